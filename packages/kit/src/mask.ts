@@ -1,0 +1,111 @@
+/**
+ * PII masking for logs. Emails and phone numbers are masked; secrets (passwords,
+ * OTPs, challenge answers, tokens) are replaced outright, so a trigger cannot log one
+ * by mistake even when it logs a whole object.
+ */
+
+const EMAIL = /^([^\s@]+)@([^\s@]+\.[^\s@]+)$/;
+const EMAIL_ANYWHERE = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g;
+const JWT_ANYWHERE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+
+/** Replacement for a value that must never be logged. */
+export const REDACTED = '[REDACTED]';
+
+/**
+ * Masks an email address, keeping its first character and domain.
+ *
+ * @example maskEmail('jane.doe@example.com') // 'j***@example.com'
+ */
+export function maskEmail(email: string): string {
+  const match = EMAIL.exec(email.trim());
+  if (!match) return '***';
+  return `${match[1]?.charAt(0) ?? ''}***@${match[2]}`;
+}
+
+/**
+ * Masks a phone number, keeping the leading `+` and the last two digits.
+ *
+ * @example maskPhone('+14155552671') // '+*********71'
+ */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/[^\d]/g, '');
+  if (digits.length < 4) return '***';
+  const plus = phone.trim().startsWith('+') ? '+' : '';
+  return `${plus}${'*'.repeat(digits.length - 2)}${digits.slice(-2)}`;
+}
+
+/** Lower-cased key names whose values are secrets wherever they appear. */
+const SECRET_KEYS = new Set([
+  'password',
+  'newpassword',
+  'previouspassword',
+  'proposedpassword',
+  'temporarypassword',
+  'secret',
+  'secrethash',
+  'clientsecret',
+  'otp',
+  'code',
+  'confirmationcode',
+  'codeparameter',
+  'answer',
+  'challengeanswer',
+  'challengeresponses',
+  'privatechallengeparameters',
+  'token',
+  'accesstoken',
+  'idtoken',
+  'refreshtoken',
+  'session',
+  'authorization',
+  'cookie',
+  'srp_a',
+  'srp_b',
+  'password_claim_signature',
+]);
+
+const SECRET_SUFFIXES = ['password', 'secret', 'token', '_otp'];
+
+/** True when a key's value must never be logged. */
+export function isSecretKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  return SECRET_KEYS.has(lower) || SECRET_SUFFIXES.some((suffix) => lower.endsWith(suffix));
+}
+
+function isEmailKey(lower: string): boolean {
+  return lower === 'email' || lower.endsWith('_email') || lower.endsWith('email');
+}
+
+function isPhoneKey(lower: string): boolean {
+  return lower === 'phone_number' || lower === 'phone' || lower.endsWith('phonenumber');
+}
+
+/** Masks emails and strips JWTs inside free text (e.g. an error message). */
+export function maskText(text: string): string {
+  return text.replace(JWT_ANYWHERE, REDACTED).replace(EMAIL_ANYWHERE, (email) => maskEmail(email));
+}
+
+/**
+ * A `JSON.stringify` replacer that redacts secrets by key, masks emails and phone
+ * numbers by key, and masks emails and JWTs inside any other string. Give it to the
+ * Powertools Logger as `jsonReplacerFn`.
+ */
+export function redactingReplacer(key: string, value: unknown): unknown {
+  if (key !== '') {
+    if (isSecretKey(key)) return value === undefined || value === null ? value : REDACTED;
+    const lower = key.toLowerCase();
+    if (typeof value === 'string') {
+      if (isEmailKey(lower)) return maskEmail(value);
+      if (isPhoneKey(lower)) return maskPhone(value);
+    }
+  }
+  if (typeof value === 'string') return maskText(value);
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+/** A deep copy of `value` with {@link redactingReplacer} applied. */
+export function redact<T>(value: T): unknown {
+  const text = JSON.stringify(value, redactingReplacer);
+  return text === undefined ? undefined : JSON.parse(text);
+}

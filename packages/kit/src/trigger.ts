@@ -1,0 +1,156 @@
+/**
+ * The one wrapper every Authwatch Lambda goes through: it injects the Lambda context
+ * into the logger, traces the handler, validates the event against a zod schema,
+ * runs the pure logic, and converts errors so that only a {@link UserFacingError}'s
+ * wording ever reaches a user.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import {
+  type EventIssue,
+  GENERIC_USER_MESSAGE,
+  InvalidEventError,
+  UserFacingError,
+} from './errors.js';
+import { logger, metrics, tracer } from './observability.js';
+
+/** Cognito waits this long for a trigger before it gives up (and may retry). */
+export const COGNITO_TRIGGER_TIMEOUT_MS = 5_000;
+
+/** Time kept back from the deadline for returning the response and flushing logs. */
+export const DEADLINE_MARGIN_MS = 250;
+
+/** What the logic receives besides the event. */
+export interface InvocationContext {
+  /** The Lambda context as the runtime gave it. */
+  lambdaContext: Context;
+  /**
+   * Epoch milliseconds by which the logic must have finished: the earlier of the
+   * Lambda's own timeout and Cognito's 5-second limit, less a margin. Side effects
+   * (audit, mail) pass it on so they never make a sign-in miss the limit.
+   */
+  deadline: number;
+  /** The clock, injectable so logic stays a pure function of its inputs. */
+  now(): number;
+}
+
+/** A Lambda handler as the runtime calls it. */
+export type LambdaHandler<R = unknown> = (event: unknown, context: Context) => Promise<R>;
+
+interface HandlerDefinition<S extends z.ZodType, R> {
+  /** The trigger's name as Cognito prints it, e.g. `PreSignUp`, used in logs. */
+  name: string;
+  /** The event's schema; a mismatch is an {@link InvalidEventError}. */
+  schema: S;
+  /** The pure logic: event in, response out. */
+  handle(event: z.output<S>, context: InvocationContext): Promise<R> | R;
+  /** The clock; `Date.now` unless a test gives another. */
+  now?: () => number;
+  /** Cognito's trigger limit applies (true for Cognito triggers, false for an API). */
+  cognitoLimit?: boolean;
+}
+
+/** Turns zod issues into paths and messages, never the offending values. */
+export function toEventIssues(error: z.ZodError): EventIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    code: issue.code,
+    message: issue.message,
+  }));
+}
+
+/**
+ * Validates `event` against `schema`, throwing an {@link InvalidEventError} that
+ * names the failing paths. Never throws anything else, whatever `event` is.
+ */
+export function parseEvent<S extends z.ZodType>(
+  name: string,
+  schema: S,
+  event: unknown,
+): z.output<S> {
+  const result = schema.safeParse(event);
+  if (!result.success) throw new InvalidEventError(name, toEventIssues(result.error));
+  return result.data;
+}
+
+/** Computes the invocation deadline from the Lambda context. */
+export function deadlineFor(context: Context, now: number, cognitoLimit = true): number {
+  const remaining =
+    typeof context.getRemainingTimeInMillis === 'function'
+      ? context.getRemainingTimeInMillis()
+      : COGNITO_TRIGGER_TIMEOUT_MS;
+  const budget = cognitoLimit ? Math.min(remaining, COGNITO_TRIGGER_TIMEOUT_MS) : remaining;
+  return now + Math.max(0, budget - DEADLINE_MARGIN_MS);
+}
+
+function userError(name: string, error: unknown): Error {
+  if (error instanceof UserFacingError) {
+    logger.warn(`${name} refused the request`, { reason: error.message });
+    return error;
+  }
+  if (error instanceof InvalidEventError) {
+    logger.error(`${name} received a malformed event`, { issues: error.issues });
+  } else {
+    logger.error(`${name} failed`, error as Error);
+  }
+  return new Error(GENERIC_USER_MESSAGE);
+}
+
+function wrap<S extends z.ZodType, R, O>(
+  definition: HandlerDefinition<S, R>,
+  shape: (raw: unknown, result: R) => O,
+): LambdaHandler<O> {
+  const now = definition.now ?? Date.now;
+  const core = async (raw: unknown, lambdaContext: Context): Promise<O> => {
+    const started = now();
+    try {
+      const event = parseEvent(definition.name, definition.schema, raw);
+      const result = await definition.handle(event, {
+        lambdaContext,
+        deadline: deadlineFor(lambdaContext, started, definition.cognitoLimit ?? true),
+        now,
+      });
+      return shape(raw, result);
+    } catch (error) {
+      throw userError(definition.name, error);
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  };
+  const handler = middy(core)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }));
+  return (event, context) => handler(event, context);
+}
+
+/**
+ * Defines a Cognito trigger: the logic returns the trigger's `response` object and the
+ * wrapper returns the original event with that response, as Cognito expects.
+ *
+ * @example
+ * ```ts
+ * export const handler = defineTrigger({
+ *   name: 'PostAuthentication',
+ *   schema: PostAuthenticationEventSchema,
+ *   handle: (event, ctx) => postAuth(event, config, ctx),
+ * });
+ * ```
+ */
+export function defineTrigger<S extends z.ZodType, R extends object>(
+  definition: HandlerDefinition<S, R>,
+): LambdaHandler<Record<string, unknown>> {
+  return wrap(definition, (raw, response) => ({ ...(raw as Record<string, unknown>), response }));
+}
+
+/**
+ * Defines a Lambda whose logic's return value is the Lambda's answer (an API
+ * Gateway handler, for instance). Cognito's 5-second limit does not apply.
+ */
+export function defineHandler<S extends z.ZodType, R>(
+  definition: HandlerDefinition<S, R>,
+): LambdaHandler<R> {
+  return wrap({ cognitoLimit: false, ...definition }, (_raw, result) => result);
+}
