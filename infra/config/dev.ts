@@ -1,0 +1,12 @@
+import type { AuthwatchConfigInput } from './schema.js';
+
+/** Development: everything is destroyed with the stack, verbose logs, short retention. */
+export const dev = {
+  envName: 'dev',
+  region: 'eu-west-1',
+  removalPolicy: 'destroy',
+  logRetentionDays: 14,
+  logLevel: 'DEBUG',
+  logSampleRate: 1,
+  tags: { project: 'authwatch', environment: 'dev' },
+} satisfies AuthwatchConfigInput;

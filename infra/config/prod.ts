@@ -1,0 +1,16 @@
+import type { AuthwatchConfigInput } from './schema.js';
+
+/**
+ * Production (an example to adapt): stateful resources survive stack deletion, logs
+ * are kept for a year, and one invocation in a hundred logs at DEBUG. Set `account`
+ * to pin the stack to one AWS account.
+ */
+export const prod = {
+  envName: 'prod',
+  region: 'eu-west-1',
+  removalPolicy: 'retain',
+  logRetentionDays: 365,
+  logLevel: 'INFO',
+  logSampleRate: 0.01,
+  tags: { project: 'authwatch', environment: 'prod' },
+} satisfies AuthwatchConfigInput;

@@ -1,0 +1,43 @@
+/**
+ * The Authwatch stack of one environment. It composes one construct per concern, each
+ * in its own file; this file only wires them together.
+ */
+import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { AuthwatchConfig } from '../config/index.js';
+import { CONFIG_CONTEXT_KEY } from './traced-function.js';
+
+export interface AuthwatchStackProps extends StackProps {
+  /** The validated config of this environment (`loadConfig(envName)`). */
+  config: AuthwatchConfig;
+}
+
+/** The stack name of an environment, e.g. `Authwatch-dev`. */
+export function stackNameFor(config: Pick<AuthwatchConfig, 'envName'>): string {
+  return `Authwatch-${config.envName}`;
+}
+
+export class AuthwatchStack extends Stack {
+  readonly config: AuthwatchConfig;
+
+  constructor(scope: Construct, id: string, props: AuthwatchStackProps) {
+    const { config, ...stackProps } = props;
+    super(scope, id, {
+      description: `Authwatch (${config.envName}): Cognito triggers, audit stream and token API`,
+      env: { account: config.account, region: config.region },
+      ...stackProps,
+    });
+    this.config = config;
+    // Every construct below finds the config with configOf(this) (TracedFunction does).
+    this.node.setContext(CONFIG_CONTEXT_KEY, config);
+    for (const [key, value] of Object.entries(config.tags)) Tags.of(this).add(key, value);
+
+    // ── Concerns: one construct each, in its own file under lib/. Add ONE line per
+    // construct below (in this order, as they depend on one another), e.g.
+    //   const audit = new AuditStream(this, 'Audit', { config });
+    //   const userPool = new UserPool(this, 'UserPool', { config, audit });
+    //   new CustomAuth(this, 'CustomAuth', { config, audit, userPool });
+    //   new TokenApi(this, 'TokenApi', { config, userPool });
+    // ── end of concerns
+  }
+}

@@ -1,0 +1,21 @@
+export { AuthwatchStack, type AuthwatchStackProps, stackNameFor } from './authwatch-stack.js';
+export {
+  BUNDLE_FILE,
+  BUNDLING,
+  esbuildOptions,
+  LOCKFILE,
+  NODE_MAJOR,
+  REPO_ROOT,
+} from './bundling.js';
+export { handlerEntry } from './entries.js';
+export { nagFindings } from './nag.js';
+export {
+  COGNITO_TRIGGER_TIMEOUT,
+  CONFIG_CONTEXT_KEY,
+  configOf,
+  DEFAULT_MEMORY_MB,
+  LAMBDA_RUNTIME,
+  powertoolsEnvironment,
+  TracedFunction,
+  type TracedFunctionProps,
+} from './traced-function.js';
