@@ -22,8 +22,10 @@ interface Source {
 }
 
 function read(name: string, env: Env | undefined): string | undefined {
-  const raw = (env ?? process.env)[name];
-  if (raw === undefined) return undefined;
+  const source = env ?? process.env;
+  // Own properties only: `constructor` or `toString` must not read Object.prototype.
+  const raw = Object.hasOwn(source, name) ? source[name] : undefined;
+  if (typeof raw !== 'string') return undefined;
   const trimmed = raw.trim();
   return trimmed === '' ? undefined : trimmed;
 }
@@ -134,7 +136,12 @@ export function getJsonFromEnv<S extends z.ZodType>(
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
-    throw new ConfigError(name, `is not valid JSON: ${(error as Error).message}`, { cause: error });
+    // JSON.parse's message quotes the text, which may hold a secret: keep the position only.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new ConfigError(
+      name,
+      `is not valid JSON${position === undefined ? '' : ` (at character ${position})`}`,
+    );
   }
   const result = schema.safeParse(parsed);
   if (!result.success) {

@@ -5,7 +5,9 @@
  */
 
 const EMAIL = /^([^\s@]+)@([^\s@]+\.[^\s@]+)$/;
-const EMAIL_ANYWHERE = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g;
+// A local part may contain an apostrophe (o'brien@...) but not start with one, so an
+// email quoted in a message ('jane@example.com') keeps its quote and is still masked whole.
+const EMAIL_ANYWHERE = /[^\s@"'<>(),;:][^\s@"<>(),;:]*@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g;
 const JWT_ANYWHERE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 
 /** Replacement for a value that must never be logged. */
