@@ -12,6 +12,9 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { BaseConfig } from '../config/index.js';
 import { BUNDLING, ensureLocalEsbuild, LOCKFILE, NODE_MAJOR, REPO_ROOT } from './bundling.js';
+import { powertoolsEnvironment } from './environment.js';
+
+export { powertoolsEnvironment };
 
 /** Context key under which a stack makes its config visible to every construct in it. */
 export const CONFIG_CONTEXT_KEY = 'authwatch:config';
@@ -58,21 +61,6 @@ export function configOf(scope: Construct): BaseConfig {
     );
   }
   return config;
-}
-
-/** The Powertools variables every Authwatch Lambda gets from the typed config. */
-export function powertoolsEnvironment(
-  config: BaseConfig,
-  serviceName: string,
-): Record<string, string> {
-  return {
-    POWERTOOLS_SERVICE_NAME: serviceName,
-    POWERTOOLS_LOG_LEVEL: config.logLevel,
-    POWERTOOLS_LOGGER_SAMPLE_RATE: String(config.logSampleRate),
-    POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-    POWERTOOLS_METRICS_NAMESPACE: 'Authwatch',
-    NODE_OPTIONS: '--enable-source-maps',
-  };
 }
 
 export class TracedFunction extends NodejsFunction {

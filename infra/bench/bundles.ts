@@ -1,0 +1,191 @@
+/**
+ * Bundle benchmark: bundles every Lambda entry exactly as TracedFunction does (the
+ * shared options of lib/bundling.ts), then prints its minified size, the median module
+ * initialisation time over fresh Node processes and the resident memory after init,
+ * next to the same for a reference bundle of Powertools Logger + Tracer + one AWS SDK
+ * client (the floor). Target: every entry within 10% of the floor.
+ *
+ *   pnpm --filter @authwatch/infra bench            (or `pnpm bench` from the root)
+ *   BENCH_RUNS=21 pnpm --filter @authwatch/infra bench
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { BUNDLE_FILE, BUNDLING, esbuildOptions, REPO_ROOT } from '../lib/bundling.js';
+import { benchEnvironment } from './env.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 11);
+const TARGET_RATIO = 1.1;
+const REFERENCE = 'floor (Logger+Tracer+SES)';
+const KIT = 'kit (defineTrigger+schema+SES)';
+
+interface Entry {
+  label: string;
+  path: string;
+}
+
+/** Every Lambda entry that exists today; entries appear as packages land. */
+export function findEntries(): Entry[] {
+  const packagesDir = join(REPO_ROOT, 'packages');
+  const entries: Entry[] = [];
+  for (const pkg of readdirSync(packagesDir).sort()) {
+    const handler = join(packagesDir, pkg, 'src', 'handler.ts');
+    if (existsSync(handler)) entries.push({ label: pkg, path: handler });
+  }
+  for (const file of ['define-auth-challenge', 'create-auth-challenge', 'verify-auth-challenge']) {
+    const path = join(packagesDir, 'custom-challenge', 'src', `${file}.ts`);
+    if (existsSync(path)) entries.push({ label: `custom-challenge/${file}`, path });
+  }
+  return entries;
+}
+
+interface Sample {
+  ms?: number;
+  rss?: number;
+  error?: string;
+}
+
+/**
+ * One cold start: a fresh Node process that times `await import(bundle)` and reports
+ * its resident memory afterwards. Node's own start-up is outside the measurement.
+ */
+const PROBE = `
+const started = performance.now();
+try {
+  await import(process.env.BENCH_BUNDLE_URL);
+  const ms = performance.now() - started;
+  console.log('BENCH_RESULT' + JSON.stringify({ ms, rss: process.memoryUsage().rss }));
+} catch (error) {
+  const message = String(error && error.message ? error.message : error).split('\\n')[0];
+  console.log('BENCH_RESULT' + JSON.stringify({ error: (error && error.name ? error.name + ': ' : '') + message }));
+}`;
+
+function coldStart(bundle: string, env: Record<string, string>): Sample {
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', PROBE], {
+    env: { PATH: process.env.PATH ?? '', ...env, BENCH_BUNDLE_URL: pathToFileURL(bundle).href },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const line = child.stdout
+    .split('\n')
+    .reverse()
+    .find((text) => text.startsWith('BENCH_RESULT'));
+  if (!line)
+    return {
+      error: `probe failed: ${(child.stderr || child.error?.message || '').trim().split('\n')[0]}`,
+    };
+  return JSON.parse(line.slice('BENCH_RESULT'.length)) as Sample;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+interface Row {
+  label: string;
+  bytes: number;
+  initMs?: number;
+  p90Ms?: number;
+  rssMb?: number;
+  error?: string;
+}
+
+async function measure(label: string, entry: string, outDir: string): Promise<Row> {
+  const outfile = join(outDir, label.replaceAll('/', '__'), BUNDLE_FILE);
+  await build(esbuildOptions(entry, outfile));
+  const bytes = statSync(outfile).size;
+  const env = benchEnvironment(label);
+  const samples: Sample[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const sample = coldStart(outfile, env);
+    if (sample.error) return { label, bytes, error: sample.error };
+    samples.push(sample);
+  }
+  const times = samples.map((sample) => sample.ms as number);
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    label,
+    bytes,
+    initMs: median(times),
+    p90Ms: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.9) - 1)],
+    rssMb: median(samples.map((sample) => sample.rss as number)) / 2 ** 20,
+  };
+}
+
+/**
+ * A scratch folder whose node_modules/@aws-sdk points at the workspace's hoisted AWS SDK,
+ * standing in for the SDK the Lambda runtime provides to the external `@aws-sdk/*`.
+ */
+function scratchDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'authwatch-bench-'));
+  const sdk = join(REPO_ROOT, 'node_modules', '.pnpm', 'node_modules', '@aws-sdk');
+  if (!existsSync(sdk)) throw new Error(`AWS SDK not found at ${sdk}; run pnpm install`);
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(sdk, join(dir, 'node_modules', '@aws-sdk'), 'dir');
+  return dir;
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+async function main(): Promise<void> {
+  const entries = findEntries();
+  const dir = scratchDir();
+  try {
+    console.log(
+      `Bundle benchmark: ${RUNS} cold starts per bundle, ${BUNDLING.format} ${BUNDLING.target}, minify, external ${BUNDLING.externalModules.join(' ')}`,
+    );
+    const floor = await measure(REFERENCE, join(import.meta.dirname, 'reference-handler.ts'), dir);
+    const rows = [floor];
+    rows.push(await measure(KIT, join(import.meta.dirname, 'kit-handler.ts'), dir));
+    for (const entry of entries) rows.push(await measure(entry.label, entry.path, dir));
+    if (entries.length === 0)
+      console.log('(no Lambda entry exists yet: only the floor is measured)');
+
+    const header = `${pad('bundle', 40)} ${pad('size KB', 9, true)} ${pad('init ms (median)', 17, true)} ${pad('p90 ms', 8, true)} ${pad('RSS MB', 8, true)} ${pad('init/floor', 11, true)} ${pad('RSS/floor', 10, true)}`;
+    console.log(header);
+    console.log('-'.repeat(header.length));
+    let over = 0;
+    for (const row of rows) {
+      const size = (row.bytes / 1024).toFixed(1);
+      if (row.error || row.initMs === undefined || floor.initMs === undefined) {
+        console.log(`${pad(row.label, 40)} ${pad(size, 9, true)}  init failed: ${row.error}`);
+        over++;
+        continue;
+      }
+      const ratio = row.initMs / floor.initMs;
+      const rssRatio = (row.rssMb as number) / (floor.rssMb as number);
+      const flag = row === floor ? '' : ratio <= TARGET_RATIO ? '  ok' : '  OVER TARGET';
+      if (row !== floor && ratio > TARGET_RATIO) over++;
+      console.log(
+        `${pad(row.label, 40)} ${pad(size, 9, true)} ${pad(row.initMs.toFixed(1), 17, true)} ${pad((row.p90Ms as number).toFixed(1), 8, true)} ${pad((row.rssMb as number).toFixed(1), 8, true)} ${pad(ratio.toFixed(2), 11, true)} ${pad(rssRatio.toFixed(2), 10, true)}${flag}`,
+      );
+    }
+    console.log(
+      `\nTarget: init/floor <= ${TARGET_RATIO.toFixed(2)}. ${over === 0 ? 'All entries meet it.' : `${over} entr${over === 1 ? 'y misses' : 'ies miss'} it.`}`,
+    );
+    console.log(
+      `Entries: ${entries.map((entry) => relative(REPO_ROOT, entry.path)).join(', ') || 'none'}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
