@@ -1,0 +1,259 @@
+/**
+ * The Firehose sink. One request per call of `send` in the common case (PutRecord for
+ * one event, PutRecordBatch for several), and Firehose's real failure semantics:
+ *
+ * - a partial failure (`FailedPutCount` > 0 with HTTP 200; the SDK does not throw)
+ *   re-sends only the records whose `RequestResponses` entry has an `ErrorCode`;
+ * - throttling, 5xx and network errors back off (full jitter, exponential) and retry;
+ * - a request error that retrying cannot fix (missing stream, access denied, bad
+ *   argument) stops at once;
+ * - every request carries an abort signal for the time left before the deadline and
+ *   the SDK's own retries are off (`maxAttempts: 1`), so this loop alone decides.
+ *
+ * What is still undelivered at the deadline is returned as `failed`; the auditor
+ * writes it to the fallback log.
+ */
+import { captureClient, sdkClientConfig } from '@authwatch/kit';
+import {
+  FirehoseClient,
+  PutRecordBatchCommand,
+  type PutRecordBatchCommandOutput,
+  PutRecordCommand,
+} from '@aws-sdk/client-firehose';
+import type { AuditEvent } from './ocsf.js';
+import { chunkRecords, type EncodedRecord, encodeRecords, FIREHOSE_LIMITS } from './records.js';
+import type { AuditSink, SendOptions, SendResult } from './sink.js';
+
+export interface FirehoseSinkOptions {
+  streamName: string;
+  /** A client to use; one with timeouts and `maxAttempts: 1` is built unless given. */
+  client?: FirehoseClient;
+  /** Longest one request may take (default 1,000 ms). */
+  requestTimeoutMs?: number;
+  /** Attempts per record, including the first (default 5). */
+  maxAttempts?: number;
+  /** First back-off ceiling (default 20 ms); doubles per round up to `maxBackoffMs`. */
+  baseBackoffMs?: number;
+  /** Largest back-off (default 500 ms). */
+  maxBackoffMs?: number;
+  /** Requests in flight at once when there are more than 500 records (default 4). */
+  concurrency?: number;
+  /** Random source in [0, 1) for jitter (Math.random unless given). */
+  random?: () => number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Counters, for the benchmark and tests. */
+export interface FirehoseSinkStats {
+  requests: number;
+  recordsSent: number;
+  recordsDelivered: number;
+  /** Records re-sent after a partial failure or a retryable error. */
+  retries: number;
+  partialFailures: number;
+  retryableErrors: number;
+}
+
+export interface FirehoseSink extends AuditSink {
+  readonly stats: FirehoseSinkStats;
+  readonly client: FirehoseClient;
+  /** Sends already-encoded records (the replay command uses it). */
+  sendRecords(records: readonly EncodedRecord[], options: SendOptions): Promise<SendResult>;
+}
+
+const RETRYABLE_NAMES = new Set([
+  'ServiceUnavailableException',
+  'ThrottlingException',
+  'Throttling',
+  'LimitExceededException',
+  'InternalFailure',
+  'InternalServerError',
+  'InternalFailureException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'NetworkingError',
+]);
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
+
+/** Whether retrying a failed request could help (throttling, 5xx, network). */
+export function isRetryable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const details = error as Error & {
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
+  if (RETRYABLE_NAMES.has(error.name)) return true;
+  if (details.code && RETRYABLE_CODES.has(details.code)) return true;
+  if (details.$retryable) return true;
+  const status = details.$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500 || status === 429;
+  // No HTTP status at all: the request never got an answer (socket error).
+  return !details.$metadata && error.name !== 'AbortError';
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 300);
+  return String(error).slice(0, 300);
+}
+
+/** A Firehose client for the audit path: tight timeouts and no SDK retries. */
+export function createFirehoseClient(requestTimeoutMs = 1_000): FirehoseClient {
+  return captureClient(
+    new FirehoseClient(
+      sdkClientConfig({ requestTimeoutMs, connectionTimeoutMs: 300, maxAttempts: 1 }),
+    ),
+  );
+}
+
+/**
+ * Creates the Firehose sink.
+ *
+ * @example
+ * ```ts
+ * const sink = createFirehoseSink({ streamName: 'authwatch-audit' });
+ * const { failed } = await sink.send(events, { deadline: Date.now() + 1000 });
+ * ```
+ */
+export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
+  const client = options.client ?? createFirehoseClient(options.requestTimeoutMs);
+  const maxAttempts = options.maxAttempts ?? 5;
+  const baseBackoffMs = options.baseBackoffMs ?? 20;
+  const maxBackoffMs = options.maxBackoffMs ?? 500;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const stats: FirehoseSinkStats = {
+    requests: 0,
+    recordsSent: 0,
+    recordsDelivered: 0,
+    retries: 0,
+    partialFailures: 0,
+    retryableErrors: 0,
+  };
+
+  interface ChunkOutcome {
+    retry: EncodedRecord[];
+    fatal: EncodedRecord[];
+    reason?: string;
+  }
+
+  const putChunk = async (chunk: EncodedRecord[], deadline: number): Promise<ChunkOutcome> => {
+    const remaining = deadline - now();
+    if (remaining <= 0) return { retry: chunk, fatal: [], reason: 'deadline reached' };
+    const abortSignal = AbortSignal.timeout(remaining);
+    stats.requests += 1;
+    stats.recordsSent += chunk.length;
+    try {
+      if (chunk.length === 1) {
+        const [record] = chunk as [EncodedRecord];
+        await client.send(
+          new PutRecordCommand({
+            DeliveryStreamName: options.streamName,
+            Record: { Data: record.data },
+          }),
+          { abortSignal },
+        );
+        stats.recordsDelivered += 1;
+        return { retry: [], fatal: [] };
+      }
+      const output: PutRecordBatchCommandOutput = await client.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: options.streamName,
+          Records: chunk.map((record) => ({ Data: record.data })),
+        }),
+        { abortSignal },
+      );
+      if (!output.FailedPutCount) {
+        stats.recordsDelivered += chunk.length;
+        return { retry: [], fatal: [] };
+      }
+      stats.partialFailures += 1;
+      const responses = output.RequestResponses ?? [];
+      const retry: EncodedRecord[] = [];
+      let reason: string | undefined;
+      chunk.forEach((record, index) => {
+        const response = responses[index];
+        // A missing entry cannot be proven delivered: send it again.
+        if (!response || response.ErrorCode || !response.RecordId) {
+          retry.push(record);
+          reason ??= `${response?.ErrorCode ?? 'NoResponse'}: ${response?.ErrorMessage ?? ''}`;
+        }
+      });
+      stats.recordsDelivered += chunk.length - retry.length;
+      return { retry, fatal: [], reason: reason?.slice(0, 300) };
+    } catch (error) {
+      if (isRetryable(error)) {
+        stats.retryableErrors += 1;
+        return { retry: chunk, fatal: [], reason: describe(error) };
+      }
+      if (abortSignal.aborted) return { retry: chunk, fatal: [], reason: 'deadline reached' };
+      return { retry: [], fatal: chunk, reason: describe(error) };
+    }
+  };
+
+  const runChunks = async (chunks: EncodedRecord[][], deadline: number) => {
+    const outcomes: ChunkOutcome[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++] as EncodedRecord[];
+        outcomes.push(await putChunk(chunk, deadline));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+    return outcomes;
+  };
+
+  const sendRecords = async (
+    records: readonly EncodedRecord[],
+    { deadline }: SendOptions,
+  ): Promise<SendResult> => {
+    let pending = [...records];
+    const fatal: EncodedRecord[] = [];
+    let reason: string | undefined;
+    for (let attempt = 1; pending.length > 0; attempt += 1) {
+      const outcomes = await runChunks(chunkRecords(pending), deadline);
+      pending = [];
+      for (const outcome of outcomes) {
+        pending.push(...outcome.retry);
+        fatal.push(...outcome.fatal);
+        if (outcome.reason) reason = outcome.reason;
+      }
+      if (pending.length === 0 || attempt >= maxAttempts) break;
+      const ceiling = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1));
+      const delay = Math.floor(random() * ceiling);
+      if (now() + delay >= deadline) {
+        reason = `${reason ?? 'retry'} (deadline reached)`;
+        break;
+      }
+      stats.retries += pending.length;
+      await sleep(delay);
+    }
+    const failed = [...fatal, ...pending].map((record) => record.event);
+    return failed.length === 0 ? { failed } : { failed, reason: `firehose: ${reason}` };
+  };
+
+  return {
+    name: 'firehose',
+    durable: true,
+    stats,
+    client,
+    sendRecords,
+    send: (events: readonly AuditEvent[], sendOptions: SendOptions) =>
+      sendRecords(encodeRecords(events, FIREHOSE_LIMITS.maxBytesPerRecord), sendOptions),
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The slice of OCSF 1.3.0 that Authwatch emits: the Authentication class (3002) for
+ * sign-in, challenge and token events, and the Account Change class (3001) for sign-up.
+ * Field names are OCSF's own (snake_case); everything Cognito tells us that OCSF has
+ * no attribute for goes to `unmapped`, with a fixed set of keys so the Glue table that
+ * converts the stream to Parquet can name every column.
+ *
+ * @see https://schema.ocsf.io/1.3.0/classes/authentication
+ * @see https://schema.ocsf.io/1.3.0/classes/account_change
+ */
+
+/** The OCSF schema version every event declares in `metadata.version`. */
+export const OCSF_VERSION = '1.3.0';
+
+/** `metadata.product` of every event. */
+export const AUDIT_PRODUCT = {
+  name: 'Authwatch',
+  vendor_name: 'Authwatch',
+  version: '0.1.0',
+} as const;
+
+/** Identity & Access Management. */
+export const CATEGORY_IAM = { uid: 3, name: 'Identity & Access Management' } as const;
+
+export const CLASS_ACCOUNT_CHANGE = { uid: 3001, name: 'Account Change' } as const;
+export const CLASS_AUTHENTICATION = { uid: 3002, name: 'Authentication' } as const;
+
+/** Activity ids of the Account Change class that we use. */
+export const ACCOUNT_CHANGE_ACTIVITY = { create: 1, other: 99 } as const;
+
+/** Activity ids of the Authentication class that we use. */
+export const AUTHENTICATION_ACTIVITY = {
+  logon: 1,
+  /** OCSF: "Authentication Ticket"; Cognito's token issue is the closest match. */
+  authenticationTicket: 3,
+  other: 99,
+} as const;
+
+/** OCSF `severity_id`. */
+export const SEVERITY = {
+  informational: 1,
+  low: 2,
+  medium: 3,
+  high: 4,
+} as const;
+export type SeverityId = (typeof SEVERITY)[keyof typeof SEVERITY];
+export const SEVERITY_NAMES: Record<SeverityId, string> = {
+  1: 'Informational',
+  2: 'Low',
+  3: 'Medium',
+  4: 'High',
+};
+
+/** OCSF `status_id`. */
+export const STATUS = { success: 1, failure: 2 } as const;
+export type StatusId = (typeof STATUS)[keyof typeof STATUS];
+export const STATUS_NAMES: Record<StatusId, string> = { 1: 'Success', 2: 'Failure' };
+
+/** OCSF `auth_protocol_id` 99 ("Other"): Cognito's own flows are none of OCSF's list. */
+export const AUTH_PROTOCOL_OTHER = 99;
+
+/** OCSF `user` object: who the event is about. */
+export interface OcsfUser {
+  /** The user name Cognito knows the user by. */
+  name?: string;
+  /** The user's stable id (`sub`). */
+  uid?: string;
+  /** Only when the deployment allows emails in audit records (AUDIT_INCLUDE_EMAIL). */
+  email_addr?: string;
+  /** `User`, or `Service` for a machine-to-machine client. */
+  type?: string;
+}
+
+/**
+ * Facts with no OCSF attribute. A fixed, flat set of optional keys: the Glue table
+ * behind Athena lists each as a column.
+ */
+export interface AuditUnmapped {
+  clientId: string;
+  triggerSource: string;
+  reason?: string;
+  autoConfirmed?: boolean;
+  linkedToUser?: string;
+  mode?: string;
+  attempt?: number;
+  maxAttempts?: number;
+  matchedRules?: string[];
+  claimsAdded?: string[];
+  claimsSuppressed?: string[];
+  scopesAdded?: string[];
+  scopesSuppressed?: string[];
+  tokenVersion?: string;
+  /** Set when the event was cut to fit Firehose's 1,000 KiB record limit. */
+  truncated?: boolean;
+  /** Size in bytes of the event before it was cut. */
+  originalSize?: number;
+}
+
+/** One OCSF audit event as Authwatch emits it. */
+export interface AuditEvent {
+  activity_id: number;
+  activity_name: string;
+  category_uid: typeof CATEGORY_IAM.uid;
+  category_name: string;
+  class_uid: typeof CLASS_ACCOUNT_CHANGE.uid | typeof CLASS_AUTHENTICATION.uid;
+  class_name: string;
+  /** `class_uid * 100 + activity_id`. */
+  type_uid: number;
+  type_name: string;
+  severity_id: SeverityId;
+  severity: string;
+  status_id: StatusId;
+  status: string;
+  status_detail: string;
+  message: string;
+  /** Epoch milliseconds. */
+  time: number;
+  metadata: {
+    version: string;
+    product: { name: string; vendor_name: string; version: string };
+    /** Unique id of this event. */
+    uid: string;
+    /** The Cognito trigger source. */
+    event_code: string;
+    log_name: string;
+  };
+  cloud: { provider: 'AWS'; region: string };
+  service: { name: 'Amazon Cognito'; uid: string };
+  user: OcsfUser;
+  src_endpoint?: { ip: string };
+  /** Authentication only: the sign-in came from a device not seen before. */
+  is_new_logon?: boolean;
+  /** Authentication only: a second factor was used. */
+  is_mfa?: boolean;
+  auth_protocol?: string;
+  auth_protocol_id?: number;
+  unmapped: AuditUnmapped;
+}
+
+/** The id of an event (its `metadata.uid`). */
+export function eventId(event: AuditEvent): string {
+  return event.metadata.uid;
+}
