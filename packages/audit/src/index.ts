@@ -8,4 +8,5 @@ export * from './layout.js';
 export * from './live-feed.js';
 export * from './ocsf.js';
 export * from './records.js';
+export * from './replay.js';
 export * from './sink.js';

@@ -1,0 +1,1 @@
+export { main as replayMain } from './replay.js';
