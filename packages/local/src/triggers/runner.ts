@@ -1,0 +1,318 @@
+/**
+ * Runs the project's real Lambda handlers for the local stack, each in its own worker
+ * thread with its own `process.env` (handlers read their config at module load, and
+ * each needs different values), loaded through tsx so the TypeScript entries the CDK
+ * app bundles are the ones that run. Invocations get Cognito's 5-second budget: past
+ * it the caller sees a timeout and the worker is replaced (a hung handler never
+ * answers again), as Lambda would start a fresh execution environment.
+ */
+import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { InvokeMessage, WorkerData, WorkerMessage } from './protocol.js';
+
+/** Cognito waits this long for a trigger (developer guide, "Lambda triggers"). */
+export const TRIGGER_TIMEOUT_MS = 5_000;
+
+/** Why an invocation failed, in the terms the Cognito emulator maps to exceptions. */
+export type InvocationFailureKind = 'error' | 'timeout' | 'invalid-response';
+
+/** A failed invocation; `message` is the handler's own error message for `error`. */
+export class HandlerInvocationError extends Error {
+  constructor(
+    readonly kind: InvocationFailureKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HandlerInvocationError';
+  }
+}
+
+/** Where handler logs (Powertools JSON on stdout/stderr) go. */
+export type HandlerLogMode = 'file' | 'inherit' | 'ignore';
+
+export interface HandlerSpec {
+  /** Short key, e.g. `pre-signup`, `define-auth-challenge`; also the log file name. */
+  key: string;
+  /** Absolute path of the entry (`packages/<pkg>/src/handler.ts`). */
+  entry: string;
+  /** Exported function name (default `handler`). */
+  exportName?: string;
+  /** The worker's whole environment (nothing is inherited from this process). */
+  env: Record<string, string>;
+}
+
+export interface HandlerRunnerOptions {
+  handlers: HandlerSpec[];
+  /** Region shown in the Lambda context's ARN. */
+  region: string;
+  /** Per-invocation limit, ms (default {@link TRIGGER_TIMEOUT_MS}). */
+  timeoutMs?: number;
+  /** Log destination (default `file`: `<logDir>/<key>.log`). */
+  logs?: HandlerLogMode;
+  /** Folder of the per-handler log files (required for `file`). */
+  logDir?: string;
+  /** Called when a worker was replaced (after a timeout or a crash). */
+  onRestart?: (key: string, reason: string) => void;
+}
+
+export interface WorkerTiming {
+  key: string;
+  /** From `new Worker` to the handler module loaded and ready, ms. */
+  startMs: number;
+  /** Of which: importing the handler module (its cold start), ms. */
+  loadMs: number;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: HandlerInvocationError): void;
+  timer: NodeJS.Timeout;
+}
+
+const require = createRequire(import.meta.url);
+/** tsx's ESM register API, resolved from here (a worker's data: URL cannot resolve names). */
+const TSX_API = ((): string => {
+  const manifest = require.resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>;
+  };
+  const file = pkg.exports['./esm/api']?.import.default ?? './dist/esm/api/index.mjs';
+  return pathToFileURL(join(dirname(manifest), file)).href;
+})();
+const WORKER_MODULE = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+/**
+ * The worker's first module: registers tsx in the worker (module hooks registered in
+ * the main thread do not reach workers on Node 20, and `--import` in a worker's
+ * execArgv is ignored there) and then loads the TypeScript worker body.
+ */
+function bootstrapUrl(): URL {
+  const code = `import { register } from ${JSON.stringify(TSX_API)};
+register();
+await import(${JSON.stringify(pathToFileURL(WORKER_MODULE).href)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+}
+
+/** One handler's worker, replaced when it hangs or dies. */
+class HandlerWorker {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private ready: Promise<void> | undefined;
+  private log: WriteStream | undefined;
+  private stopped = false;
+  timing: WorkerTiming | undefined;
+
+  constructor(
+    private readonly spec: HandlerSpec,
+    private readonly options: HandlerRunnerOptions,
+  ) {
+    if ((options.logs ?? 'file') === 'file') {
+      if (options.logDir === undefined) throw new Error('logDir is required when logs = file');
+      mkdirSync(options.logDir, { recursive: true });
+      this.log = createWriteStream(join(options.logDir, `${spec.key}.log`), { flags: 'a' });
+    }
+  }
+
+  start(): Promise<void> {
+    const started = performance.now();
+    const data: WorkerData = {
+      entry: this.spec.entry,
+      exportName: this.spec.exportName ?? 'handler',
+      functionName: `authwatch-local-${this.spec.key}`,
+      region: this.options.region,
+    };
+    const worker = new Worker(bootstrapUrl(), {
+      workerData: data,
+      env: this.spec.env,
+      stdout: true,
+      stderr: true,
+      name: this.spec.key,
+    });
+    this.worker = worker;
+    this.route(worker.stdout);
+    this.route(worker.stderr);
+    let loaded = false;
+    this.ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (message: WorkerMessage): void => {
+        if (message.type === 'ready') {
+          loaded = true;
+          this.timing = {
+            key: this.spec.key,
+            startMs: performance.now() - started,
+            loadMs: message.loadMs,
+          };
+          resolve();
+        } else if (message.type === 'load-failed') {
+          reject(new Error(`${this.spec.key}: cannot load ${this.spec.entry}: ${message.message}`));
+        } else {
+          this.settle(message);
+        }
+      };
+      worker.on('message', onMessage);
+      worker.once('error', (error) => {
+        reject(error);
+        this.failAll(new HandlerInvocationError('error', `handler crashed: ${error.message}`));
+      });
+      worker.once('exit', (code) => {
+        reject(new Error(`${this.spec.key}: worker exited with code ${code} while loading`));
+        if (this.worker === worker) {
+          this.worker = undefined;
+          this.failAll(new HandlerInvocationError('error', 'handler process exited'));
+          // A handler that never loaded would fail the same way again: invocations
+          // then fail with its load error instead of restarting forever.
+          if (!this.stopped && loaded) this.restart(`exited with code ${code}`);
+        }
+      });
+    });
+    // Callers await `whenReady()`; an unobserved rejection must not crash the process.
+    this.ready.catch(() => undefined);
+    return this.ready;
+  }
+
+  whenReady(): Promise<void> {
+    return this.ready ?? this.start();
+  }
+
+  private route(stream: Readable): void {
+    const mode = this.options.logs ?? 'file';
+    if (mode === 'file' && this.log) stream.pipe(this.log, { end: false });
+    else if (mode === 'inherit') {
+      stream.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    } else stream.resume();
+  }
+
+  private settle(message: Extract<WorkerMessage, { type: 'result' }>): void {
+    const pending = this.pending.get(message.id);
+    if (!pending) return; // already timed out
+    this.pending.delete(message.id);
+    clearTimeout(pending.timer);
+    if (message.ok) pending.resolve(message.result);
+    else if (message.name === 'InvalidResponse') {
+      pending.reject(new HandlerInvocationError('invalid-response', message.message));
+    } else pending.reject(new HandlerInvocationError('error', message.message));
+  }
+
+  private failAll(error: HandlerInvocationError): void {
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      this.pending.delete(id);
+      pending.reject(error);
+    }
+  }
+
+  private restart(reason: string): void {
+    const old = this.worker;
+    this.worker = undefined;
+    this.ready = undefined;
+    if (old) {
+      old.removeAllListeners('exit');
+      void old.terminate();
+    }
+    this.options.onRestart?.(this.spec.key, reason);
+    if (!this.stopped) void this.start().catch(() => undefined);
+  }
+
+  async invoke(event: Record<string, unknown>): Promise<unknown> {
+    // The budget starts once the handler is loaded: a cold start on a busy laptop is
+    // not what the 5-second limit is meant to catch.
+    try {
+      await this.whenReady();
+    } catch (error) {
+      throw new HandlerInvocationError('error', (error as Error).message);
+    }
+    const timeoutMs = this.options.timeoutMs ?? TRIGGER_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    const worker = this.worker;
+    if (!worker) throw new HandlerInvocationError('error', 'handler is not running');
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          this.pending.delete(id);
+          reject(new HandlerInvocationError('timeout', `timed out after ${timeoutMs} ms`));
+          // A handler past its limit may be stuck for good: start a fresh one. Other
+          // invocations in flight on it fail as they would with a killed sandbox.
+          this.failAll(new HandlerInvocationError('timeout', 'handler was restarted'));
+          this.restart(`timed out after ${timeoutMs} ms`);
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      this.pending.set(id, { resolve, reject, timer });
+      const message: InvokeMessage = { type: 'invoke', id, event, deadline };
+      worker.postMessage(message);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.failAll(new HandlerInvocationError('error', 'the local stack is stopping'));
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) {
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    }
+    const log = this.log;
+    if (log) await new Promise<void>((resolve) => log.end(resolve));
+  }
+}
+
+/**
+ * A set of handlers, each in its own worker.
+ *
+ * @example
+ * ```ts
+ * const runner = new HandlerRunner({ handlers, region: 'eu-west-1', logDir: '.local/logs' });
+ * await runner.start();                       // all workers load in parallel
+ * const event = await runner.invoke('pre-signup', preSignUpEvent);
+ * await runner.stop();
+ * ```
+ */
+export class HandlerRunner {
+  private readonly workers = new Map<string, HandlerWorker>();
+
+  constructor(options: HandlerRunnerOptions) {
+    for (const spec of options.handlers) {
+      if (this.workers.has(spec.key)) throw new Error(`duplicate handler key ${spec.key}`);
+      this.workers.set(spec.key, new HandlerWorker(spec, options));
+    }
+  }
+
+  /** Starts every worker in parallel; resolves with each one's start time. */
+  async start(): Promise<WorkerTiming[]> {
+    await Promise.all([...this.workers.values()].map((worker) => worker.start()));
+    return this.timings();
+  }
+
+  /** Start timings of the workers that are ready. */
+  timings(): WorkerTiming[] {
+    return [...this.workers.values()].flatMap((worker) => (worker.timing ? [worker.timing] : []));
+  }
+
+  has(key: string): boolean {
+    return this.workers.has(key);
+  }
+
+  keys(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  /**
+   * Runs handler `key` on `event` (waiting for its worker if it is still loading).
+   * Rejects with a {@link HandlerInvocationError}.
+   */
+  async invoke(key: string, event: Record<string, unknown>): Promise<unknown> {
+    const worker = this.workers.get(key);
+    if (!worker) throw new HandlerInvocationError('error', `no handler ${key}`);
+    return worker.invoke(event);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The body of one handler's worker thread: it imports the handler's entry once (its
+ * cold start, reading `process.env` set for this worker only) and runs it for every
+ * invocation the runner posts, with a Lambda-like context whose remaining time counts
+ * down to the invocation's deadline.
+ */
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Context } from 'aws-lambda';
+import type { InvokeMessage, WorkerData, WorkerMessage } from './protocol.js';
+
+type Handler = (event: unknown, context: Context) => Promise<unknown> | unknown;
+
+const data = workerData as WorkerData;
+const port = parentPort;
+if (port === null) throw new Error('worker.ts must run in a worker thread');
+
+function post(message: WorkerMessage): void {
+  port?.postMessage(message);
+}
+
+function contextFor(deadline: number): Context {
+  const name = data.functionName;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${data.region}:000000000000:function:${name}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: `local/[$LATEST]${process.pid}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Plain data only crosses the thread boundary; anything else is reported as such. */
+function errorMessage(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}
+
+const started = performance.now();
+let handler: Handler;
+try {
+  const module = (await import(pathToFileURL(data.entry).href)) as Record<string, unknown>;
+  const exported = module[data.exportName];
+  if (typeof exported !== 'function') {
+    throw new Error(`${data.entry} does not export a function "${data.exportName}"`);
+  }
+  handler = exported as Handler;
+} catch (error) {
+  post({ type: 'load-failed', message: errorMessage(error).message });
+  throw error;
+}
+
+port.on('message', (message: InvokeMessage) => {
+  if (message.type !== 'invoke') return;
+  const { id, event, deadline } = message;
+  Promise.resolve()
+    .then(() => handler(event, contextFor(deadline)))
+    .then(
+      (result) => {
+        try {
+          post({ type: 'result', id, ok: true, result });
+        } catch (error) {
+          // A result that cannot be cloned is not a response Cognito could read either.
+          post({ type: 'result', id, ok: false, name: 'InvalidResponse', ...pick(error) });
+        }
+      },
+      (error: unknown) => post({ type: 'result', id, ok: false, ...errorMessage(error) }),
+    );
+});
+
+function pick(error: unknown): { message: string } {
+  return { message: `response is not plain data: ${errorMessage(error).message}` };
+}
+
+post({ type: 'ready', loadMs: performance.now() - started });

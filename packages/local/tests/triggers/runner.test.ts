@@ -1,0 +1,112 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HandlerInvocationError, HandlerRunner } from '../../src/triggers/runner.js';
+
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
+
+describe('HandlerRunner', () => {
+  let runner: HandlerRunner;
+  let logDir: string;
+  const restarts: string[] = [];
+
+  beforeAll(async () => {
+    logDir = mkdtempSync(join(tmpdir(), 'authwatch-runner-'));
+    runner = new HandlerRunner({
+      region: 'eu-west-1',
+      timeoutMs: 400,
+      logDir,
+      onRestart: (key, reason) => restarts.push(`${key}: ${reason}`),
+      handlers: [
+        { key: 'first', entry: fixture('echo'), env: { FIXTURE_VALUE: 'one' } },
+        { key: 'second', entry: fixture('echo'), env: { FIXTURE_VALUE: 'two' } },
+        { key: 'broken', entry: fixture('broken'), env: {} },
+      ],
+    });
+    await runner.start().catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    await runner.stop();
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
+  it('gives each handler its own environment and nothing of this process', async () => {
+    // Act
+    const [first, second] = (await Promise.all([
+      runner.invoke('first', { triggerSource: 'PreSignUp_SignUp' }),
+      runner.invoke('second', { triggerSource: 'PreSignUp_SignUp' }),
+    ])) as { response: { loadedWith: string; inheritedPath: string | null } }[];
+
+    // Assess
+    expect(first?.response.loadedWith).toBe('one');
+    expect(second?.response.loadedWith).toBe('two');
+    expect(first?.response.inheritedPath).toBeNull();
+  });
+
+  it('passes a Lambda-like context that counts down from the invocation limit', async () => {
+    // Act
+    const result = (await runner.invoke('first', {})) as {
+      response: { remaining: number; functionName: string };
+    };
+
+    // Assess
+    expect(result.response.remaining).toBeGreaterThan(0);
+    expect(result.response.remaining).toBeLessThanOrEqual(400);
+    expect(result.response.functionName).toBe('authwatch-local-first');
+  });
+
+  it("reports a handler's error with its message", async () => {
+    // Act
+    const failure = await runner.invoke('first', { behaviour: 'throw' }).catch((e: unknown) => e);
+
+    // Assess
+    expect(failure).toBeInstanceOf(HandlerInvocationError);
+    expect(failure).toMatchObject({ kind: 'error', message: 'the policy refused this sign-up' });
+  });
+
+  it('reports a response that cannot cross to the caller as invalid', async () => {
+    // Act
+    const failure = await runner.invoke('first', { behaviour: 'function' }).catch((e) => e);
+
+    // Assess
+    expect(failure).toMatchObject({ kind: 'invalid-response' });
+  });
+
+  it('times out a handler that never answers and replaces its worker', async () => {
+    // Prepare
+    const before = (await runner.invoke('second', {})) as { response: { invocations: number } };
+
+    // Act
+    const failure = await runner.invoke('second', { behaviour: 'spin' }).catch((e) => e);
+    const after = (await runner.invoke('second', {})) as { response: { invocations: number } };
+
+    // Assess
+    expect(failure).toMatchObject({ kind: 'timeout' });
+    expect(restarts.some((line) => line.startsWith('second: timed out'))).toBe(true);
+    expect(before.response.invocations).toBeGreaterThan(0);
+    expect(after.response.invocations).toBe(1); // a fresh cold start
+  });
+
+  it('fails invocations of a handler whose cold start failed, naming the error', async () => {
+    // Act
+    const failure = await runner.invoke('broken', {}).catch((e) => e);
+
+    // Assess
+    expect(failure).toMatchObject({ kind: 'error' });
+    expect((failure as Error).message).toContain('FIXTURE_REQUIRED');
+  });
+
+  it("writes a handler's logs to its own file", async () => {
+    // Act
+    await runner.invoke('first', { behaviour: 'log', marker: 'log-marker-1' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    // Assess
+    expect(readFileSync(join(logDir, 'first.log'), 'utf8')).toContain('log-marker-1');
+    expect(readFileSync(join(logDir, 'second.log'), 'utf8')).not.toContain('log-marker-1');
+  });
+});
