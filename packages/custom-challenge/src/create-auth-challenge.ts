@@ -1,0 +1,20 @@
+/** Lambda entry of the create auth challenge trigger: issues the email code. */
+import { auditorFromEnv } from '@authwatch/audit';
+import { captureClient, sdkClientConfig } from '@authwatch/kit';
+import { SESClient } from '@aws-sdk/client-ses';
+import { loadChallengeConfig, loadMailConfig } from './config.js';
+import { createCreateHandler } from './handlers.js';
+import { productionKeys } from './runtime.js';
+
+const mail = loadMailConfig();
+
+export const handler = createCreateHandler({
+  config: loadChallengeConfig(),
+  mail,
+  keys: productionKeys(),
+  auditor: auditorFromEnv(),
+  // One attempt only: a second would risk a second mail; the deadline bounds the first.
+  ses: captureClient(
+    new SESClient(sdkClientConfig({ requestTimeoutMs: mail.sesTimeoutMs, maxAttempts: 1 })),
+  ),
+});
