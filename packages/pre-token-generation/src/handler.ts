@@ -1,0 +1,39 @@
+/**
+ * Pre token generation trigger. The rules file is read, validated and compiled at cold
+ * start: a bad file fails the start (never a sign-in with a half-applied policy).
+ */
+import { auditorFromEnv } from '@authwatch/audit';
+import { defineTrigger, logger, metrics, PreTokenGenerationEventSchema } from '@authwatch/kit';
+import { effectiveBudget, loadPreTokenConfig } from './config.js';
+import { formatProblem } from './errors.js';
+import { loadRulesFile } from './load.js';
+import { decideTokens } from './pre-token.js';
+
+const config = loadPreTokenConfig();
+const rules = loadRulesFile(config.rulesFile, {
+  triggerVersion: config.triggerVersion,
+  baseDir: config.baseDir,
+});
+for (const warning of rules.warnings) logger.warn('claims rules warning', { problem: formatProblem(warning) });
+const budget = effectiveBudget(config, rules.compiled.tokenSizeBudget);
+const auditor = auditorFromEnv();
+
+export const handler = defineTrigger({
+  name: 'PreTokenGeneration',
+  schema: PreTokenGenerationEventSchema,
+  handle: async (event, ctx) => {
+    const decision = decideTokens(event, rules.compiled, { now: ctx.now(), budget });
+    logger.info('tokens customised', { ...decision.facts, sizes: decision.sizes });
+    if (decision.oversized.length > 0) {
+      logger.warn('token estimated above the size budget', {
+        tokens: decision.oversized,
+        sizes: decision.sizes,
+        budget,
+        matchedRules: decision.facts.matchedRules,
+      });
+      metrics.addMetric('TokenOverBudget', 'Count', 1);
+    }
+    await auditor.emit(decision.audit, { deadline: ctx.deadline });
+    return decision.response;
+  },
+});
