@@ -1,1 +1,2 @@
-export { main as replayMain } from './replay.js';
+export { type CliIo, main as replayMain } from './replay.js';
+export { startWatch, type WatchCli } from './watch.js';
