@@ -4,7 +4,9 @@
  * cold start, with sample values. An entry missing from ENTRY_ENV runs with COMMON_ENV
  * only, and a config error is then printed in place of its figures.
  */
+import { join } from 'node:path';
 import { loadConfig } from '../config/index.js';
+import { REPO_ROOT } from '../lib/bundling.js';
 import { powertoolsEnvironment } from '../lib/environment.js';
 
 /** The variables the Lambda runtime sets, with dummy credentials (nothing is called). */
@@ -20,9 +22,64 @@ export const RUNTIME_ENV: Record<string, string> = {
   AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
 };
 
+type EnvNames = Record<string, string>;
+
+/**
+ * A package's exported env-name constants, or an empty object while the package (or
+ * the constant) has not landed: the bench then shows that entry's config error.
+ */
+async function envNames(pkg: string, constant: string): Promise<EnvNames> {
+  try {
+    const module = (await import(pkg)) as Record<string, unknown>;
+    return (module[constant] as EnvNames | undefined) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** `{ [names[field]]: value }` for each field whose name the package exports. */
+function sample(names: EnvNames, values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values)
+      .filter(([field]) => names[field] !== undefined)
+      .map(([field, value]) => [names[field] as string, value]),
+  );
+}
+
+const AUDIT_ENV = await envNames('@authwatch/audit', 'AUDIT_ENV');
+const CUSTOM_CHALLENGE_ENV = await envNames('@authwatch/custom-challenge', 'CUSTOM_CHALLENGE_ENV');
+const PRE_TOKEN_ENV = await envNames('@authwatch/pre-token-generation', 'PRE_TOKEN_ENV');
+const PRE_SIGNUP_ENV = await envNames('@authwatch/pre-signup', 'PRE_SIGNUP_ENV');
+const POST_AUTH_ENV = await envNames('@authwatch/post-auth', 'POST_AUTH_ENV');
+
+/** Every trigger audits: a stream name is all the auditor needs at cold start. */
+const AUDIT = sample(AUDIT_ENV, { streamName: 'authwatch-bench-audit' });
+
+const CHALLENGE = {
+  ...AUDIT,
+  ...sample(CUSTOM_CHALLENGE_ENV, {
+    key: Buffer.alloc(32, 7).toString('base64'),
+    mailFrom: 'Sign-in <no-reply@example.com>',
+  }),
+};
+
 /** Sample values of each entry's own variables, keyed by entry label. */
 export const ENTRY_ENV: Record<string, Record<string, string>> = {
-  // Filled in as handler packages land: label -> { VARIABLE: 'sample value' }.
+  'pre-signup': { ...AUDIT, ...sample(PRE_SIGNUP_ENV, {}) },
+  'post-auth': {
+    ...AUDIT,
+    ...sample(POST_AUTH_ENV, { mailFrom: 'Security <no-reply@example.com>' }),
+  },
+  'pre-token-generation': {
+    ...AUDIT,
+    ...sample(PRE_TOKEN_ENV, {
+      rulesFile: join(REPO_ROOT, 'packages', 'pre-token-generation', 'rules', 'default.yaml'),
+    }),
+  },
+  'custom-challenge/define-auth-challenge': CHALLENGE,
+  'custom-challenge/create-auth-challenge': CHALLENGE,
+  'custom-challenge/verify-auth-challenge': CHALLENGE,
+  'protected-api': {},
 };
 
 /** The whole environment of one entry's cold start. */
