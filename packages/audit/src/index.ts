@@ -1,5 +1,6 @@
 export * from './auditor.js';
 export * from './builders.js';
+export * from './columns.js';
 export * from './config.js';
 export * from './context.js';
 export * from './fallback.js';

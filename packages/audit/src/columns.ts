@@ -1,0 +1,59 @@
+/**
+ * The columns of the Glue table that Firehose converts the stream to Parquet with, and
+ * Athena queries. One entry per top-level field of {@link AuditEvent}, in Hive type
+ * syntax; struct field names are lower case (Firehose's OpenX JSON SerDe matches JSON
+ * keys case-insensitively, so `unmapped.clientId` lands in `unmapped.clientid`).
+ * A unit test checks that every field a builder emits has its column.
+ */
+export interface AuditColumn {
+  name: string;
+  type: string;
+  comment: string;
+}
+
+export const AUDIT_COLUMNS: readonly AuditColumn[] = [
+  { name: 'activity_id', type: 'int', comment: 'OCSF activity id' },
+  { name: 'activity_name', type: 'string', comment: 'OCSF activity name' },
+  { name: 'category_uid', type: 'int', comment: 'OCSF category (3, IAM)' },
+  { name: 'category_name', type: 'string', comment: 'OCSF category name' },
+  { name: 'class_uid', type: 'int', comment: '3001 Account Change, 3002 Authentication' },
+  { name: 'class_name', type: 'string', comment: 'OCSF class name' },
+  { name: 'type_uid', type: 'bigint', comment: 'class_uid * 100 + activity_id' },
+  { name: 'type_name', type: 'string', comment: 'OCSF type name' },
+  { name: 'severity_id', type: 'int', comment: 'OCSF severity id' },
+  { name: 'severity', type: 'string', comment: 'OCSF severity' },
+  { name: 'status_id', type: 'int', comment: '1 success, 2 failure' },
+  { name: 'status', type: 'string', comment: 'OCSF status' },
+  { name: 'status_detail', type: 'string', comment: 'why (e.g. the denial reason)' },
+  { name: 'message', type: 'string', comment: 'short description' },
+  { name: 'time', type: 'timestamp', comment: 'event time (epoch ms in the JSON)' },
+  {
+    name: 'metadata',
+    type: 'struct<version:string,product:struct<name:string,vendor_name:string,version:string>,uid:string,event_code:string,log_name:string>',
+    comment: 'OCSF metadata: uid is the unique event id, log_name the event kind',
+  },
+  { name: 'cloud', type: 'struct<provider:string,region:string>', comment: 'OCSF cloud' },
+  { name: 'service', type: 'struct<name:string,uid:string>', comment: 'Cognito user pool' },
+  {
+    name: 'user',
+    type: 'struct<name:string,uid:string,email_addr:string,type:string>',
+    comment: 'the user (email only when allowed)',
+  },
+  { name: 'src_endpoint', type: 'struct<ip:string>', comment: 'client IP when the app passed it' },
+  { name: 'is_new_logon', type: 'boolean', comment: 'sign-in from a new device' },
+  { name: 'is_mfa', type: 'boolean', comment: 'a second factor was used' },
+  { name: 'auth_protocol', type: 'string', comment: 'authentication method' },
+  { name: 'auth_protocol_id', type: 'int', comment: 'OCSF auth protocol id (99 other)' },
+  {
+    name: 'unmapped',
+    type: 'struct<clientid:string,triggersource:string,reason:string,autoconfirmed:boolean,linkedtouser:string,mode:string,attempt:int,maxattempts:int,matchedrules:array<string>,claimsadded:array<string>,claimssuppressed:array<string>,scopesadded:array<string>,scopessuppressed:array<string>,tokenversion:string,truncated:boolean,originalsize:bigint>',
+    comment: 'Cognito facts without an OCSF attribute',
+  },
+];
+
+/** Partition keys, in the order of the S3 layout (Security Lake custom source style). */
+export const AUDIT_PARTITION_KEYS: readonly AuditColumn[] = [
+  { name: 'region', type: 'string', comment: 'AWS region of the stream' },
+  { name: 'accountid', type: 'string', comment: 'AWS account of the stream' },
+  { name: 'eventday', type: 'string', comment: 'delivery day, YYYYMMDD (UTC)' },
+];
