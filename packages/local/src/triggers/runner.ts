@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { bundleHandlers, WORKER_KEY } from './bundle.js';
 import type { InvokeMessage, WorkerData, WorkerMessage } from './protocol.js';
 
 /** Cognito waits this long for a trigger (developer guide, "Lambda triggers"). */
@@ -43,10 +44,24 @@ export interface HandlerSpec {
   exportName?: string;
   /** The worker's whole environment (nothing is inherited from this process). */
   env: Record<string, string>;
+  /** Per-invocation limit, ms (default: the runner's). */
+  timeoutMs?: number;
 }
+
+/**
+ * How workers load the TypeScript entries: `bundle` (default) bundles them with esbuild
+ * first, as the CDK app does, cached in `bundleDir`; `tsx` registers tsx in each worker
+ * and imports the sources directly (no build step, but every module goes through the
+ * loader: several seconds per worker on a busy 2-core machine).
+ */
+export type HandlerLoader = 'bundle' | 'tsx';
 
 export interface HandlerRunnerOptions {
   handlers: HandlerSpec[];
+  /** Default `bundle`. */
+  loader?: HandlerLoader;
+  /** Where bundles are cached (required for `bundle`). */
+  bundleDir?: string;
   /** Region shown in the Lambda context's ARN. */
   region: string;
   /** Per-invocation limit, ms (default {@link TRIGGER_TIMEOUT_MS}). */
@@ -86,15 +101,21 @@ const TSX_API = ((): string => {
 const WORKER_MODULE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
 /**
- * The worker's first module: registers tsx in the worker (module hooks registered in
- * the main thread do not reach workers on Node 20, and `--import` in a worker's
- * execArgv is ignored there) and then loads the TypeScript worker body.
+ * The worker's first module with tsx: registers tsx in the worker (module hooks
+ * registered in the main thread do not reach workers on Node 20, and `--import` in a
+ * worker's execArgv is ignored there) and then loads the TypeScript worker body.
  */
-function bootstrapUrl(): URL {
+function tsxBootstrapUrl(): URL {
   const code = `import { register } from ${JSON.stringify(TSX_API)};
 register();
 await import(${JSON.stringify(pathToFileURL(WORKER_MODULE).href)});`;
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+}
+
+/** What a worker runs: its first module and the handler module it imports. */
+interface WorkerFiles {
+  workerUrl: URL;
+  entry: string;
 }
 
 /** One handler's worker, replaced when it hangs or dies. */
@@ -106,6 +127,9 @@ class HandlerWorker {
   private log: WriteStream | undefined;
   private stopped = false;
   timing: WorkerTiming | undefined;
+
+  /** Set by the runner before the first start. */
+  files: WorkerFiles | undefined;
 
   constructor(
     private readonly spec: HandlerSpec,
@@ -120,13 +144,14 @@ class HandlerWorker {
 
   start(): Promise<void> {
     const started = performance.now();
+    const files = this.files ?? { workerUrl: tsxBootstrapUrl(), entry: this.spec.entry };
     const data: WorkerData = {
-      entry: this.spec.entry,
+      entry: files.entry,
       exportName: this.spec.exportName ?? 'handler',
       functionName: `authwatch-local-${this.spec.key}`,
       region: this.options.region,
     };
-    const worker = new Worker(bootstrapUrl(), {
+    const worker = new Worker(files.workerUrl, {
       workerData: data,
       env: this.spec.env,
       stdout: true,
@@ -225,7 +250,7 @@ class HandlerWorker {
     } catch (error) {
       throw new HandlerInvocationError('error', (error as Error).message);
     }
-    const timeoutMs = this.options.timeoutMs ?? TRIGGER_TIMEOUT_MS;
+    const timeoutMs = this.spec.timeoutMs ?? this.options.timeoutMs ?? TRIGGER_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
     const worker = this.worker;
     if (!worker) throw new HandlerInvocationError('error', 'handler is not running');
@@ -275,16 +300,37 @@ class HandlerWorker {
  */
 export class HandlerRunner {
   private readonly workers = new Map<string, HandlerWorker>();
+  private prepared: Promise<void> | undefined;
+  /** How long bundling took (0 with tsx), and whether cached bundles were reused. */
+  bundling = { ms: 0, cached: false };
 
-  constructor(options: HandlerRunnerOptions) {
+  constructor(private readonly options: HandlerRunnerOptions) {
     for (const spec of options.handlers) {
       if (this.workers.has(spec.key)) throw new Error(`duplicate handler key ${spec.key}`);
       this.workers.set(spec.key, new HandlerWorker(spec, options));
     }
   }
 
+  /** Bundles the entries (loader `bundle`) and tells each worker what to load. */
+  private prepare(): Promise<void> {
+    this.prepared ??= (async () => {
+      if ((this.options.loader ?? 'bundle') !== 'bundle') return;
+      const bundleDir = this.options.bundleDir;
+      if (bundleDir === undefined) throw new Error('bundleDir is required when loader = bundle');
+      const entries = Object.fromEntries(this.options.handlers.map((spec) => [spec.key, spec.entry]));
+      const result = await bundleHandlers(entries, bundleDir);
+      this.bundling = { ms: result.ms, cached: !result.built };
+      const workerUrl = pathToFileURL(result.files[WORKER_KEY] as string);
+      for (const [key, worker] of this.workers) {
+        worker.files = { workerUrl, entry: result.files[key] as string };
+      }
+    })();
+    return this.prepared;
+  }
+
   /** Starts every worker in parallel; resolves with each one's start time. */
   async start(): Promise<WorkerTiming[]> {
+    await this.prepare();
     await Promise.all([...this.workers.values()].map((worker) => worker.start()));
     return this.timings();
   }
@@ -309,6 +355,11 @@ export class HandlerRunner {
   async invoke(key: string, event: Record<string, unknown>): Promise<unknown> {
     const worker = this.workers.get(key);
     if (!worker) throw new HandlerInvocationError('error', `no handler ${key}`);
+    try {
+      await this.prepare();
+    } catch (error) {
+      throw new HandlerInvocationError('error', `cannot bundle handlers: ${(error as Error).message}`);
+    }
     return worker.invoke(event);
   }
 

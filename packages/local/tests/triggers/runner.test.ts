@@ -8,7 +8,7 @@ import { HandlerInvocationError, HandlerRunner } from '../../src/triggers/runner
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
 
-describe('HandlerRunner', () => {
+describe.each(['bundle', 'tsx'] as const)('HandlerRunner with the %s loader', (loader) => {
   let runner: HandlerRunner;
   let logDir: string;
   const restarts: string[] = [];
@@ -16,6 +16,8 @@ describe('HandlerRunner', () => {
   beforeAll(async () => {
     logDir = mkdtempSync(join(tmpdir(), 'authwatch-runner-'));
     runner = new HandlerRunner({
+      loader,
+      bundleDir: join(logDir, 'bundles'),
       region: 'eu-west-1',
       timeoutMs: 400,
       logDir,

@@ -1,0 +1,14 @@
+/** Where things are, relative to this package. */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (two levels above packages/local). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** The default state folder: `.local/` at the repository root. */
+export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.local');
+
+/** A Lambda entry file, as the CDK app bundles it: `packages/<pkg>/src/<file>.ts`. */
+export function entryPath(pkg: string, file = 'handler'): string {
+  return join(REPO_ROOT, 'packages', pkg, 'src', `${file}.ts`);
+}

@@ -1,0 +1,178 @@
+/**
+ * The ONE place the local stack decides what each handler's worker sees in
+ * `process.env`: the same variables, from the same typed config (`@authwatch/infra/config`)
+ * and the same exported name constants, that the CDK app sets on each Lambda, with the
+ * AWS endpoints pointed at the local emulators and dummy credentials.
+ */
+import { existsSync } from 'node:fs';
+import { AUDIT_ENV, DEFAULT_LIVE_FEED_CHANNEL } from '@authwatch/audit';
+import { CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge';
+import type { AuthwatchConfig } from '@authwatch/infra/config';
+import { DEFAULT_RULES_FILE, PRE_TOKEN_ENV } from '@authwatch/pre-token-generation';
+import { entryPath } from '../paths.js';
+import type { HandlerSpec } from './runner.js';
+
+/** Trigger names as Cognito's `LambdaConfig` calls them. */
+export type CognitoTriggerName =
+  | 'PreSignUp'
+  | 'PostConfirmation'
+  | 'PreAuthentication'
+  | 'PostAuthentication'
+  | 'PreTokenGeneration'
+  | 'DefineAuthChallenge'
+  | 'CreateAuthChallenge'
+  | 'VerifyAuthChallengeResponse';
+
+/** One deployable Lambda of the project: where its entry is and what it serves. */
+export interface LambdaDefinition {
+  /** Worker key and log file name. */
+  key: string;
+  /** Workspace package folder under packages/. */
+  pkg: string;
+  /** Entry file under the package's src/, without `.ts`. */
+  file: string;
+  /** The Cognito trigger it is wired to; none for the API handler. */
+  trigger?: CognitoTriggerName;
+  /** POWERTOOLS_SERVICE_NAME. */
+  serviceName: string;
+}
+
+/** Every Lambda the CDK app deploys, with the entries it bundles. */
+export const LAMBDAS: readonly LambdaDefinition[] = [
+  { key: 'pre-signup', pkg: 'pre-signup', file: 'handler', trigger: 'PreSignUp', serviceName: 'pre-signup' },
+  { key: 'post-auth', pkg: 'post-auth', file: 'handler', trigger: 'PostAuthentication', serviceName: 'post-auth' },
+  {
+    key: 'pre-token-generation',
+    pkg: 'pre-token-generation',
+    file: 'handler',
+    trigger: 'PreTokenGeneration',
+    serviceName: 'pre-token-generation',
+  },
+  {
+    key: 'define-auth-challenge',
+    pkg: 'custom-challenge',
+    file: 'define-auth-challenge',
+    trigger: 'DefineAuthChallenge',
+    serviceName: 'custom-challenge',
+  },
+  {
+    key: 'create-auth-challenge',
+    pkg: 'custom-challenge',
+    file: 'create-auth-challenge',
+    trigger: 'CreateAuthChallenge',
+    serviceName: 'custom-challenge',
+  },
+  {
+    key: 'verify-auth-challenge',
+    pkg: 'custom-challenge',
+    file: 'verify-auth-challenge',
+    trigger: 'VerifyAuthChallengeResponse',
+    serviceName: 'custom-challenge',
+  },
+  { key: 'protected-api', pkg: 'protected-api', file: 'handler', serviceName: 'protected-api' },
+];
+
+/** The local emulators' URLs the handlers' SDK clients are pointed at. */
+export interface LocalEndpoints {
+  cognito: string;
+  firehose: string;
+  ses: string;
+  /** AppSync Events HTTP base URL (`http://127.0.0.1:<port>`). */
+  liveFeed: string;
+}
+
+/** Values the local stack generates once and keeps in its state folder. */
+export interface LocalSecrets {
+  /** The custom-challenge code key, base64 (32 random bytes). */
+  codeKey: string;
+}
+
+/** The Firehose stream name the local audit sink accepts. */
+export const LOCAL_AUDIT_STREAM = 'authwatch-audit-local';
+
+/** Credentials the SDK clients sign with locally; no emulator checks them. */
+export const LOCAL_CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: 'AKIALOCALAUTHWATCH00',
+  AWS_SECRET_ACCESS_KEY: 'local-secret-not-checked',
+} as const;
+
+/** What every worker gets: Powertools settings from the config, region, endpoints, audit. */
+function commonEnvironment(
+  config: AuthwatchConfig,
+  lambda: LambdaDefinition,
+  endpoints: LocalEndpoints,
+): Record<string, string> {
+  return {
+    // The Powertools variables infra's powertoolsEnvironment() sets, from the same config.
+    POWERTOOLS_SERVICE_NAME: lambda.serviceName,
+    POWERTOOLS_LOG_LEVEL: config.logLevel,
+    POWERTOOLS_LOGGER_SAMPLE_RATE: String(config.logSampleRate),
+    POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+    POWERTOOLS_METRICS_NAMESPACE: 'Authwatch',
+    // No X-Ray daemon locally: tracing off rather than segments sent nowhere.
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    AWS_REGION: config.region,
+    AWS_DEFAULT_REGION: config.region,
+    ...LOCAL_CREDENTIALS,
+    AWS_ENDPOINT_URL_FIREHOSE: endpoints.firehose,
+    AWS_ENDPOINT_URL_SES: endpoints.ses,
+    AWS_ENDPOINT_URL_SESV2: endpoints.ses,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: endpoints.cognito,
+    [AUDIT_ENV.streamName]: LOCAL_AUDIT_STREAM,
+    [AUDIT_ENV.liveFeedEndpoint]: `${endpoints.liveFeed}/event`,
+    [AUDIT_ENV.liveFeedChannel]: DEFAULT_LIVE_FEED_CHANNEL,
+    TZ: 'UTC',
+  };
+}
+
+/** The handler's own variables, as infra sets them from the config's sections. */
+function ownEnvironment(
+  _config: AuthwatchConfig,
+  lambda: LambdaDefinition,
+  secrets: LocalSecrets,
+): Record<string, string> {
+  switch (lambda.pkg) {
+    case 'custom-challenge':
+      return {
+        [CUSTOM_CHALLENGE_ENV.key]: secrets.codeKey,
+        [CUSTOM_CHALLENGE_ENV.mailFrom]: 'Authwatch <no-reply@example.com>',
+      };
+    case 'pre-token-generation':
+      return {
+        [PRE_TOKEN_ENV.rulesFile]: DEFAULT_RULES_FILE,
+        [PRE_TOKEN_ENV.triggerVersion]: 'V3_0',
+      };
+    default:
+      return {};
+  }
+}
+
+export interface HandlerSpecOptions {
+  config: AuthwatchConfig;
+  endpoints: LocalEndpoints;
+  secrets: LocalSecrets;
+  /** Extra variables per worker key (tests: a short code TTL, another mode). */
+  overrides?: Record<string, Record<string, string>>;
+  /** Only these keys (default: every Lambda whose entry exists). */
+  only?: string[];
+}
+
+/** Whether a Lambda's entry file is present in this checkout. */
+export function entryExists(lambda: LambdaDefinition): boolean {
+  return existsSync(entryPath(lambda.pkg, lambda.file));
+}
+
+/** The worker specs of every Lambda whose entry exists in this checkout. */
+export function handlerSpecs(options: HandlerSpecOptions): HandlerSpec[] {
+  return LAMBDAS.filter((lambda) => entryExists(lambda))
+    .filter((lambda) => options.only === undefined || options.only.includes(lambda.key))
+    .map((lambda) => ({
+      key: lambda.key,
+      entry: entryPath(lambda.pkg, lambda.file),
+      env: {
+        ...commonEnvironment(options.config, lambda, options.endpoints),
+        ...ownEnvironment(options.config, lambda, options.secrets),
+        ...options.overrides?.[lambda.key],
+      },
+    }));
+}
