@@ -1,0 +1,171 @@
+/**
+ * The emulator's HTTP face:
+ * - `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`: the awsJson1_1
+ *   protocol (JSON in, `application/x-amz-json-1.1` out, errors `{ __type, message }` plus
+ *   the `x-amzn-ErrorType` header the SDK also reads);
+ * - `GET /<poolId>/.well-known/jwks.json` and `/<poolId>/.well-known/openid-configuration`;
+ * - `POST /oauth2/token`: client_credentials (client auth by Basic header or body).
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CallContext, CognitoEmulator } from './emulator.js';
+import { CognitoError, OAuthError } from './errors.js';
+
+const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
+const MAX_BODY = 1 << 20;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new CognitoError('InvalidParameterException', 'Request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType: string,
+  extra: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+    ...extra,
+  });
+  res.end(text);
+}
+
+export function callContext(req: IncomingMessage): CallContext {
+  const agent = `${req.headers['x-amz-user-agent'] ?? ''} ${req.headers['user-agent'] ?? ''}`;
+  const match = /aws-sdk-js\/(\S+)/.exec(agent);
+  return { awsSdkVersion: match ? `aws-sdk-js-${match[1]}` : 'aws-sdk-unknown-unknown' };
+}
+
+async function handleApi(
+  emulator: CognitoEmulator,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const json = 'application/x-amz-json-1.1';
+  try {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    if (!target.startsWith(TARGET_PREFIX)) {
+      throw new CognitoError('UnknownOperationException', 'Missing or unknown X-Amz-Target');
+    }
+    const text = await readBody(req);
+    let input: unknown;
+    try {
+      input = text.length === 0 ? {} : JSON.parse(text);
+    } catch {
+      throw new CognitoError('SerializationException', 'Request body is not valid JSON');
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new CognitoError('SerializationException', 'Request body must be a JSON object');
+    }
+    const output = await emulator.call(
+      target.slice(TARGET_PREFIX.length),
+      input as Record<string, unknown>,
+      callContext(req),
+    );
+    send(res, 200, output, json);
+  } catch (error) {
+    const failure =
+      error instanceof CognitoError
+        ? error
+        : new CognitoError(
+            'InternalErrorException',
+            'Internal error in the local Cognito emulator',
+          );
+    if (!(error instanceof CognitoError)) {
+      process.emitWarning(
+        `cognito emulator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    }
+    send(res, failure.status, { __type: failure.type, message: failure.message }, json, {
+      'x-amzn-errortype': `${failure.type}:`,
+    });
+  }
+}
+
+async function handleToken(
+  emulator: CognitoEmulator,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const json = 'application/json;charset=UTF-8';
+  try {
+    const form = new URLSearchParams(await readBody(req));
+    const grant = form.get('grant_type');
+    let clientId = form.get('client_id') ?? '';
+    let clientSecret = form.get('client_secret') ?? '';
+    const auth = req.headers.authorization;
+    let viaBasic = false;
+    if (auth?.startsWith('Basic ')) {
+      const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 0) throw new OAuthError('invalid_client', 401);
+      clientId = decodeURIComponent(decoded.slice(0, colon));
+      clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+      viaBasic = true;
+    }
+    if (!grant) throw new OAuthError('invalid_request', 400);
+    if (grant !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 400);
+    if (!clientId || !clientSecret) throw new OAuthError('invalid_client', viaBasic ? 401 : 400);
+    const result = await emulator.clientCredentials(
+      clientId,
+      clientSecret,
+      form.get('scope') ?? undefined,
+      callContext(req),
+      viaBasic,
+    );
+    send(res, 200, result, json, { 'cache-control': 'no-store' });
+  } catch (error) {
+    const failure = error instanceof OAuthError ? error : new OAuthError('invalid_request', 400);
+    send(res, failure.status, { error: failure.error }, json);
+  }
+}
+
+/** The node:http request listener of an emulator. */
+export function createListener(emulator: CognitoEmulator) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (req.method === 'POST' && (path === '/' || path === '')) {
+      void handleApi(emulator, req, res);
+      return;
+    }
+    if (req.method === 'POST' && path === '/oauth2/token') {
+      void handleToken(emulator, req, res);
+      return;
+    }
+    const wellKnown = /^\/([^/]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec(path);
+    if (req.method === 'GET' && wellKnown) {
+      try {
+        const poolId = decodeURIComponent(wellKnown[1] as string);
+        const body =
+          wellKnown[2] === 'jwks.json'
+            ? emulator.jwks(poolId)
+            : emulator.openIdConfiguration(poolId);
+        send(res, 200, body, 'application/json', { 'cache-control': 'max-age=60' });
+      } catch {
+        send(res, 404, { message: 'User pool not found' }, 'application/json');
+      }
+      return;
+    }
+    send(res, 404, { message: 'Not found' }, 'application/json');
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * The emulator's persistent state: plain JSON, written atomically (temporary file then
+ * rename) so a crash never leaves half a file. Passwords are never stored, only SRP
+ * verifiers; confirmation codes and refresh tokens only as SHA-256 digests.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Verifier } from './srp.js';
+
+export type TriggerName =
+  | 'PreSignUp'
+  | 'PostConfirmation'
+  | 'PreAuthentication'
+  | 'PostAuthentication'
+  | 'PreTokenGeneration'
+  | 'DefineAuthChallenge'
+  | 'CreateAuthChallenge'
+  | 'VerifyAuthChallengeResponse';
+
+export type TriggerVersion = 'V1_0' | 'V2_0' | 'V3_0';
+
+export type UserStatus =
+  | 'UNCONFIRMED'
+  | 'CONFIRMED'
+  | 'FORCE_CHANGE_PASSWORD'
+  | 'EXTERNAL_PROVIDER'
+  | 'RESET_REQUIRED';
+
+export interface ProviderLink {
+  providerName: string;
+  providerAttributeName: string;
+  providerAttributeValue: string;
+}
+
+export interface UserRecord {
+  username: string;
+  /** Attributes including `sub`; values are strings as in Cognito. */
+  attributes: Record<string, string>;
+  status: UserStatus;
+  enabled: boolean;
+  created: number;
+  modified: number;
+  verifier?: Verifier;
+  groups: string[];
+  /** SHA-256 hex of the pending confirmation code, and when it expires. */
+  confirmation?: { codeHash: string; expires: number };
+  /** When an admin-set temporary password stops working. */
+  temporaryPasswordExpires?: number;
+  /** Identities of external providers linked to this (native) user. */
+  links: ProviderLink[];
+  /** Refresh tokens issued before this instant are revoked (GlobalSignOut). */
+  signedOutAt?: number;
+}
+
+export interface GroupRecord {
+  name: string;
+  description?: string;
+  precedence?: number;
+  roleArn?: string;
+  created: number;
+  modified: number;
+}
+
+export interface ClientRecord {
+  clientId: string;
+  clientName: string;
+  clientSecret?: string;
+  explicitAuthFlows: string[];
+  /** Token validities in seconds (converted from the client's units). */
+  accessTokenValidity: number;
+  idTokenValidity: number;
+  refreshTokenValidity: number;
+  tokenValidityUnits: { AccessToken: string; IdToken: string; RefreshToken: string };
+  rawValidity: { access: number; id: number; refresh: number };
+  /** Minutes a sign-in session (challenge round trip) stays valid, 3 to 15. */
+  authSessionValidity: number;
+  allowedOAuthFlows: string[];
+  allowedOAuthScopes: string[];
+  allowedOAuthFlowsUserPoolClient: boolean;
+  preventUserExistenceErrors: 'ENABLED' | 'LEGACY';
+  enableTokenRevocation: boolean;
+  readAttributes?: string[];
+  writeAttributes?: string[];
+  created: number;
+  modified: number;
+}
+
+export interface ResourceServerRecord {
+  identifier: string;
+  name: string;
+  scopes: { ScopeName: string; ScopeDescription: string }[];
+}
+
+export interface PasswordPolicy {
+  MinimumLength: number;
+  RequireUppercase: boolean;
+  RequireLowercase: boolean;
+  RequireNumbers: boolean;
+  RequireSymbols: boolean;
+  TemporaryPasswordValidityDays: number;
+}
+
+export interface SchemaAttribute {
+  Name: string;
+  AttributeDataType?: string;
+  Mutable?: boolean;
+  Required?: boolean;
+  DeveloperOnlyAttribute?: boolean;
+}
+
+export interface PoolRecord {
+  id: string;
+  name: string;
+  arn: string;
+  created: number;
+  modified: number;
+  usernameAttributes: string[];
+  aliasAttributes: string[];
+  autoVerifiedAttributes: string[];
+  passwordPolicy: PasswordPolicy;
+  schema: SchemaAttribute[];
+  triggers: Partial<Record<TriggerName, TriggerVersion>>;
+  /** RS256 signing key of this pool. */
+  key: { kid: string; privatePem: string; publicJwk: Record<string, string> };
+  users: Record<string, UserRecord>;
+  groups: Record<string, GroupRecord>;
+  clients: Record<string, ClientRecord>;
+  resourceServers: Record<string, ResourceServerRecord>;
+}
+
+export interface RefreshTokenRecord {
+  poolId: string;
+  clientId: string;
+  username: string;
+  originJti: string;
+  authTime: number;
+  issued: number;
+  expires: number;
+  revoked: boolean;
+}
+
+export interface State {
+  version: 1;
+  pools: Record<string, PoolRecord>;
+  /** Keyed by SHA-256 hex of the refresh token. */
+  refreshTokens: Record<string, RefreshTokenRecord>;
+}
+
+export const emptyState = (): State => ({ version: 1, pools: {}, refreshTokens: {} });
+
+/** Reads the state file; a missing file is an empty state, a corrupt one an error. */
+export function loadState(file: string | undefined): State {
+  if (!file) return emptyState();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+    throw error;
+  }
+  const parsed = JSON.parse(text) as State;
+  if (parsed?.version !== 1 || typeof parsed.pools !== 'object') {
+    throw new Error(`Cognito emulator state file ${file} is not a version 1 state`);
+  }
+  parsed.refreshTokens ??= {};
+  return parsed;
+}
+
+/** Writes the state atomically: a temporary file next to it, then a rename. */
+export async function writeState(file: string, state: State): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, JSON.stringify(state), { mode: 0o600 });
+  await rename(tmp, file);
+}

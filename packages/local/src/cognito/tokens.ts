@@ -1,0 +1,77 @@
+/**
+ * RS256 JWTs as Cognito issues them: header `{ kid, alg: 'RS256' }`, one RSA-2048 key
+ * per pool, published as a JWKS. Key objects are cached: PEM parsing costs more than
+ * the signature itself.
+ */
+import {
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+} from 'node:crypto';
+import { newOpaque } from './ids.js';
+
+export interface PoolKey {
+  kid: string;
+  privatePem: string;
+  publicJwk: Record<string, string>;
+}
+
+export function generatePoolKey(): PoolKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = publicKey.export({ format: 'jwk' }) as { n: string; e: string };
+  // Cognito's kids are base64 of a digest; derive ours from the modulus so it is stable.
+  const kid = createHash('sha256').update(jwk.n).digest('base64');
+  return {
+    kid,
+    privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicJwk: { alg: 'RS256', e: jwk.e, kid, kty: 'RSA', n: jwk.n, use: 'sig' },
+  };
+}
+
+const keyCache = new Map<string, KeyObject>();
+
+function keyObject(key: PoolKey): KeyObject {
+  let cached = keyCache.get(key.kid);
+  if (!cached) {
+    cached = createPrivateKey(key.privatePem);
+    keyCache.set(key.kid, cached);
+  }
+  return cached;
+}
+
+export function signJwt(key: PoolKey, payload: Record<string, unknown>): string {
+  const header = Buffer.from(JSON.stringify({ kid: key.kid, alg: 'RS256' })).toString('base64url');
+  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  const input = `${header}.${body}`;
+  const signature = sign('sha256', Buffer.from(input), keyObject(key)).toString('base64url');
+  return `${input}.${signature}`;
+}
+
+/** Decodes a JWT's payload without verifying it (callers verify separately). */
+export function decodeJwt(token: string):
+  | {
+      header: Record<string, unknown>;
+      payload: Record<string, unknown>;
+      input: string;
+      signature: Buffer;
+    }
+  | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    return {
+      header: JSON.parse(Buffer.from(parts[0] as string, 'base64url').toString('utf8')),
+      payload: JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')),
+      input: `${parts[0]}.${parts[1]}`,
+      signature: Buffer.from(parts[2] as string, 'base64url'),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A refresh token: opaque, random; the server keeps only its digest. */
+export const newRefreshToken = () => `${newOpaque(48)}.${newOpaque(16)}`;
+export const digest = (text: string) => createHash('sha256').update(text).digest('hex');
