@@ -9,4 +9,5 @@ export const dev = {
   logLevel: 'DEBUG',
   logSampleRate: 1,
   tags: { project: 'authwatch', environment: 'dev' },
+  audit: { glacierAfterDays: 30, expireAfterDays: 90, bufferIntervalSeconds: 60 },
 } satisfies AuthwatchConfigInput;

@@ -13,4 +13,5 @@ export const prod = {
   logLevel: 'INFO',
   logSampleRate: 0.01,
   tags: { project: 'authwatch', environment: 'prod' },
+  audit: { glacierAfterDays: 90, bufferIntervalSeconds: 300 },
 } satisfies AuthwatchConfigInput;

@@ -7,13 +7,14 @@
  */
 import type { z } from 'zod';
 import { BaseConfigSchema } from './base.js';
+import { AuditSectionSchema } from './sections/audit.js';
 
 /**
  * One entry per concern's section, e.g. `audit: AuditSectionSchema.optional(),`.
  * Keep one line per section so concurrent edits do not collide.
  */
 const SECTIONS = {
-  // audit: AuditSectionSchema.optional(),
+  audit: AuditSectionSchema.optional(),
   // userPool: UserPoolSectionSchema.optional(),
   // mail: MailSectionSchema.optional(),
   // claims: ClaimsSectionSchema.optional(),
