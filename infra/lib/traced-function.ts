@@ -7,7 +7,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { BaseConfig } from '../config/index.js';
@@ -50,6 +50,12 @@ export interface TracedFunctionProps {
   reservedConcurrentExecutions?: number;
   /** Function description shown in the console. */
   description?: string;
+  /**
+   * Shell commands run around bundling, e.g. to copy a data file next to the bundle:
+   * `afterBundling: (_in, out) => [\`cp ${rulesFile} ${out}/claims-rules.yaml\`]`.
+   * The JavaScript bundle itself is always built with the shared options.
+   */
+  commandHooks?: ICommandHooks;
 }
 
 /** The typed config visible at `scope`, from the enclosing stack's context. */
@@ -114,6 +120,7 @@ export class TracedFunction extends NodejsFunction {
         externalModules: [...BUNDLING.externalModules],
         banner: BUNDLING.banner,
         forceDockerBundling: false,
+        commandHooks: props.commandHooks,
       },
     });
     this.functionLogGroup = logGroup;

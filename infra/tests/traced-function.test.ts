@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -151,5 +152,37 @@ describe('AuthwatchStack config lookup', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'DEBUG' }) },
     });
+  });
+});
+
+describe('TracedFunction command hooks', () => {
+  it('runs the caller’s hooks around bundling, e.g. to ship a data file', () => {
+    // Prepare
+    const app = new App();
+    const stack = new Stack(app, 'HooksTest');
+    const dataFile = join(import.meta.dirname, 'fixtures', 'handler.ts');
+    // Act
+    const fn = new TracedFunction(stack, 'WithData', {
+      entry: FIXTURE_ENTRY,
+      serviceName: 'with-data',
+      config: loadConfig('dev'),
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_inputDir, outputDir) => [`cp ${dataFile} ${outputDir}/data.txt`],
+      },
+    });
+    // Assess
+    const assembly = app.synth();
+    const [resource] = Object.values(
+      Template.fromJSON(assembly.getStackByName('HooksTest').template).findResources(
+        'AWS::Lambda::Function',
+      ),
+    );
+    const key = String(resource?.Properties?.Code?.S3Key);
+    expect(fn.runtime).toBe(LAMBDA_RUNTIME);
+    expect(
+      readdirSync(join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`)).sort(),
+    ).toEqual(['data.txt', 'index.mjs', 'index.mjs.map']);
   });
 });
