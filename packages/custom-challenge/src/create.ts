@@ -113,7 +113,7 @@ export function createAuthChallenge(
         entry.challengeName === 'CUSTOM_CHALLENGE' && isOurMetadata(entry.challengeMetadata),
     ).length + 1;
 
-  const email = event.request.userAttributes.email;
+  const email = event.request.userAttributes?.email;
   // For an unknown user there is no address: mask the user name when it is an email, so
   // the usual sign-in-with-email case looks the same from outside.
   const destination = maskEmail(userNotFound ? event.userName : (email ?? ''));
@@ -160,7 +160,7 @@ export function createAuthChallenge(
   if (kind === 'fresh' || kind === 'renewed') {
     const { locale, template } = templateFor(
       mailConfig.templates,
-      event.request.clientMetadata.locale,
+      event.request.clientMetadata?.locale,
       mailConfig.defaultLocale,
     );
     outcome.mail = {
