@@ -11,14 +11,18 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { PreTokenGenerationEventSchema, type PreTokenGenerationEvent } from '@authwatch/kit';
+import { type PreTokenGenerationEvent, PreTokenGenerationEventSchema } from '@authwatch/kit';
 import { getTestEvent } from '@authwatch/testing';
 import { ruleMatches, whyNot } from './compile.js';
 import { evaluate, factsOf, toResponse } from './engine.js';
 import { formatProblem, RulesError } from './errors.js';
 import { type LoadedRules, loadRulesFile } from './load.js';
 import { estimateSizes } from './pre-token.js';
-import { CLIENT_CREDENTIALS_SOURCE, TOKEN_TRIGGER_SOURCES, type TriggerVersion } from './reserved.js';
+import {
+  CLIENT_CREDENTIALS_SOURCE,
+  TOKEN_TRIGGER_SOURCES,
+  type TriggerVersion,
+} from './reserved.js';
 import { rulesJsonSchema } from './schema.js';
 import { applyResponse, type Claims, untouchedClaims } from './token.js';
 
@@ -59,7 +63,12 @@ function parseVersion(raw: string | undefined): TriggerVersion | undefined {
 }
 
 const csv = (raw: string | undefined): string[] | undefined =>
-  raw === undefined ? undefined : raw.split(',').map((item) => item.trim()).filter(Boolean);
+  raw === undefined
+    ? undefined
+    : raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
 
 interface UserSpec {
   userName?: string;
@@ -74,7 +83,9 @@ function userFromJson(value: unknown): UserSpec {
     throw new UsageError('--user JSON must be an object');
   }
   const record = value as Record<string, unknown>;
-  const structured = ['attributes', 'groups', 'userName', 'roles', 'preferredRole'].some((key) => key in record);
+  const structured = ['attributes', 'groups', 'userName', 'roles', 'preferredRole'].some(
+    (key) => key in record,
+  );
   const attributes = (structured ? (record.attributes ?? {}) : record) as Record<string, unknown>;
   for (const [key, item] of Object.entries(attributes)) {
     if (typeof item !== 'string') throw new UsageError(`--user attribute ${key} must be a string`);
@@ -107,20 +118,31 @@ export function previewEvent(options: EventOptions, cwd = process.cwd()): PreTok
   if (trimmed.startsWith('{')) {
     event = eventForUser(userFromJson(JSON.parse(trimmed)), version ?? 'V2_0');
   } else if (/\.json$/i.test(trimmed) && existsSync(`${cwd}/${trimmed}`)) {
-    event = eventForUser(userFromJson(JSON.parse(readFileSync(`${cwd}/${trimmed}`, 'utf8'))), version ?? 'V2_0');
+    event = eventForUser(
+      userFromJson(JSON.parse(readFileSync(`${cwd}/${trimmed}`, 'utf8'))),
+      version ?? 'V2_0',
+    );
   } else if (/\.json$/i.test(trimmed) && existsSync(trimmed)) {
-    event = eventForUser(userFromJson(JSON.parse(readFileSync(trimmed, 'utf8'))), version ?? 'V2_0');
+    event = eventForUser(
+      userFromJson(JSON.parse(readFileSync(trimmed, 'utf8'))),
+      version ?? 'V2_0',
+    );
   } else {
-    const name = trimmed.startsWith('pre-token-generation/') ? trimmed : `pre-token-generation/${trimmed}`;
+    const name = trimmed.startsWith('pre-token-generation/')
+      ? trimmed
+      : `pre-token-generation/${trimmed}`;
     try {
       event = getTestEvent(name);
     } catch {
-      throw new UsageError(`--user "${raw}" is neither JSON, a JSON file nor a fixture (e.g. v2/authentication)`);
+      throw new UsageError(
+        `--user "${raw}" is neither JSON, a JSON file nor a fixture (e.g. v2/authentication)`,
+      );
     }
     if (version !== undefined) event.version = version.slice(1, 2);
   }
   const request = event.request as Record<string, unknown>;
-  if (options.client !== undefined) event.callerContext = { ...(event.callerContext as object), clientId: options.client };
+  if (options.client !== undefined)
+    event.callerContext = { ...(event.callerContext as object), clientId: options.client };
   if (options.source !== undefined) {
     if (!(TOKEN_TRIGGER_SOURCES as readonly string[]).includes(options.source)) {
       throw new UsageError(`--source must be one of ${TOKEN_TRIGGER_SOURCES.join(', ')}`);
@@ -130,14 +152,21 @@ export function previewEvent(options: EventOptions, cwd = process.cwd()): PreTok
       event.version = '3';
       delete event.userName;
       request.userAttributes = {};
-      request.groupConfiguration = { groupsToOverride: [], iamRolesToOverride: [], preferredRole: null };
+      request.groupConfiguration = {
+        groupsToOverride: [],
+        iamRolesToOverride: [],
+        preferredRole: null,
+      };
     }
   }
   const scopes = csv(options.scopes);
   if (scopes !== undefined) request.scopes = scopes;
   const groups = csv(options.groups);
   if (groups !== undefined) {
-    request.groupConfiguration = { ...(request.groupConfiguration as object), groupsToOverride: groups };
+    request.groupConfiguration = {
+      ...(request.groupConfiguration as object),
+      groupsToOverride: groups,
+    };
   }
   if (event.version === '1') delete request.scopes;
   const parsed = PreTokenGenerationEventSchema.safeParse(event);
@@ -179,7 +208,8 @@ export function diffClaims(before: Claims, after: Claims): string[] {
   const lines: string[] = [];
   for (const [name, value] of Object.entries(after)) {
     if (!Object.hasOwn(before, name)) lines.push(`+ ${name}: ${show(value)}`);
-    else if (show(before[name]) !== show(value)) lines.push(`~ ${name}: ${show(before[name])} -> ${show(value)}`);
+    else if (show(before[name]) !== show(value))
+      lines.push(`~ ${name}: ${show(before[name])} -> ${show(value)}`);
   }
   for (const name of Object.keys(before)) if (!Object.hasOwn(after, name)) lines.push(`- ${name}`);
   return lines;
@@ -205,10 +235,14 @@ function preview(path: string, options: EventOptions & { json?: boolean }, io: C
     access: diffClaims(before.access, after.access),
   };
   if (options.json) {
-    io.out(JSON.stringify({ matched: outcome.matched, tokens: after, diff, sizes, response }, null, 2));
+    io.out(
+      JSON.stringify({ matched: outcome.matched, tokens: after, diff, sizes, response }, null, 2),
+    );
     return 0;
   }
-  io.out(`rules: ${rules.source} (${rules.compiled.rules.length} rules, ${version}); event: ${event.triggerSource} v${event.version}`);
+  io.out(
+    `rules: ${rules.source} (${rules.compiled.rules.length} rules, ${version}); event: ${event.triggerSource} v${event.version}`,
+  );
   io.out(`matched: ${outcome.matched.length > 0 ? outcome.matched.join(', ') : '(none)'}`);
   const sections: ['id' | 'access', string][] = [
     ['id', 'ID token'],
@@ -258,7 +292,8 @@ function explain(path: string, options: EventOptions, io: CliIo): number {
     if (key === 'id' && outcome.machine) continue;
     if (key === 'access' && version === 'V1_0') continue;
     io.out(`\n${title}:`);
-    for (const [name, claim] of token.set) io.out(`  ${name} = ${show(claim.value)}  <- ${claim.rule}`);
+    for (const [name, claim] of token.set)
+      io.out(`  ${name} = ${show(claim.value)}  <- ${claim.rule}`);
     for (const [name, rule] of token.suppress) {
       const overriddenBy = rules.compiled.rules
         .filter((candidate) => outcome.matched.includes(candidate.label))
@@ -274,7 +309,8 @@ function explain(path: string, options: EventOptions, io: CliIo): number {
     io.out('\nscopes:');
     for (const [scope, rule] of outcome.access.scopesToAdd) io.out(`  + ${scope}  <- ${rule}`);
     for (const [scope, rule] of outcome.access.scopesToSuppress) io.out(`  - ${scope}  <- ${rule}`);
-    if (outcome.access.scopesToAdd.size + outcome.access.scopesToSuppress.size === 0) io.out('  (no scope changed)');
+    if (outcome.access.scopesToAdd.size + outcome.access.scopesToSuppress.size === 0)
+      io.out('  (no scope changed)');
   }
   if (!outcome.machine) {
     const groups = outcome.groups;
@@ -282,7 +318,9 @@ function explain(path: string, options: EventOptions, io: CliIo): number {
     io.out(`  cognito:groups = ${show(groups.groups)}`);
     io.out(`  cognito:roles = ${show(groups.iamRoles)}`);
     io.out(`  cognito:preferred_role = ${show(groups.preferredRole)}`);
-    io.out(`  ${groups.changedBy.length > 0 ? `changed by ${groups.changedBy.join(', ')}` : 'unchanged (copied from groupConfiguration)'}`);
+    io.out(
+      `  ${groups.changedBy.length > 0 ? `changed by ${groups.changedBy.join(', ')}` : 'unchanged (copied from groupConfiguration)'}`,
+    );
   }
   return 0;
 }
@@ -314,13 +352,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.out(JSON.stringify(rulesJsonSchema(), null, 2));
       return 0;
     }
-    if (!['validate', 'preview', 'explain'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+    if (!['validate', 'preview', 'explain'].includes(command))
+      throw new UsageError(`unknown command "${command}"`);
     if (path === undefined) throw new UsageError(`${command} needs a rules file`);
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
     if (command === 'validate') {
       const version = parseVersion(values.version) ?? 'V2_0';
       const rules = loadFor(path, version, io);
-      io.out(`${rules.source}: ${rules.file.rules.length} rule(s) valid for ${version}${rules.warnings.length > 0 ? `, ${rules.warnings.length} warning(s)` : ''}`);
+      io.out(
+        `${rules.source}: ${rules.file.rules.length} rule(s) valid for ${version}${rules.warnings.length > 0 ? `, ${rules.warnings.length} warning(s)` : ''}`,
+      );
       return 0;
     }
     if (command === 'preview') return preview(path, values, io);
@@ -331,7 +372,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       for (const problem of error.problems) io.err(`  - ${formatProblem(problem)}`);
       return 1;
     }
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       io.err(`error: ${(error as Error).message}`);
       io.err(USAGE);
       return 2;

@@ -15,7 +15,12 @@ export interface Facts extends TemplateScope {
 }
 
 /** A claim value after templates are resolved. */
-export type ResolvedValue = string | number | boolean | (string | number | boolean)[] | { [k: string]: JsonValue };
+export type ResolvedValue =
+  | string
+  | number
+  | boolean
+  | (string | number | boolean)[]
+  | { [k: string]: JsonValue };
 
 type ValueFn = (facts: Facts) => ResolvedValue | undefined;
 
@@ -96,7 +101,10 @@ function setPredicates(
   return out;
 }
 
-function attributePredicates(name: string, matcher: NonNullable<NonNullable<Rule['match']>['attributes']>[string]): Predicate[] {
+function attributePredicates(
+  name: string,
+  matcher: NonNullable<NonNullable<Rule['match']>['attributes']>[string],
+): Predicate[] {
   const spec = typeof matcher === 'string' ? { equals: matcher } : matcher;
   const read = (facts: Facts): string | undefined =>
     Object.hasOwn(facts.attributes, name) ? facts.attributes[name] : undefined;
@@ -110,7 +118,10 @@ function attributePredicates(name: string, matcher: NonNullable<NonNullable<Rule
   }
   if (spec.equals !== undefined) {
     const want = spec.equals;
-    out.push({ describe: `attribute ${name} equals "${want}"`, test: (facts) => read(facts) === want });
+    out.push({
+      describe: `attribute ${name} equals "${want}"`,
+      test: (facts) => read(facts) === want,
+    });
   }
   if (spec.in !== undefined) {
     const set = new Set(spec.in);
@@ -162,7 +173,9 @@ function compileValue(value: ClaimValue | JsonValue, top: boolean): ValueFn {
     return (facts) => items.map((item) => item(facts)) as ResolvedValue;
   }
   if (!JSON.stringify(value).includes('${')) return () => value as ResolvedValue;
-  const entries = Object.entries(value).map(([key, item]) => [key, compileValue(item, false)] as const);
+  const entries = Object.entries(value).map(
+    ([key, item]) => [key, compileValue(item, false)] as const,
+  );
   return (facts) => {
     const out: Record<string, JsonValue> = {};
     for (const [key, item] of entries) out[key] = item(facts) as JsonValue;
@@ -181,7 +194,10 @@ export function compileRule(rule: Rule, index: number): CompiledRule {
   const predicates: Predicate[] = [];
   if (match?.clients) {
     const set = new Set(match.clients);
-    predicates.push({ describe: `client is one of ${match.clients.join(', ')}`, test: (f) => set.has(f.clientId) });
+    predicates.push({
+      describe: `client is one of ${match.clients.join(', ')}`,
+      test: (f) => set.has(f.clientId),
+    });
   }
   if (match?.triggerSources) {
     const set = new Set<string>(match.triggerSources);
@@ -237,7 +253,8 @@ export function ruleMatches(rule: CompiledRule, facts: Facts): boolean {
 
 /** The first condition of `rule` that `facts` fail, in words; undefined when it matches. */
 export function whyNot(rule: CompiledRule, facts: Facts): string | undefined {
-  if (facts.machine && rule.needsUser) return 'a machine token has no user (attribute/group matchers)';
+  if (facts.machine && rule.needsUser)
+    return 'a machine token has no user (attribute/group matchers)';
   return rule.predicates.find((predicate) => !predicate.test(facts))?.describe;
 }
 

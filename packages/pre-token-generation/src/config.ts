@@ -34,12 +34,18 @@ export interface PreTokenConfig {
 }
 
 /** Reads the config; each bad variable is a ConfigError naming it. */
-export function loadPreTokenConfig(env: Record<string, string | undefined> = process.env): PreTokenConfig {
+export function loadPreTokenConfig(
+  env: Record<string, string | undefined> = process.env,
+): PreTokenConfig {
   const budget = getOptionalStringFromEnv(PRE_TOKEN_ENV.tokenSizeBudget, { env });
   return {
-    rulesFile: getOptionalStringFromEnv(PRE_TOKEN_ENV.rulesFile, { env }) ?? DEFAULT_RULES_FILE_NAME,
+    rulesFile:
+      getOptionalStringFromEnv(PRE_TOKEN_ENV.rulesFile, { env }) ?? DEFAULT_RULES_FILE_NAME,
     baseDir: getOptionalStringFromEnv('LAMBDA_TASK_ROOT', { env }) ?? process.cwd(),
-    triggerVersion: getEnumFromEnv(PRE_TOKEN_ENV.triggerVersion, TRIGGER_VERSIONS, { env, defaultValue: 'V2_0' }),
+    triggerVersion: getEnumFromEnv(PRE_TOKEN_ENV.triggerVersion, TRIGGER_VERSIONS, {
+      env,
+      defaultValue: 'V2_0',
+    }),
     tokenSizeBudget:
       budget === undefined
         ? undefined
@@ -48,6 +54,9 @@ export function loadPreTokenConfig(env: Record<string, string | undefined> = pro
 }
 
 /** The budget in force: the environment's, else the rules file's, else 4096. */
-export function effectiveBudget(config: Pick<PreTokenConfig, 'tokenSizeBudget'>, fileBudget?: number): number {
+export function effectiveBudget(
+  config: Pick<PreTokenConfig, 'tokenSizeBudget'>,
+  fileBudget?: number,
+): number {
   return config.tokenSizeBudget ?? fileBudget ?? DEFAULT_TOKEN_SIZE_BUDGET;
 }

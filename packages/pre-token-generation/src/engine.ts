@@ -26,7 +26,10 @@ export type TokenEvent = Pick<
   PreTokenGenerationEvent,
   'version' | 'triggerSource' | 'region' | 'userPoolId' | 'userName' | 'callerContext'
 > & {
-  request: Pick<PreTokenGenerationEvent['request'], 'userAttributes' | 'groupConfiguration' | 'scopes'>;
+  request: Pick<
+    PreTokenGenerationEvent['request'],
+    'userAttributes' | 'groupConfiguration' | 'scopes'
+  >;
 };
 
 export interface ClaimSet {
@@ -55,15 +58,24 @@ export interface Outcome {
   machine: boolean;
   matched: string[];
   id: TokenOutcome;
-  access: TokenOutcome & { scopesToAdd: Map<string, string>; scopesToSuppress: Map<string, string> };
+  access: TokenOutcome & {
+    scopesToAdd: Map<string, string>;
+    scopesToSuppress: Map<string, string>;
+  };
   groups: GroupOutcome;
 }
 
-const VERSION_BY_EVENT: Readonly<Record<string, TriggerVersion>> = { '1': 'V1_0', '2': 'V2_0', '3': 'V3_0' };
+const VERSION_BY_EVENT: Readonly<Record<string, TriggerVersion>> = {
+  '1': 'V1_0',
+  '2': 'V2_0',
+  '3': 'V3_0',
+};
 
 /** The trigger version of an event; an unknown `version` is an InvalidEventError. */
 export function versionOf(event: Pick<TokenEvent, 'version'>): TriggerVersion {
-  const version = Object.hasOwn(VERSION_BY_EVENT, event.version) ? VERSION_BY_EVENT[event.version] : undefined;
+  const version = Object.hasOwn(VERSION_BY_EVENT, event.version)
+    ? VERSION_BY_EVENT[event.version]
+    : undefined;
   if (version === undefined) {
     throw new InvalidEventError('PreTokenGeneration', [
       { path: 'version', code: 'invalid_value', message: 'expected "1", "2" or "3"' },
@@ -92,7 +104,12 @@ export function factsOf(event: TokenEvent): Facts {
   };
 }
 
-function applyClaims(rule: CompiledRule, edits: CompiledRule['id'], out: TokenOutcome, facts: Facts) {
+function applyClaims(
+  rule: CompiledRule,
+  edits: CompiledRule['id'],
+  out: TokenOutcome,
+  facts: Facts,
+) {
   for (const [name, fn] of edits.claims) {
     const value = fn(facts);
     if (value !== undefined) out.set.set(name, { value, rule: rule.label });
@@ -138,7 +155,12 @@ export function evaluate(rules: CompiledRules, event: TokenEvent, facts = factsO
     machine: facts.machine,
     matched: [],
     id: { set: new Map(), suppress: new Map() },
-    access: { set: new Map(), suppress: new Map(), scopesToAdd: new Map(), scopesToSuppress: new Map() },
+    access: {
+      set: new Map(),
+      suppress: new Map(),
+      scopesToAdd: new Map(),
+      scopesToSuppress: new Map(),
+    },
     groups: {
       groups: [...config.groupsToOverride],
       iamRoles: [...config.iamRolesToOverride],
@@ -156,8 +178,10 @@ export function evaluate(rules: CompiledRules, event: TokenEvent, facts = factsO
     }
     if (hasAccess) {
       applyClaims(rule, rule.access, outcome.access, facts);
-      for (const scope of rule.access.scopesToAdd) outcome.access.scopesToAdd.set(scope, rule.label);
-      for (const scope of rule.access.scopesToSuppress) outcome.access.scopesToSuppress.set(scope, rule.label);
+      for (const scope of rule.access.scopesToAdd)
+        outcome.access.scopesToAdd.set(scope, rule.label);
+      for (const scope of rule.access.scopesToSuppress)
+        outcome.access.scopesToSuppress.set(scope, rule.label);
     }
     if (rule.stop) break;
   }
@@ -165,7 +189,8 @@ export function evaluate(rules: CompiledRules, event: TokenEvent, facts = factsO
   for (const token of [outcome.id, outcome.access]) {
     for (const name of token.suppress.keys()) token.set.delete(name);
   }
-  for (const scope of outcome.access.scopesToSuppress.keys()) outcome.access.scopesToAdd.delete(scope);
+  for (const scope of outcome.access.scopesToSuppress.keys())
+    outcome.access.scopesToAdd.delete(scope);
   return outcome;
 }
 
@@ -192,7 +217,10 @@ export interface V1Response {
 
 export interface V2Response {
   claimsAndScopeOverrideDetails: {
-    idTokenGeneration?: { claimsToAddOrOverride?: Record<string, ResolvedValue>; claimsToSuppress?: string[] };
+    idTokenGeneration?: {
+      claimsToAddOrOverride?: Record<string, ResolvedValue>;
+      claimsToSuppress?: string[];
+    };
     accessTokenGeneration?: {
       claimsToAddOrOverride?: Record<string, ResolvedValue>;
       claimsToSuppress?: string[];
@@ -214,7 +242,10 @@ function groupDetails(groups: GroupOutcome): GroupOverrideDetails {
   return details;
 }
 
-function claimsObject<T>(set: Map<string, ClaimSet>, map: (value: ResolvedValue) => T): Record<string, T> | undefined {
+function claimsObject<T>(
+  set: Map<string, ClaimSet>,
+  map: (value: ResolvedValue) => T,
+): Record<string, T> | undefined {
   if (set.size === 0) return undefined;
   const out: Record<string, T> = {};
   for (const [name, claim] of set) out[name] = map(claim.value);
@@ -229,7 +260,9 @@ const list = (keys: Iterable<string>): string[] | undefined => {
 /** The `response` object for Cognito, shaped for the outcome's version. */
 export function toResponse(outcome: Outcome): TokenResponse {
   if (outcome.version === 'V1_0') {
-    const details: V1Response['claimsOverrideDetails'] = { groupOverrideDetails: groupDetails(outcome.groups) };
+    const details: V1Response['claimsOverrideDetails'] = {
+      groupOverrideDetails: groupDetails(outcome.groups),
+    };
     const claims = claimsObject(outcome.id.set, asV1String);
     if (claims) details.claimsToAddOrOverride = claims;
     const suppress = list(outcome.id.suppress.keys());

@@ -14,7 +14,8 @@ const rules = loadRulesFile(config.rulesFile, {
   triggerVersion: config.triggerVersion,
   baseDir: config.baseDir,
 });
-for (const warning of rules.warnings) logger.warn('claims rules warning', { problem: formatProblem(warning) });
+for (const warning of rules.warnings)
+  logger.warn('claims rules warning', { problem: formatProblem(warning) });
 const budget = effectiveBudget(config, rules.compiled.tokenSizeBudget);
 const auditor = auditorFromEnv();
 

@@ -17,7 +17,13 @@ import {
   reservedReason,
   type TriggerVersion,
 } from './reserved.js';
-import { type ClaimValue, type Rule, RuleSchema, type RulesFile, RulesFileSchema } from './schema.js';
+import {
+  type ClaimValue,
+  type Rule,
+  RuleSchema,
+  type RulesFile,
+  RulesFileSchema,
+} from './schema.js';
 import { LIST_VARIABLES, parseTemplate } from './template.js';
 
 export interface LoadOptions {
@@ -153,7 +159,11 @@ function checkClaims(
     }
     checkTemplates(value, at, out);
     if (version === 'V1_0' && tokens.includes('id') && typeof value !== 'string') {
-      const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'a JSON object' : `a ${typeof value}`;
+      const kind = Array.isArray(value)
+        ? 'an array'
+        : typeof value === 'object'
+          ? 'a JSON object'
+          : `a ${typeof value}`;
       out.error(at, `${kind} value needs V2_0 (V1_0 claims are strings)`);
     }
   }
@@ -181,7 +191,10 @@ function checkScopes(scopes: string[] | undefined, field: string, adding: boolea
     if (/\s/.test(scope)) out.error(`${field}.${index}`, `scope "${scope}" contains a space`);
     else if (!SCOPE.test(scope)) out.error(`${field}.${index}`, `"${scope}" is not a valid scope`);
     else if (adding && NON_ADDABLE_SCOPES.has(scope)) {
-      out.error(`${field}.${index}`, `${scope} cannot be added by a rule (it grants Cognito user APIs)`);
+      out.error(
+        `${field}.${index}`,
+        `${scope} cannot be added by a rule (it grants Cognito user APIs)`,
+      );
     }
   });
 }
@@ -196,7 +209,8 @@ function checkRule(rule: Rule, version: TriggerVersion, out: Collector): void {
   for (const [name, matcher] of Object.entries(match?.attributes ?? {})) {
     const at = `match.attributes.${name}`;
     if (typeof matcher === 'string') continue;
-    if (Object.keys(matcher).length === 0) out.error(at, 'give at least one of equals, in, regex, exists');
+    if (Object.keys(matcher).length === 0)
+      out.error(at, 'give at least one of equals, in, regex, exists');
     if (matcher.regex !== undefined) {
       try {
         new RegExp(matcher.regex, 'u');
@@ -212,7 +226,8 @@ function checkRule(rule: Rule, version: TriggerVersion, out: Collector): void {
     }
   }
   const sources = match?.triggerSources;
-  const machineOnly = sources !== undefined && sources.every((s) => s === CLIENT_CREDENTIALS_SOURCE);
+  const machineOnly =
+    sources !== undefined && sources.every((s) => s === CLIENT_CREDENTIALS_SOURCE);
   if (sources?.includes(CLIENT_CREDENTIALS_SOURCE) && version !== 'V3_0') {
     out.warn(
       'match.triggerSources',
@@ -234,7 +249,10 @@ function checkRule(rule: Rule, version: TriggerVersion, out: Collector): void {
   const access = then.accessToken;
   if (access !== undefined) {
     if (version === 'V1_0') {
-      out.error('then.accessToken', 'access-token customisation needs V2_0 (V1_0 changes the ID token only)');
+      out.error(
+        'then.accessToken',
+        'access-token customisation needs V2_0 (V1_0 changes the ID token only)',
+      );
     }
     checkClaims(access.claims, ['access'], 'then.accessToken.claims', 'V2_0', out);
     checkSuppress(access.suppress, ['access'], 'then.accessToken.suppress', out);
@@ -245,17 +263,25 @@ function checkRule(rule: Rule, version: TriggerVersion, out: Collector): void {
   then.iamRoles?.forEach((role, index) => {
     checkRole(role, `then.iamRoles.${index}`, out);
   });
-  if (typeof then.preferredRole === 'string') checkRole(then.preferredRole, 'then.preferredRole', out);
+  if (typeof then.preferredRole === 'string')
+    checkRole(then.preferredRole, 'then.preferredRole', out);
   for (const [group, role] of Object.entries(then.roleMapping ?? {})) {
     checkRole(role, `then.roleMapping.${group}`, out);
   }
-  if (then.roleMapping !== undefined && (then.iamRoles !== undefined || then.preferredRole !== undefined)) {
-    out.warn('then.roleMapping', 'iamRoles / preferredRole of the same rule are applied after roleMapping');
+  if (
+    then.roleMapping !== undefined &&
+    (then.iamRoles !== undefined || then.preferredRole !== undefined)
+  ) {
+    out.warn(
+      'then.roleMapping',
+      'iamRoles / preferredRole of the same rule are applied after roleMapping',
+    );
   }
   // Overridden and suppressed in one rule: suppression wins, as in Cognito.
   const suppressed = new Set([...(then.suppress ?? []), ...(then.idToken?.suppress ?? [])]);
   for (const name of Object.keys({ ...then.claims, ...then.idToken?.claims })) {
-    if (suppressed.has(name)) out.warn(`then.claims.${name}`, 'is also suppressed by this rule: suppression wins');
+    if (suppressed.has(name))
+      out.warn(`then.claims.${name}`, 'is also suppressed by this rule: suppression wins');
   }
 }
 
@@ -327,7 +353,12 @@ export function loadRulesFile(
   } catch (error) {
     throw new RulesError(
       path,
-      [{ field: '(file)', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}` }],
+      [
+        {
+          field: '(file)',
+          message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+        },
+      ],
       { cause: error },
     );
   }

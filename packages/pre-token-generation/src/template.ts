@@ -100,7 +100,8 @@ export function compileTemplate(
     }
     if (part.kind === 'attr') {
       const { name } = part;
-      return (scope) => (Object.hasOwn(scope.attributes, name) ? (scope.attributes[name] ?? '') : '');
+      return (scope) =>
+        Object.hasOwn(scope.attributes, name) ? (scope.attributes[name] ?? '') : '';
     }
     const { name } = part;
     if (name === 'groups' || name === 'scopes') return (scope) => scope[name].join(',');

@@ -3,9 +3,10 @@
  * (for preview diffs and size estimates), Cognito's application of a trigger response
  * to them, and the length of the resulting JWTs.
  */
-import type { JsonValue } from './schema.js';
+
 import type { TokenEvent, TokenResponse } from './engine.js';
 import { CLIENT_CREDENTIALS_SOURCE } from './reserved.js';
+import type { JsonValue } from './schema.js';
 
 export type Claims = Record<string, JsonValue>;
 
@@ -43,7 +44,13 @@ export function issuerOf(event: Pick<TokenEvent, 'region' | 'userPoolId'>): stri
  */
 export function untouchedClaims(event: TokenEvent, nowMs: number): TokenClaims {
   const iat = Math.floor(nowMs / 1000);
-  const common = { iss: issuerOf(event), iat, exp: iat + TOKEN_LIFETIME_S, auth_time: iat, jti: UUID };
+  const common = {
+    iss: issuerOf(event),
+    iat,
+    exp: iat + TOKEN_LIFETIME_S,
+    auth_time: iat,
+    jti: UUID,
+  };
   const scopes = event.request.scopes ?? [];
   if (event.triggerSource === CLIENT_CREDENTIALS_SOURCE) {
     const clientId = event.callerContext.clientId;
@@ -62,7 +69,8 @@ export function untouchedClaims(event: TokenEvent, nowMs: number): TokenClaims {
   const groups = event.request.groupConfiguration;
   const sub = attributes.sub ?? UUID;
   const groupClaims: Claims = {};
-  if (groups.groupsToOverride.length > 0) groupClaims['cognito:groups'] = [...groups.groupsToOverride];
+  if (groups.groupsToOverride.length > 0)
+    groupClaims['cognito:groups'] = [...groups.groupsToOverride];
   const id: Claims = { sub, ...groupClaims };
   for (const [name, value] of Object.entries(attributes)) {
     if (name === 'sub' || HIDDEN_ATTRIBUTES.has(name)) continue;
@@ -92,17 +100,27 @@ export function untouchedClaims(event: TokenEvent, nowMs: number): TokenClaims {
   return { id, access };
 }
 
-function applyGroups(claims: Claims, groups: { groupsToOverride?: string[]; iamRolesToOverride?: string[]; preferredRole?: string }, roles: boolean) {
+function applyGroups(
+  claims: Claims,
+  groups: { groupsToOverride?: string[]; iamRolesToOverride?: string[]; preferredRole?: string },
+  roles: boolean,
+) {
   delete claims['cognito:groups'];
-  if (groups.groupsToOverride && groups.groupsToOverride.length > 0) claims['cognito:groups'] = [...groups.groupsToOverride];
+  if (groups.groupsToOverride && groups.groupsToOverride.length > 0)
+    claims['cognito:groups'] = [...groups.groupsToOverride];
   if (!roles) return;
   delete claims['cognito:roles'];
   delete claims['cognito:preferred_role'];
-  if (groups.iamRolesToOverride && groups.iamRolesToOverride.length > 0) claims['cognito:roles'] = [...groups.iamRolesToOverride];
+  if (groups.iamRolesToOverride && groups.iamRolesToOverride.length > 0)
+    claims['cognito:roles'] = [...groups.iamRolesToOverride];
   if (groups.preferredRole) claims['cognito:preferred_role'] = groups.preferredRole;
 }
 
-function applyClaims(claims: Claims, add: Record<string, unknown> | undefined, suppress: string[] | undefined) {
+function applyClaims(
+  claims: Claims,
+  add: Record<string, unknown> | undefined,
+  suppress: string[] | undefined,
+) {
   for (const [name, value] of Object.entries(add ?? {})) claims[name] = value as JsonValue;
   for (const name of suppress ?? []) delete claims[name];
 }
@@ -126,14 +144,19 @@ export function applyResponse(base: TokenClaims, response: TokenResponse): Token
   }
   const details = response.claimsAndScopeOverrideDetails;
   if (id) {
-    applyClaims(id, details.idTokenGeneration?.claimsToAddOrOverride, details.idTokenGeneration?.claimsToSuppress);
+    applyClaims(
+      id,
+      details.idTokenGeneration?.claimsToAddOrOverride,
+      details.idTokenGeneration?.claimsToSuppress,
+    );
   }
   const accessDetails = details.accessTokenGeneration;
   applyClaims(access, accessDetails?.claimsToAddOrOverride, accessDetails?.claimsToSuppress);
   const scopes = String(access.scope ?? '')
     .split(' ')
     .filter((scope) => scope !== '');
-  for (const scope of accessDetails?.scopesToAdd ?? []) if (!scopes.includes(scope)) scopes.push(scope);
+  for (const scope of accessDetails?.scopesToAdd ?? [])
+    if (!scopes.includes(scope)) scopes.push(scope);
   const suppressed = new Set(accessDetails?.scopesToSuppress ?? []);
   access.scope = scopes.filter((scope) => !suppressed.has(scope)).join(' ');
   if (details.groupOverrideDetails) {
@@ -144,7 +167,9 @@ export function applyResponse(base: TokenClaims, response: TokenResponse): Token
 }
 
 /** An RS256 JWT header as Cognito writes it (kid is 44 characters). */
-const HEADER_LENGTH = base64UrlLength(Buffer.byteLength('{"kid":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG=","alg":"RS256"}'));
+const HEADER_LENGTH = base64UrlLength(
+  Buffer.byteLength('{"kid":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG=","alg":"RS256"}'),
+);
 /** An RSA-2048 signature, base64url. */
 const SIGNATURE_LENGTH = base64UrlLength(256);
 
@@ -154,7 +179,13 @@ function base64UrlLength(bytes: number): number {
 
 /** The length in characters of a JWT carrying `claims` (header.payload.signature). */
 export function estimateJwtLength(claims: Claims): number {
-  return HEADER_LENGTH + 1 + base64UrlLength(Buffer.byteLength(JSON.stringify(claims))) + 1 + SIGNATURE_LENGTH;
+  return (
+    HEADER_LENGTH +
+    1 +
+    base64UrlLength(Buffer.byteLength(JSON.stringify(claims))) +
+    1 +
+    SIGNATURE_LENGTH
+  );
 }
 
 /** Default size budget per token: a 4 KB cookie holds one token with a little room. */
