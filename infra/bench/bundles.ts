@@ -21,11 +21,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { BUNDLE_FILE, BUNDLING, esbuildOptions, REPO_ROOT } from '../lib/bundling.js';
 import { benchEnvironment } from './env.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
+/** BENCH_ANALYZE=1 prints, per bundle, the packages that weigh most in it. */
+const ANALYZE = process.env.BENCH_ANALYZE === '1';
 const TARGET_RATIO = 1.1;
 const REFERENCE = 'floor (Logger+Tracer+SES)';
 const KIT = 'kit (defineTrigger+schema+SES)';
@@ -105,6 +107,30 @@ interface Row {
   error?: string;
 }
 
+/** The heaviest packages of one bundle, from esbuild's metafile. */
+function printComposition(label: string, metafile: Metafile): void {
+  const byPackage = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(
+        input,
+      );
+      const name =
+        match?.[1] ??
+        input
+          .replace(/^(\.\.\/)+/, '')
+          .split('/')
+          .slice(0, 2)
+          .join('/');
+      byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  const top = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  console.log(
+    `${label}: ${top.map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} KB`).join(', ')}`,
+  );
+}
+
 interface Bundle {
   label: string;
   outfile: string;
@@ -117,7 +143,8 @@ interface Bundle {
 async function bundle(label: string, entry: string, outDir: string): Promise<Bundle> {
   const outfile = join(outDir, label.replace(/[^\w-]+/g, '_'), BUNDLE_FILE);
   try {
-    await build(esbuildOptions(entry, outfile));
+    const result = await build({ ...esbuildOptions(entry, outfile), metafile: ANALYZE });
+    if (ANALYZE && result.metafile) printComposition(label, result.metafile);
   } catch (error) {
     return {
       label,
