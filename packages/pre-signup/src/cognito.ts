@@ -1,0 +1,103 @@
+/**
+ * The two Cognito calls account linking needs: find a native user by verified email
+ * (ListUsers) and link a federated identity to it (AdminLinkProviderForUser). Each call
+ * is aborted at the invocation's deadline.
+ */
+
+import { signalForDeadline } from '@authwatch/kit';
+import {
+  AdminLinkProviderForUserCommand,
+  type CognitoIdentityProviderClient,
+  ListUsersCommand,
+  type UserType,
+} from '@aws-sdk/client-cognito-identity-provider';
+
+/** What the linking step needs from Cognito (the handler gives the SDK-backed one). */
+export interface UserDirectory {
+  /** The user name of the native user whose verified email is `email`, if any. */
+  findNativeUser(userPoolId: string, email: string, deadline: number): Promise<string | undefined>;
+  /** Links the federated identity to the native user. */
+  linkIdentity(
+    userPoolId: string,
+    link: { nativeUserName: string; providerName: string; providerUserId: string },
+    deadline: number,
+  ): Promise<void>;
+}
+
+/** ListUsers pages read at most: emails are near-unique, more pages mean something odd. */
+const MAX_PAGES = 3;
+
+/** Quotes a value for a ListUsers filter (backslash and double quote escaped). */
+export function filterValue(value: string): string {
+  return `"${value.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
+}
+
+function attributeOf(user: UserType, name: string): string | undefined {
+  return user.Attributes?.find((attribute) => attribute.Name === name)?.Value;
+}
+
+/**
+ * A user that can be a link destination: native (not EXTERNAL_PROVIDER, no linked
+ * identities of its own creation), with this email verified.
+ */
+export function isNativeVerified(user: UserType, email: string): boolean {
+  if (user.Username === undefined || user.UserStatus === 'EXTERNAL_PROVIDER') return false;
+  if (attributeOf(user, 'email_verified') !== 'true') return false;
+  return attributeOf(user, 'email')?.toLowerCase() === email.toLowerCase();
+}
+
+/** The oldest candidate wins: it is the account the person created first. */
+function oldest(users: UserType[]): UserType | undefined {
+  return users.reduce<UserType | undefined>((best, user) => {
+    if (best === undefined) return user;
+    const a = user.UserCreateDate?.getTime() ?? Number.POSITIVE_INFINITY;
+    const b = best.UserCreateDate?.getTime() ?? Number.POSITIVE_INFINITY;
+    return a < b ? user : best;
+  }, undefined);
+}
+
+/** The SDK-backed {@link UserDirectory}. */
+export function cognitoDirectory(client: CognitoIdentityProviderClient): UserDirectory {
+  const list = async (userPoolId: string, email: string, deadline: number) => {
+    const users: UserType[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = await client.send(
+        new ListUsersCommand({
+          UserPoolId: userPoolId,
+          Filter: `email = ${filterValue(email)}`,
+          Limit: 60,
+          ...(token ? { PaginationToken: token } : {}),
+        }),
+        { abortSignal: signalForDeadline(deadline) },
+      );
+      users.push(...(result.Users ?? []));
+      token = result.PaginationToken;
+      if (!token) break;
+    }
+    return users;
+  };
+  return {
+    async findNativeUser(userPoolId, email, deadline) {
+      // The filter matches exactly; an IdP may send another case than the user typed.
+      const variants = [...new Set([email, email.toLowerCase()])];
+      const found: UserType[] = [];
+      for (const variant of variants) found.push(...(await list(userPoolId, variant, deadline)));
+      return oldest(found.filter((user) => isNativeVerified(user, email)))?.Username;
+    },
+    async linkIdentity(userPoolId, link, deadline) {
+      await client.send(
+        new AdminLinkProviderForUserCommand({
+          UserPoolId: userPoolId,
+          DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: link.nativeUserName },
+          SourceUser: {
+            ProviderName: link.providerName,
+            ProviderAttributeName: 'Cognito_Subject',
+            ProviderAttributeValue: link.providerUserId,
+          },
+        }),
+        { abortSignal: signalForDeadline(deadline) },
+      );
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * Lambda entry of the pre sign-up trigger. Module scope holds what warm invocations
+ * reuse: the config (a bad variable fails the cold start), the auditor and the
+ * Cognito client (endpoint from AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER when set).
+ */
+import { auditorFromEnv } from '@authwatch/audit';
+import { captureClient, sdkClientConfig } from '@authwatch/kit';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { createPreSignUpHandler } from './app.js';
+import { cognitoDirectory } from './cognito.js';
+import { loadConfig } from './config.js';
+
+const config = loadConfig();
+const cognito = captureClient(
+  new CognitoIdentityProviderClient(sdkClientConfig({ requestTimeoutMs: config.requestTimeoutMs })),
+);
+
+export const handler = createPreSignUpHandler({
+  config,
+  auditor: auditorFromEnv(),
+  directory: cognitoDirectory(cognito),
+});
