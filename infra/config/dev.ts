@@ -10,4 +10,8 @@ export const dev = {
   logSampleRate: 1,
   tags: { project: 'authwatch', environment: 'dev' },
   audit: { glacierAfterDays: 30, expireAfterDays: 90, bufferIntervalSeconds: 60 },
+  customChallenge: {
+    mailFrom: 'Authwatch sign-in <no-reply@example.com>',
+    authSessionValidityMinutes: 5,
+  },
 } satisfies AuthwatchConfigInput;

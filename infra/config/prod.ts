@@ -14,4 +14,9 @@ export const prod = {
   logSampleRate: 0.01,
   tags: { project: 'authwatch', environment: 'prod' },
   audit: { glacierAfterDays: 90, bufferIntervalSeconds: 300 },
+  customChallenge: {
+    mode: 'password-then-otp',
+    mailFrom: 'Sign-in <no-reply@example.com>',
+    authSessionValidityMinutes: 5,
+  },
 } satisfies AuthwatchConfigInput;

@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import { BaseConfigSchema } from './base.js';
 import { AuditSectionSchema } from './sections/audit.js';
+import { CustomChallengeSectionSchema } from './sections/custom-challenge.js';
 
 /**
  * One entry per concern's section, e.g. `audit: AuditSectionSchema.optional(),`.
@@ -19,7 +20,7 @@ const SECTIONS = {
   // mail: MailSectionSchema.optional(),
   // claims: ClaimsSectionSchema.optional(),
   // api: ApiSectionSchema.optional(),
-  // customChallenge: CustomChallengeSectionSchema.optional(),
+  customChallenge: CustomChallengeSectionSchema.optional(),
 } satisfies Record<string, z.ZodType>;
 
 /** The whole config of one environment; unknown keys are refused (typos fail). */
