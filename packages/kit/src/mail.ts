@@ -45,7 +45,8 @@ export function renderTemplate(
   html = false,
 ): string {
   return template.replace(PLACEHOLDER, (_match, name: string) => {
-    const value = values[name];
+    // Own keys only: {{constructor}} must not render Object.prototype's.
+    const value = Object.hasOwn(values, name) ? values[name] : undefined;
     if (value === undefined) throw new Error(`mail template placeholder {{${name}}} has no value`);
     return html ? escapeHtml(value) : value;
   });
