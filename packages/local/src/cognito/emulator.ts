@@ -2143,10 +2143,8 @@ export class CognitoEmulator {
     );
     if (response.failAuthentication === true) throw notAuthorized();
     if (response.issueTokens === true) {
-      // Fail closed: tokens need a real user and at least one passed challenge.
+      // Cognito trusts the define trigger here; only a user that does not exist gets no tokens.
       if (!user || session.userNotFound) throw notAuthorized();
-      if (!session.challenges.some((c) => c.challengeResult && c.challengeName !== 'SRP_A'))
-        throw notAuthorized();
       return this.afterFirstFactor(
         pool,
         client,

@@ -29,6 +29,7 @@ export {
   OAuthError,
 } from './errors.js';
 export { parseUserFilter, type UserFilter } from './filter.js';
+export { loopbackJwksFetcher } from './jwks-fetcher.js';
 export { formatTimestamp } from './srp.js';
 export type { TriggerName, TriggerVersion } from './state.js';
 export { TriggerInvocationError, type TriggerInvoker } from './triggers.js';
