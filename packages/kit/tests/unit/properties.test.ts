@@ -196,6 +196,7 @@ describe('maskers with arbitrary input', () => {
 });
 
 describe('env helpers with arbitrary strings', () => {
+  const JsonShape = z.object({ a: z.array(z.number()) });
   const helpers: ((name: string, env: Record<string, string>) => unknown)[] = [
     (name, env) => getStringFromEnv(name, { env }),
     (name, env) => getOptionalStringFromEnv(name, { env }),
@@ -203,7 +204,7 @@ describe('env helpers with arbitrary strings', () => {
     (name, env) => getBooleanFromEnv(name, { env }),
     (name, env) => getEnumFromEnv(name, ['a', 'b'] as const, { env }),
     (name, env) => getListFromEnv(name, { env }),
-    (name, env) => getJsonFromEnv(name, z.object({ a: z.array(z.number()) }), { env }),
+    (name, env) => getJsonFromEnv(name, JsonShape, { env }),
   ];
 
   it('throw only a ConfigError naming the variable', () => {
@@ -211,7 +212,14 @@ describe('env helpers with arbitrary strings', () => {
       fc.property(
         fc.constantFrom(...helpers),
         fc.string({ minLength: 1 }),
-        fc.option(fc.string({ unit: 'binary' }), { nil: undefined }),
+        fc.option(
+          fc.oneof(
+            fc.string({ unit: 'grapheme' }),
+            fc.string({ unit: 'binary-ascii' }),
+            fc.constantFrom(' 42 ', '-0', '1e3', 'TRUE', 'a', '{"a":[1]}', '{"a":"x"}', '\u0000'),
+          ),
+          { nil: undefined },
+        ),
         (helper, name, raw) => {
           const env: Record<string, string> = raw === undefined ? {} : { [name]: raw };
           try {
