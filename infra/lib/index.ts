@@ -7,6 +7,13 @@ export {
   NODE_MAJOR,
   REPO_ROOT,
 } from './bundling.js';
+export {
+  type AuditGrant,
+  CUSTOM_CHALLENGE_SERVICE,
+  CustomAuth,
+  type CustomAuthProps,
+  customAuthClientOptions,
+} from './custom-auth.js';
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
 export {

@@ -1,0 +1,264 @@
+import { AUDIT_ENV } from '@authwatch/audit';
+import { CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { UserPool } from 'aws-cdk-lib/aws-cognito';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AuthwatchConfig, loadConfig, validateConfig } from '../config/index.js';
+import {
+  CustomChallengeSectionSchema,
+  customChallengeEnvironment,
+} from '../config/sections/custom-challenge.js';
+import {
+  CONFIG_CONTEXT_KEY,
+  CustomAuth,
+  customAuthClientOptions,
+  nagFindings,
+} from '../lib/index.js';
+
+/** An ARN as CDK writes it, with the partition left to CloudFormation. */
+const arnOf = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+
+/** `bundle: false` skips esbuild (the bundling itself is covered where bundling matters). */
+function build(config: AuthwatchConfig, withAudit: boolean, bundle = true) {
+  const app = new App(bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'CustomAuthTest', {
+    env: { account: '123456789012', region: 'eu-west-1' },
+  });
+  stack.node.setContext(CONFIG_CONTEXT_KEY, config);
+  const userPool = new UserPool(stack, 'Pool');
+  const granted: string[] = [];
+  const audit = {
+    grantEmit(fn: LambdaFunction) {
+      granted.push(fn.node.id);
+      fn.addEnvironment(AUDIT_ENV.streamName, 'audit-stream');
+    },
+  };
+  const customAuth = new CustomAuth(stack, 'CustomAuth', {
+    config,
+    userPool,
+    ...(withAudit ? { audit } : {}),
+  });
+  const client = userPool.addClient('Web', { authFlows: { userSrp: true } });
+  customAuth.allowOn(client);
+  const optionsClient = userPool.addClient('Spa', {
+    ...customAuthClientOptions(customAuth.section),
+  });
+  return { stack, customAuth, granted, client, optionsClient, template: Template.fromStack(stack) };
+}
+
+describe('CustomAuth', () => {
+  let built: ReturnType<typeof build>;
+  let template: Template;
+  const config = validateConfig('dev', {
+    ...(loadConfig('dev') as object),
+    customChallenge: {
+      mode: 'password-then-otp',
+      maxAttempts: 4,
+      codeLength: 8,
+      codeTtlSeconds: 240,
+      mailFrom: 'Sign-in <no-reply@mail.example.com>',
+      mailConfigurationSet: 'authwatch-mail',
+      mailTemplates: { en: { subject: 'Your Acme code' } },
+      authSessionValidityMinutes: 7,
+    },
+  });
+
+  beforeAll(() => {
+    built = build(config, true);
+    template = built.template;
+  }, 300_000);
+
+  it('deploys three functions on the package’s three entries', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    for (const description of [
+      'decides the next challenge',
+      'issues and mails',
+      'checks the answer',
+    ]) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp(description),
+        Environment: {
+          Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'custom-challenge' }),
+        },
+        TracingConfig: { Mode: 'Active' },
+        Timeout: 5,
+      });
+    }
+  });
+
+  it('attaches define, create and verify to the user pool', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      LambdaConfig: {
+        DefineAuthChallenge: { 'Fn::GetAtt': [Match.stringLikeRegexp('CustomAuthDefine'), 'Arn'] },
+        CreateAuthChallenge: { 'Fn::GetAtt': [Match.stringLikeRegexp('CustomAuthCreate'), 'Arn'] },
+        VerifyAuthChallengeResponse: {
+          'Fn::GetAtt': [Match.stringLikeRegexp('CustomAuthVerify'), 'Arn'],
+        },
+      },
+    });
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Permission',
+      { Principal: 'cognito-idp.amazonaws.com' },
+      3,
+    );
+  });
+
+  it('sets each function’s variables from the config section, with the exported names', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('issues and mails'),
+      Environment: {
+        Variables: Match.objectLike({
+          [CUSTOM_CHALLENGE_ENV.mode]: 'password-then-otp',
+          [CUSTOM_CHALLENGE_ENV.maxAttempts]: '4',
+          [CUSTOM_CHALLENGE_ENV.codeLength]: '8',
+          [CUSTOM_CHALLENGE_ENV.codeTtlSeconds]: '240',
+          [CUSTOM_CHALLENGE_ENV.mailFrom]: 'Sign-in <no-reply@mail.example.com>',
+          [CUSTOM_CHALLENGE_ENV.mailConfigurationSet]: 'authwatch-mail',
+          [CUSTOM_CHALLENGE_ENV.mailTemplates]: '{"en":{"subject":"Your Acme code"}}',
+          [CUSTOM_CHALLENGE_ENV.keySecretArn]: { Ref: Match.stringLikeRegexp('CodeKey') },
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('decides the next challenge'),
+      Environment: {
+        Variables: Match.objectLike({
+          [CUSTOM_CHALLENGE_ENV.keySecretArn]: Match.absent(),
+          [CUSTOM_CHALLENGE_ENV.mailFrom]: Match.absent(),
+        }),
+      },
+    });
+  });
+
+  it('lets only create send mail: ses:SendEmail on one identity (and the configuration set)', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const withSes = Object.entries(policies).filter(([, policy]) =>
+      JSON.stringify(policy).includes('ses:'),
+    );
+    expect(withSes).toHaveLength(1);
+    expect(withSes[0]?.[0]).toMatch(/CustomAuthCreate/);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: 'ses:SendEmail',
+            Effect: 'Allow',
+            Resource: [
+              arnOf(':ses:eu-west-1:123456789012:identity/mail.example.com'),
+              arnOf(':ses:eu-west-1:123456789012:configuration-set/authwatch-mail'),
+            ],
+          },
+        ]),
+      },
+    });
+  });
+
+  it('generates a code key that only create and verify may read', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+    const readers = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([, policy]) => JSON.stringify(policy).includes('secretsmanager:GetSecretValue'))
+      .map(([id]) => id);
+    expect(readers).toHaveLength(2);
+    expect(readers.join(' ')).toMatch(/CustomAuthCreate/);
+    expect(readers.join(' ')).toMatch(/CustomAuthVerify/);
+  });
+
+  it('gives every function the audit grant', () => {
+    expect(built.granted.sort()).toEqual(['Create', 'Define', 'Verify']);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [AUDIT_ENV.streamName]: 'audit-stream' }) },
+    });
+  });
+
+  it('lets the web client use CUSTOM_AUTH with the configured auth session validity', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_SRP_AUTH', 'ALLOW_CUSTOM_AUTH']),
+      AuthSessionValidity: 7,
+      PreventUserExistenceErrors: 'ENABLED',
+    });
+    template.resourcePropertiesCountIs(
+      'AWS::Cognito::UserPoolClient',
+      {
+        ExplicitAuthFlows: Match.arrayWith(['ALLOW_CUSTOM_AUTH']),
+        AuthSessionValidity: 7,
+        PreventUserExistenceErrors: 'ENABLED',
+      },
+      2,
+    );
+  });
+
+  it('passes the AwsSolutions checks with every acknowledgement reasoned', () => {
+    expect(nagFindings(built.customAuth)).toEqual([]);
+  });
+});
+
+describe('CustomAuth without an audit stream', () => {
+  it('turns auditing off rather than failing at cold start', () => {
+    const { template } = build(loadConfig('dev'), false, false);
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Environment: { Variables: Match.objectLike({ [AUDIT_ENV.enabled]: 'false' }) } },
+      3,
+    );
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'ses:SendEmail',
+            Resource: arnOf(':ses:eu-west-1:123456789012:identity/example.com'),
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('custom-challenge config section', () => {
+  const base = { mailFrom: 'no-reply@example.com' };
+
+  it.each([
+    [{ ...base, authSessionValidityMinutes: 2 }, 'authSessionValidityMinutes'],
+    [{ ...base, authSessionValidityMinutes: 16 }, 'authSessionValidityMinutes'],
+    [{ ...base, codeLength: 9 }, 'codeLength'],
+    [{ ...base, maxAttempts: 0 }, 'maxAttempts'],
+    [{ ...base, codeTtlSeconds: 600, authSessionValidityMinutes: 5 }, 'codeTtlSeconds'],
+    [{ ...base, sesIdentity: 'other.example' }, 'sesIdentity'],
+    [{ mailFrom: 'not-an-address' }, 'mailFrom'],
+    [{ ...base, mode: 'sms' }, 'mode'],
+  ])('refuses %j, naming %s', (section, field) => {
+    const result = CustomChallengeSectionSchema.safeParse(section);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toContain(field);
+  });
+
+  it('names the field inside the environment’s config', () => {
+    expect(() =>
+      validateConfig('dev', {
+        ...(loadConfig('dev') as object),
+        customChallenge: { ...base, authSessionValidityMinutes: 20 },
+      }),
+    ).toThrow(/customChallenge\.authSessionValidityMinutes/);
+  });
+
+  it('gives define and verify no mail settings, and create all of them', () => {
+    const section = CustomChallengeSectionSchema.parse(base);
+    expect(Object.keys(customChallengeEnvironment(section, 'define')).sort()).toEqual(
+      [
+        CUSTOM_CHALLENGE_ENV.codeLength,
+        CUSTOM_CHALLENGE_ENV.codeTtlSeconds,
+        CUSTOM_CHALLENGE_ENV.maxAttempts,
+        CUSTOM_CHALLENGE_ENV.mode,
+      ].sort(),
+    );
+    expect(customChallengeEnvironment(section, 'create')).toMatchObject({
+      [CUSTOM_CHALLENGE_ENV.mailFrom]: 'no-reply@example.com',
+      [CUSTOM_CHALLENGE_ENV.defaultLocale]: 'en',
+      [CUSTOM_CHALLENGE_ENV.sesTimeoutMs]: '1500',
+    });
+  });
+});
