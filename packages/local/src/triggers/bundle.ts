@@ -41,10 +41,7 @@ async function fingerprint(path: string): Promise<string | undefined> {
   }
 }
 
-async function isCurrent(
-  manifestFile: string,
-  entries: Record<string, string>,
-): Promise<boolean> {
+async function isCurrent(manifestFile: string, entries: Record<string, string>): Promise<boolean> {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as Manifest;
@@ -54,7 +51,9 @@ async function isCurrent(
   if (manifest.esbuild !== esbuildVersion) return false;
   if (JSON.stringify(manifest.entries) !== JSON.stringify(entries)) return false;
   const checks = await Promise.all(
-    Object.entries(manifest.inputs).map(async ([path, print]) => (await fingerprint(path)) === print),
+    Object.entries(manifest.inputs).map(
+      async ([path, print]) => (await fingerprint(path)) === print,
+    ),
   );
   return checks.every(Boolean);
 }
@@ -69,7 +68,9 @@ export async function bundleHandlers(
 ): Promise<BundleResult> {
   const started = performance.now();
   const all = { ...entries, [WORKER_KEY]: WORKER_SOURCE };
-  const files = Object.fromEntries(Object.keys(all).map((key) => [key, join(outDir, `${key}.mjs`)]));
+  const files = Object.fromEntries(
+    Object.keys(all).map((key) => [key, join(outDir, `${key}.mjs`)]),
+  );
   const manifestFile = join(outDir, 'manifest.json');
   if (await isCurrent(manifestFile, all)) {
     return { files, built: false, ms: performance.now() - started };

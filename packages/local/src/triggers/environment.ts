@@ -8,7 +8,14 @@ import { existsSync } from 'node:fs';
 import { AUDIT_ENV, DEFAULT_LIVE_FEED_CHANNEL } from '@authwatch/audit';
 import { CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge';
 import type { AuthwatchConfig } from '@authwatch/infra/config';
+import { POST_AUTH_ENV } from '@authwatch/post-auth';
 import { DEFAULT_RULES_FILE, PRE_TOKEN_ENV } from '@authwatch/pre-token-generation';
+// The section's own env builder, shared with the CDK app (not yet re-exported by
+// @authwatch/infra/config, whose exports map names only the index).
+import {
+  type ChallengeTrigger,
+  customChallengeEnvironment,
+} from '../../../../infra/config/sections/custom-challenge.js';
 import { entryPath } from '../paths.js';
 import type { HandlerSpec } from './runner.js';
 
@@ -39,8 +46,20 @@ export interface LambdaDefinition {
 
 /** Every Lambda the CDK app deploys, with the entries it bundles. */
 export const LAMBDAS: readonly LambdaDefinition[] = [
-  { key: 'pre-signup', pkg: 'pre-signup', file: 'handler', trigger: 'PreSignUp', serviceName: 'pre-signup' },
-  { key: 'post-auth', pkg: 'post-auth', file: 'handler', trigger: 'PostAuthentication', serviceName: 'post-auth' },
+  {
+    key: 'pre-signup',
+    pkg: 'pre-signup',
+    file: 'handler',
+    trigger: 'PreSignUp',
+    serviceName: 'pre-signup',
+  },
+  {
+    key: 'post-auth',
+    pkg: 'post-auth',
+    file: 'handler',
+    trigger: 'PostAuthentication',
+    serviceName: 'post-auth',
+  },
   {
     key: 'pre-token-generation',
     pkg: 'pre-token-generation',
@@ -125,18 +144,37 @@ function commonEnvironment(
   };
 }
 
+/** The sender used where the config has no mail section yet. */
+export const LOCAL_MAIL_FROM = 'Authwatch <no-reply@example.com>';
+
+const CHALLENGE_TRIGGERS: Record<string, ChallengeTrigger> = {
+  'define-auth-challenge': 'define',
+  'create-auth-challenge': 'create',
+  'verify-auth-challenge': 'verify',
+};
+
 /** The handler's own variables, as infra sets them from the config's sections. */
 function ownEnvironment(
-  _config: AuthwatchConfig,
+  config: AuthwatchConfig,
   lambda: LambdaDefinition,
   secrets: LocalSecrets,
 ): Record<string, string> {
+  const mailFrom = config.customChallenge?.mailFrom ?? LOCAL_MAIL_FROM;
   switch (lambda.pkg) {
-    case 'custom-challenge':
+    case 'custom-challenge': {
+      const trigger = CHALLENGE_TRIGGERS[lambda.key] ?? 'define';
+      const section = config.customChallenge;
       return {
+        ...(section
+          ? customChallengeEnvironment(section, trigger)
+          : { [CUSTOM_CHALLENGE_ENV.mailFrom]: mailFrom }),
+        // Deployed, the key is a Secrets Manager secret; locally it is generated once
+        // and kept in the state folder.
         [CUSTOM_CHALLENGE_ENV.key]: secrets.codeKey,
-        [CUSTOM_CHALLENGE_ENV.mailFrom]: 'Authwatch <no-reply@example.com>',
       };
+    }
+    case 'post-auth':
+      return { [POST_AUTH_ENV.mailFrom]: mailFrom };
     case 'pre-token-generation':
       return {
         [PRE_TOKEN_ENV.rulesFile]: DEFAULT_RULES_FILE,

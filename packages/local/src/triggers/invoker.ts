@@ -3,11 +3,7 @@
  * pool's trigger name selects the worker, failures become the emulator's
  * {@link TriggerInvocationError} kinds (which it maps to Cognito's exceptions).
  */
-import {
-  type TriggerInvoker,
-  TriggerInvocationError,
-  type TriggerName,
-} from '../cognito/index.js';
+import { TriggerInvocationError, type TriggerInvoker, type TriggerName } from '../cognito/index.js';
 import { LAMBDAS } from './environment.js';
 import { HandlerInvocationError, type HandlerRunner } from './runner.js';
 
@@ -26,7 +22,10 @@ function isTriggerEvent(value: unknown): value is Record<string, unknown> {
 /**
  * @param pools The pools whose triggers these workers serve (every pool when unset).
  */
-export function createTriggerInvoker(runner: HandlerRunner, pools?: () => string[]): TriggerInvoker {
+export function createTriggerInvoker(
+  runner: HandlerRunner,
+  pools?: () => string[],
+): TriggerInvoker {
   const keyFor = (pool: string, name: TriggerName): string | undefined => {
     if (pools && !pools().includes(pool)) return undefined;
     const key = KEY_BY_TRIGGER.get(name);

@@ -317,7 +317,9 @@ export class HandlerRunner {
       if ((this.options.loader ?? 'bundle') !== 'bundle') return;
       const bundleDir = this.options.bundleDir;
       if (bundleDir === undefined) throw new Error('bundleDir is required when loader = bundle');
-      const entries = Object.fromEntries(this.options.handlers.map((spec) => [spec.key, spec.entry]));
+      const entries = Object.fromEntries(
+        this.options.handlers.map((spec) => [spec.key, spec.entry]),
+      );
       const result = await bundleHandlers(entries, bundleDir);
       this.bundling = { ms: result.ms, cached: !result.built };
       const workerUrl = pathToFileURL(result.files[WORKER_KEY] as string);
@@ -328,10 +330,24 @@ export class HandlerRunner {
     return this.prepared;
   }
 
-  /** Starts every worker in parallel; resolves with each one's start time. */
+  /** Why handlers failed to load, by key (their invocations fail with it). */
+  readonly loadErrors = new Map<string, string>();
+
+  /**
+   * Starts every worker in parallel; resolves with each loaded one's start time. A
+   * handler that fails to load does not stop the others: see {@link loadErrors}.
+   */
   async start(): Promise<WorkerTiming[]> {
     await this.prepare();
-    await Promise.all([...this.workers.values()].map((worker) => worker.start()));
+    const results = await Promise.allSettled(
+      [...this.workers.values()].map((worker) => worker.start()),
+    );
+    const keys = [...this.workers.keys()];
+    results.forEach((result, index) => {
+      if (result.status === 'rejected') {
+        this.loadErrors.set(keys[index] as string, (result.reason as Error).message);
+      }
+    });
     return this.timings();
   }
 
@@ -358,7 +374,10 @@ export class HandlerRunner {
     try {
       await this.prepare();
     } catch (error) {
-      throw new HandlerInvocationError('error', `cannot bundle handlers: ${(error as Error).message}`);
+      throw new HandlerInvocationError(
+        'error',
+        `cannot bundle handlers: ${(error as Error).message}`,
+      );
     }
     return worker.invoke(event);
   }

@@ -1,0 +1,122 @@
+/**
+ * The security team's live view: a subscriber to the live feed's channel (over the
+ * AppSync Events WebSocket protocol, as a dashboard would) that turns each audit event
+ * into one short line.
+ */
+import { randomUUID } from 'node:crypto';
+import { WebSocket } from 'ws';
+
+/** The fields of an audit event the view prints (see `AuditEvent` in @authwatch/audit). */
+export interface ViewedEvent {
+  time?: number;
+  type_name?: string;
+  activity_name?: string;
+  status?: string;
+  severity?: string;
+  message?: string;
+  user?: { name?: string; type?: string };
+  src_endpoint?: { ip?: string };
+  metadata?: { event_code?: string };
+  unmapped?: {
+    clientId?: string;
+    reason?: string;
+    mode?: string;
+    attempt?: number;
+    maxAttempts?: number;
+    matchedRules?: string[];
+    claimsAdded?: string[];
+    scopesAdded?: string[];
+    linkedToUser?: string;
+  };
+}
+
+const pad = (text: string, width: number) =>
+  text.length >= width ? text.slice(0, width) : text + ' '.repeat(width - text.length);
+
+/** One line: time, outcome, what happened, who, and the detail that matters. */
+export function formatAuditLine(event: ViewedEvent): string {
+  const time = new Date(event.time ?? Date.now()).toISOString().slice(11, 23);
+  const failed = event.status === 'Failure';
+  const mark = failed ? '✗' : '✓';
+  const what = event.message ?? event.type_name ?? event.activity_name ?? 'event';
+  const facts: string[] = [];
+  const u = event.unmapped ?? {};
+  if (u.reason) facts.push(`reason="${u.reason}"`);
+  if (u.mode) facts.push(`mode=${u.mode}`);
+  if (u.attempt !== undefined) {
+    facts.push(`attempt=${u.attempt}${u.maxAttempts !== undefined ? `/${u.maxAttempts}` : ''}`);
+  }
+  if (u.linkedToUser) facts.push(`linked=${u.linkedToUser}`);
+  if (u.matchedRules && u.matchedRules.length > 0) facts.push(`rules=${u.matchedRules.join(',')}`);
+  if (u.scopesAdded && u.scopesAdded.length > 0) facts.push(`+scopes=${u.scopesAdded.join(',')}`);
+  if (event.src_endpoint?.ip) facts.push(`ip=${event.src_endpoint.ip}`);
+  const who = event.user?.name ?? (u.clientId ? `client:${u.clientId.slice(0, 8)}` : '-');
+  return `${time} ${mark} ${pad(what, 34)} ${pad(who, 28)} ${facts.join(' ')}`.trimEnd();
+}
+
+export interface LiveViewOptions {
+  /** The live feed's base URL, `http://127.0.0.1:<port>`. */
+  liveFeedUrl: string;
+  /** Channel pattern to follow (default `/auth/*`). */
+  channel?: string;
+  onEvent(event: ViewedEvent): void;
+}
+
+export interface LiveView {
+  close(): Promise<void>;
+}
+
+/** Subscribes to the live feed; resolves once the subscription is confirmed. */
+export function subscribeLiveView(options: LiveViewOptions): Promise<LiveView> {
+  const base = new URL(options.liveFeedUrl);
+  const host = base.host;
+  const auth = { host, Authorization: 'local-live-view' };
+  const header = `header-${Buffer.from(JSON.stringify(auth)).toString('base64url')}`;
+  const wsUrl = `${base.protocol === 'https:' ? 'wss' : 'ws'}://${host}/event/realtime`;
+  const socket = new WebSocket(wsUrl, ['aws-appsync-event-ws', header]);
+  const id = randomUUID();
+  return new Promise<LiveView>((resolve, reject) => {
+    const fail = (error: Error) => reject(error);
+    socket.once('error', fail);
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+    socket.on('message', (raw) => {
+      let message: { type?: string; id?: string; event?: unknown };
+      try {
+        message = JSON.parse(String(raw)) as typeof message;
+      } catch {
+        return;
+      }
+      if (message.type === 'connection_ack') {
+        socket.send(
+          JSON.stringify({
+            type: 'subscribe',
+            id,
+            channel: options.channel ?? '/auth/*',
+            authorization: auth,
+          }),
+        );
+      } else if (message.type === 'subscribe_success' && message.id === id) {
+        socket.off('error', fail);
+        socket.on('error', () => undefined);
+        resolve({
+          close: () =>
+            new Promise<void>((done) => {
+              if (socket.readyState === WebSocket.CLOSED) return done();
+              socket.once('close', () => done());
+              socket.close();
+            }),
+        });
+      } else if (message.type === 'subscribe_error' || message.type === 'connection_error') {
+        fail(new Error(`live feed refused the subscription: ${JSON.stringify(message)}`));
+      } else if (message.type === 'data' && message.id === id) {
+        try {
+          const event =
+            typeof message.event === 'string' ? JSON.parse(message.event) : message.event;
+          options.onEvent(event as ViewedEvent);
+        } catch {
+          // not an audit event
+        }
+      }
+    });
+  });
+}

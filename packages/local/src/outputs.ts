@@ -1,0 +1,54 @@
+/**
+ * `.local/outputs.json`: every endpoint, id and the issuer of a running local stack, as
+ * `cdk deploy -O` writes a deployed stack's outputs. Tools and the demo read it.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { DEFAULT_STATE_DIR } from './paths.js';
+
+export interface LocalOutputs {
+  /** Cognito user-pool API endpoint (`endpoint` of the SDK client). */
+  endpoint: string;
+  region: string;
+  userPoolId: string;
+  /** The web (public) client. */
+  userPoolClientId: string;
+  /** The machine-to-machine client (client credentials). */
+  machineClientId: string;
+  machineClientSecret: string;
+  /** `<endpoint>/<userPoolId>`, the tokens' `iss`. */
+  issuer: string;
+  jwksUri: string;
+  /** The protected API's base URL. */
+  apiUrl: string;
+  /** aws-ses-v2-local (`GET <sesEndpoint>/store` lists sent mails). */
+  sesEndpoint: string;
+  /** Folder the Firehose fake delivers audit objects under (S3 layout). */
+  auditDir: string;
+  /** AppSync Events HTTP publish base (`POST <liveFeedHttpUrl>/event`). */
+  liveFeedHttpUrl: string;
+  /** AppSync Events WebSocket (`<liveFeedWsUrl>`, subprotocol aws-appsync-event-ws). */
+  liveFeedWsUrl: string;
+}
+
+/** Where outputs.json of a state folder lives. */
+export function outputsPath(stateDir: string = DEFAULT_STATE_DIR): string {
+  return join(stateDir, 'outputs.json');
+}
+
+export async function writeOutputs(file: string, outputs: LocalOutputs): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  // Write-then-rename: a reader never sees half a file.
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(outputs, null, 2)}\n`);
+  await rename(temp, file);
+}
+
+/** Reads a running stack's outputs; undefined when there is none. */
+export async function readOutputs(file: string = outputsPath()): Promise<LocalOutputs | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as LocalOutputs;
+  } catch {
+    return undefined;
+  }
+}

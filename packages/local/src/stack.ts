@@ -1,0 +1,407 @@
+/**
+ * The local stack: every emulator in one process, the project's real handlers in
+ * worker threads, and one user pool set up from the same typed config infra uses.
+ *
+ * @example
+ * ```ts
+ * const stack = await startLocalStack({ port: 0, stateDir: tmp, quiet: true });
+ * const client = new CognitoIdentityProviderClient({ endpoint: stack.outputs.endpoint, ... });
+ * await stack.stop();
+ * ```
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type AuthwatchConfig, loadConfig } from '@authwatch/infra/config';
+import {
+  type ApiRoute,
+  createHttpApiServer,
+  type HttpApiServer,
+  IntegrationError,
+} from './api/index.js';
+import {
+  type CognitoEmulator,
+  createCognitoEmulator,
+  type TriggerName,
+  type TriggerVersion,
+} from './cognito/index.js';
+import { createFirehoseServer, type FirehoseServer } from './firehose/index.js';
+import { createLiveFeedServer, type LiveFeedServer } from './live-feed/index.js';
+import {
+  formatAuditLine,
+  type LiveView,
+  subscribeLiveView,
+  type ViewedEvent,
+} from './live-view.js';
+import { sesMailer } from './mailer.js';
+import { type LocalOutputs, outputsPath, writeOutputs } from './outputs.js';
+import { DEFAULT_STATE_DIR } from './paths.js';
+import { startSesEmulator } from './ses.js';
+import {
+  handlerSpecs,
+  LAMBDAS,
+  LOCAL_AUDIT_STREAM,
+  type LocalSecrets,
+} from './triggers/environment.js';
+import { createTriggerInvoker } from './triggers/invoker.js';
+import {
+  HandlerInvocationError,
+  type HandlerLoader,
+  type HandlerLogMode,
+  HandlerRunner,
+  type WorkerTiming,
+} from './triggers/runner.js';
+
+/** Default base port: Cognito on it, then the API, SES, Firehose and the live feed. */
+export const DEFAULT_BASE_PORT = 4580;
+
+/** The demo user seeded into the pool (confirmed, in group `users`). */
+export const DEMO_USER = {
+  email: 'demo@example.com',
+  password: 'Demo-Passw0rd!',
+  tenant: 'tenant-demo',
+} as const;
+
+/** API Gateway's integration timeout for HTTP APIs. */
+const API_TIMEOUT_MS = 30_000;
+
+export interface LocalStackOptions {
+  /** Base port; 0 picks free ports for every server (tests). Default {@link DEFAULT_BASE_PORT}. */
+  port?: number;
+  /** State folder (pool, audit objects, handler logs, bundles). Default `.local/` at the repo root. */
+  stateDir?: string;
+  /** Wipe the state first (the handler bundle cache is kept). */
+  reset?: boolean;
+  /** No live view lines and no banner. */
+  quiet?: boolean;
+  /** Where each line of the live view goes (default stdout). */
+  print?: (line: string) => void;
+  /** Handler logs: per-trigger files under `<stateDir>/logs` (default), inherited, or dropped. */
+  handlerLogs?: HandlerLogMode;
+  /** How workers load handlers (default `bundle`). */
+  loader?: HandlerLoader;
+  /** The typed config (default: `loadConfig()` of AUTHWATCH_ENV, else dev). */
+  config?: AuthwatchConfig;
+  /** Extra environment variables per handler key (e.g. a short code TTL in a test). */
+  handlerEnv?: Record<string, Record<string, string>>;
+  /** Resolve before the handlers are loaded (the CLI prints when they are). Default false. */
+  background?: boolean;
+  /** Per-trigger limit (default Cognito's 5 s). */
+  triggerTimeoutMs?: number;
+  /** Clock of the Cognito emulator (tests). */
+  now?: () => number;
+}
+
+export interface LocalStack {
+  outputs: LocalOutputs;
+  /** Resolves when every handler worker is loaded, with their start times. */
+  handlersReady: Promise<WorkerTiming[]>;
+  /** Bundling time and whether the cache was used. */
+  bundling(): { ms: number; cached: boolean };
+  /** The emulator itself (federated sign-in, direct state access in tests). */
+  cognito: CognitoEmulator;
+  firehose: FirehoseServer;
+  liveFeed: LiveFeedServer;
+  /** Worker keys that run (entries present in this checkout). */
+  handlers: string[];
+  stateDir: string;
+  /** Where `outputs.json` was written. */
+  outputsFile: string;
+  stop(): Promise<void>;
+}
+
+async function listenDelegate(
+  handler: Parameters<typeof createServer>[1],
+  port: number,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer(handler);
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function loadSecrets(stateDir: string): Promise<LocalSecrets> {
+  const file = join(stateDir, 'secrets.json');
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as LocalSecrets;
+  } catch {
+    const secrets: LocalSecrets = { codeKey: randomBytes(32).toString('base64') };
+    await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
+    return secrets;
+  }
+}
+
+/** Wipes the state folder but keeps the bundle cache (a rebuild costs seconds). */
+async function resetState(stateDir: string): Promise<void> {
+  if (!existsSync(stateDir)) return;
+  for (const entry of await readdir(stateDir)) {
+    if (entry === 'bundles') continue;
+    await rm(join(stateDir, entry), { recursive: true, force: true });
+  }
+}
+
+/** The protected API's routes and scopes, as its package exports them. */
+async function apiRoutes(): Promise<ApiRoute[]> {
+  try {
+    // A variable specifier: the package may not have an entry in this checkout yet.
+    const name = '@authwatch/protected-api';
+    const module = (await import(name)) as Record<string, unknown>;
+    const routes = module.ROUTES ?? module.routes ?? module.API_ROUTES;
+    if (Array.isArray(routes)) return routes as ApiRoute[];
+  } catch {
+    // the package has no entry yet
+  }
+  return [
+    { method: 'GET', path: '/me', scopes: ['api/read'] },
+    { method: 'GET', path: '/admin', scopes: ['api/admin'] },
+  ];
+}
+
+/** Which triggers the pool wires, for the handlers present (PreTokenGeneration V3_0: M2M too). */
+function triggerWiring(handlers: string[]): Partial<Record<TriggerName, TriggerVersion>> {
+  const wiring: Partial<Record<TriggerName, TriggerVersion>> = {};
+  for (const lambda of LAMBDAS) {
+    if (!lambda.trigger || !handlers.includes(lambda.key)) continue;
+    wiring[lambda.trigger] = lambda.trigger === 'PreTokenGeneration' ? 'V3_0' : 'V1_0';
+  }
+  return wiring;
+}
+
+/** Creates (or finds again) the pool, clients, groups, scopes and demo user. */
+async function setUpPool(
+  cognito: CognitoEmulator,
+  config: AuthwatchConfig,
+  handlers: string[],
+): Promise<{
+  poolId: string;
+  webClientId: string;
+  machineClientId: string;
+  machineSecret: string;
+}> {
+  const pool = cognito.ensureUserPool({
+    name: `authwatch-${config.envName}`,
+    usernameAttributes: ['email'],
+    autoVerifiedAttributes: ['email'],
+    customAttributes: [{ name: 'tenant_id', type: 'String', mutable: true }],
+    triggers: triggerWiring(handlers),
+  });
+  cognito.createResourceServer(pool.id, {
+    identifier: 'api',
+    name: 'Authwatch API',
+    scopes: [
+      { name: 'read', description: 'Read reports' },
+      { name: 'admin', description: 'Administer' },
+    ],
+  });
+  cognito.ensureGroup(pool.id, { name: 'admins', description: 'Administrators', precedence: 1 });
+  cognito.ensureGroup(pool.id, { name: 'users', description: 'Signed-up users', precedence: 10 });
+  const web = cognito.ensureUserPoolClient(pool.id, {
+    name: 'web',
+    explicitAuthFlows: [
+      'ALLOW_USER_PASSWORD_AUTH',
+      'ALLOW_USER_SRP_AUTH',
+      'ALLOW_CUSTOM_AUTH',
+      'ALLOW_REFRESH_TOKEN_AUTH',
+    ],
+    authSessionValidityMinutes: config.customChallenge?.authSessionValidityMinutes ?? 3,
+    enableTokenRevocation: true,
+  });
+  const machine = cognito.ensureUserPoolClient(pool.id, {
+    name: 'machine',
+    generateSecret: true,
+    allowedOAuthFlows: ['client_credentials'],
+    allowedOAuthScopes: ['api/read', 'api/admin'],
+    accessTokenValidityMinutes: 60,
+  });
+  const existing = await cognito
+    .call('AdminGetUser', { UserPoolId: pool.id, Username: DEMO_USER.email })
+    .catch(() => undefined);
+  if (!existing) {
+    const user = await cognito.seedUser(pool.id, DEMO_USER.email, DEMO_USER.password, {
+      email: DEMO_USER.email,
+      email_verified: 'true',
+      'custom:tenant_id': DEMO_USER.tenant,
+    });
+    await cognito.call('AdminAddUserToGroup', {
+      UserPoolId: pool.id,
+      Username: user.username,
+      GroupName: 'users',
+    });
+  }
+  await cognito.save();
+  return {
+    poolId: pool.id,
+    webClientId: web.clientId,
+    machineClientId: machine.clientId,
+    machineSecret: machine.clientSecret ?? '',
+  };
+}
+
+/** Starts the whole local stack. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const config = options.config ?? loadConfig();
+  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+  const base = options.port ?? DEFAULT_BASE_PORT;
+  const portOf = (offset: number) => (base === 0 ? 0 : base + offset);
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  if (options.reset) await resetState(stateDir);
+  await mkdir(stateDir, { recursive: true });
+  const auditDir = join(stateDir, 'audit');
+  const secrets = await loadSecrets(stateDir);
+
+  // Everything that listens starts at once; the handlers need the URLs.
+  let cognito: CognitoEmulator | undefined;
+  const firehose = createFirehoseServer({
+    dir: auditDir,
+    streams: [LOCAL_AUDIT_STREAM],
+    region: config.region,
+  });
+  const liveFeed = createLiveFeedServer({ region: config.region });
+  let api: HttpApiServer | undefined;
+  const [cognitoHttp, ses, firehoseUrl, liveFeedUrl] = await Promise.all([
+    listenDelegate((req, res) => {
+      if (cognito) cognito.listener(req, res);
+      else {
+        res.writeHead(503).end();
+      }
+    }, portOf(0)),
+    startSesEmulator(portOf(2)),
+    firehose.start(portOf(3)),
+    liveFeed.start(portOf(4)),
+  ]);
+  const endpoints = {
+    cognito: cognitoHttp.url,
+    firehose: firehoseUrl,
+    ses: ses.url,
+    liveFeed: liveFeedUrl,
+  };
+
+  const specs = handlerSpecs({
+    config,
+    endpoints,
+    secrets,
+    ...(options.handlerEnv ? { overrides: options.handlerEnv } : {}),
+  }).map((spec) => (spec.key === 'protected-api' ? { ...spec, timeoutMs: API_TIMEOUT_MS } : spec));
+  const handlers = specs.map((spec) => spec.key);
+  const runner = new HandlerRunner({
+    handlers: specs,
+    region: config.region,
+    loader: options.loader ?? 'bundle',
+    bundleDir: join(stateDir, 'bundles'),
+    logs: options.handlerLogs ?? 'file',
+    logDir: join(stateDir, 'logs'),
+    ...(options.triggerTimeoutMs !== undefined ? { timeoutMs: options.triggerTimeoutMs } : {}),
+    onRestart: (key, reason) => {
+      if (!options.quiet) print(`! handler ${key} restarted: ${reason}`);
+    },
+  });
+  const handlersReady = runner.start();
+  handlersReady.catch(() => undefined);
+
+  let poolIds: string[] = [];
+  cognito = createCognitoEmulator({
+    region: config.region,
+    baseUrl: cognitoHttp.url,
+    triggers: createTriggerInvoker(runner, () => poolIds),
+    mailer: sesMailer(ses.url),
+    stateFile: join(stateDir, 'cognito.json'),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const ids = await setUpPool(cognito, config, handlers);
+  poolIds = [ids.poolId];
+  const issuer = cognito.issuer(ids.poolId);
+  const jwksUri = `${issuer}/.well-known/jwks.json`;
+
+  api = createHttpApiServer({
+    issuer,
+    jwksUri,
+    audiences: () => [ids.webClientId, ids.machineClientId],
+    routes: await apiRoutes(),
+    async invoke(event) {
+      if (!runner.has('protected-api'))
+        throw new IntegrationError('error', 'no protected-api handler');
+      try {
+        return await runner.invoke('protected-api', event);
+      } catch (error) {
+        if (error instanceof HandlerInvocationError)
+          throw new IntegrationError(error.kind, error.message);
+        throw error;
+      }
+    },
+  });
+  const apiUrl = await api.start(portOf(1));
+
+  let view: LiveView | undefined;
+  if (!options.quiet) {
+    view = await subscribeLiveView({
+      liveFeedUrl,
+      onEvent: (event: ViewedEvent) => print(formatAuditLine(event)),
+    });
+  }
+
+  const outputs: LocalOutputs = {
+    endpoint: cognitoHttp.url,
+    region: config.region,
+    userPoolId: ids.poolId,
+    userPoolClientId: ids.webClientId,
+    machineClientId: ids.machineClientId,
+    machineClientSecret: ids.machineSecret,
+    issuer,
+    jwksUri,
+    apiUrl,
+    sesEndpoint: ses.url,
+    auditDir,
+    liveFeedHttpUrl: liveFeedUrl,
+    liveFeedWsUrl: `${liveFeedUrl.replace(/^http/, 'ws')}/event/realtime`,
+  };
+  const outputsFile = outputsPath(stateDir);
+  await writeOutputs(outputsFile, outputs);
+
+  if (!options.background) await handlersReady;
+  handlersReady.then(() => {
+    if (options.quiet) return;
+    for (const [key, message] of runner.loadErrors)
+      print(`! handler ${key} failed to load: ${message}`);
+  });
+
+  let stopping: Promise<void> | undefined;
+  const emulator = cognito;
+  return {
+    outputs,
+    handlersReady,
+    bundling: () => runner.bundling,
+    cognito: emulator,
+    firehose,
+    liveFeed,
+    handlers,
+    loadErrors: runner.loadErrors,
+    stateDir,
+    outputsFile,
+    stop() {
+      stopping ??= (async () => {
+        await view?.close();
+        await Promise.allSettled([
+          api?.stop(),
+          runner.stop(),
+          emulator.save(),
+          new Promise<void>((resolve) => {
+            cognitoHttp.server.closeAllConnections();
+            cognitoHttp.server.close(() => resolve());
+          }),
+        ]);
+        await Promise.allSettled([firehose.flush(), ses.stop(), liveFeed.stop()]);
+        await firehose.stop();
+      })();
+      return stopping;
+    },
+  };
+}
