@@ -107,6 +107,8 @@ export interface LocalStack {
   liveFeed: LiveFeedServer;
   /** Worker keys that run (entries present in this checkout). */
   handlers: string[];
+  /** Why handlers failed to load, by key (their invocations fail with it). */
+  loadErrors: ReadonlyMap<string, string>;
   stateDir: string;
   /** Where `outputs.json` was written. */
   outputsFile: string;
