@@ -49,6 +49,8 @@ export interface CompiledRule {
   iamRoles?: string[];
   preferredRole?: string | null;
   roleMapping?: [group: string, role: string][];
+  /** `roleMapping` as a map, built once. */
+  roleByGroup?: ReadonlyMap<string, string>;
   stop: boolean;
 }
 
@@ -63,14 +65,16 @@ function setPredicates(
   matcher: string[] | { any?: string[]; all?: string[]; none?: string[] },
 ): Predicate[] {
   const spec = Array.isArray(matcher) ? { any: matcher } : matcher;
-  const key = kind === 'group' ? 'groupSet' : 'scopeSet';
+  // One accessor per kind keeps each closure's property access monomorphic.
+  const setOf: (facts: Facts) => ReadonlySet<string> =
+    kind === 'group' ? (facts) => facts.groupSet : (facts) => facts.scopeSet;
   const out: Predicate[] = [];
   if (spec.any) {
     const list = [...new Set(spec.any)];
     out.push({
       describe: `${kind}s include any of ${list.join(', ')}`,
       test: (facts) => {
-        const set = facts[key];
+        const set = setOf(facts);
         for (const item of list) if (set.has(item)) return true;
         return false;
       },
@@ -81,7 +85,7 @@ function setPredicates(
     out.push({
       describe: `${kind}s include all of ${list.join(', ')}`,
       test: (facts) => {
-        const set = facts[key];
+        const set = setOf(facts);
         for (const item of list) if (!set.has(item)) return false;
         return true;
       },
@@ -92,7 +96,7 @@ function setPredicates(
     out.push({
       describe: `${kind}s include none of ${list.join(', ')}`,
       test: (facts) => {
-        const set = facts[key];
+        const set = setOf(facts);
         for (const item of list) if (set.has(item)) return false;
         return true;
       },
@@ -231,6 +235,7 @@ export function compileRule(rule: Rule, index: number): CompiledRule {
     iamRoles: then.iamRoles,
     preferredRole: then.preferredRole,
     roleMapping: then.roleMapping ? Object.entries(then.roleMapping) : undefined,
+    roleByGroup: then.roleMapping ? new Map(Object.entries(then.roleMapping)) : undefined,
     stop: rule.stop ?? false,
   };
 }

@@ -123,9 +123,9 @@ function applyGroups(rule: CompiledRule, state: GroupOutcome): void {
     state.groups = [...rule.groups];
     changed = true;
   }
-  if (rule.roleMapping !== undefined) {
+  if (rule.roleMapping !== undefined && rule.roleByGroup !== undefined) {
     const member = new Set(state.groups);
-    const byGroup = new Map(rule.roleMapping);
+    const byGroup = rule.roleByGroup;
     const roles: string[] = [];
     for (const group of state.groups) {
       const role = byGroup.get(group);

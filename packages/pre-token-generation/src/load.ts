@@ -61,7 +61,14 @@ export function parseRulesText(text: string, source = 'rules'): unknown {
       })),
     );
   }
-  return document.toJS({ maxAliasCount: 100 });
+  try {
+    // Aliases are resolved here: an unknown anchor or an alias bomb throws.
+    return document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new RulesError(source, [{ field: '(syntax)', message: (error as Error).message }], {
+      cause: error,
+    });
+  }
 }
 
 function zodProblems(

@@ -51,12 +51,12 @@ export function estimateSizes(tokens: TokenClaims): TokenSizes {
   return sizes;
 }
 
-/** Decides the response for one validated event. */
-export function decideTokens(
+/** Decides the response for one validated event, without building the audit event. */
+export function decideResponse(
   event: PreTokenGenerationEvent,
   rules: CompiledRules,
   options: DecideOptions,
-): TokenDecision {
+): Omit<TokenDecision, 'audit'> {
   const outcome = evaluate(rules, event);
   const response = toResponse(outcome);
   const sizes = estimateSizes(applyResponse(untouchedClaims(event, options.now), response));
@@ -70,9 +70,19 @@ export function decideTokens(
     scopesAdded: [...outcome.access.scopesToAdd.keys()].sort(),
     scopesSuppressed: [...outcome.access.scopesToSuppress.keys()].sort(),
   };
+  return { response, outcome, sizes, oversized, facts };
+}
+
+/** Decides the response for one validated event, with the tokens-issued audit event. */
+export function decideTokens(
+  event: PreTokenGenerationEvent,
+  rules: CompiledRules,
+  options: DecideOptions,
+): TokenDecision {
+  const decision = decideResponse(event, rules, options);
   const audit = tokensIssued(auditContextFromEvent(event, options.now), {
-    ...facts,
-    tokenVersion: outcome.version,
+    ...decision.facts,
+    tokenVersion: decision.outcome.version,
   });
-  return { response, outcome, sizes, oversized, audit, facts };
+  return { ...decision, audit };
 }

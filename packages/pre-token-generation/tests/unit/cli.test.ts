@@ -205,14 +205,14 @@ describe('authwatch-claims as a process', () => {
     expect(good.status).toBe(0);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('then.idToken.claims.sub');
-  });
+  }, 60_000);
 
   it('prints the schema', () => {
     const result = run('schema');
 
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout).title).toBe('Authwatch claims rules');
-  });
+  }, 60_000);
 });
 
 describe('claim diff', () => {
