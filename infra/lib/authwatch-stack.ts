@@ -5,6 +5,7 @@
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
+import { AuditStream } from './audit-stream.js';
 import { CONFIG_CONTEXT_KEY } from './traced-function.js';
 
 export interface AuthwatchStackProps extends StackProps {
@@ -19,6 +20,8 @@ export function stackNameFor(config: Pick<AuthwatchConfig, 'envName'>): string {
 
 export class AuthwatchStack extends Stack {
   readonly config: AuthwatchConfig;
+  /** The audit stream; triggers call `audit.grantEmit(fn)`. */
+  readonly audit: AuditStream;
 
   constructor(scope: Construct, id: string, props: AuthwatchStackProps) {
     const { config, ...stackProps } = props;
@@ -38,6 +41,8 @@ export class AuthwatchStack extends Stack {
     //   const userPool = new UserPool(this, 'UserPool', { config, audit });
     //   new CustomAuth(this, 'CustomAuth', { config, audit, userPool });
     //   new TokenApi(this, 'TokenApi', { config, userPool });
+    const audit = new AuditStream(this, 'Audit', { config });
+    this.audit = audit;
     // ── end of concerns
   }
 }

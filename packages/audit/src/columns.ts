@@ -26,7 +26,7 @@ export const AUDIT_COLUMNS: readonly AuditColumn[] = [
   { name: 'status', type: 'string', comment: 'OCSF status' },
   { name: 'status_detail', type: 'string', comment: 'why (e.g. the denial reason)' },
   { name: 'message', type: 'string', comment: 'short description' },
-  { name: 'time', type: 'timestamp', comment: 'event time (epoch ms in the JSON)' },
+  { name: 'time', type: 'bigint', comment: 'event time, epoch ms (OCSF timestamp_t)' },
   {
     name: 'metadata',
     type: 'struct<version:string,product:struct<name:string,vendor_name:string,version:string>,uid:string,event_code:string,log_name:string>',

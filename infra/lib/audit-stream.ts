@@ -1,0 +1,467 @@
+/**
+ * The audit stream: a Firehose Direct PUT stream (SSE with a customer key) that
+ * converts the OCSF events to Parquet through a Glue table and writes them to an
+ * encrypted, versioned, TLS-only S3 bucket in the layout Amazon Security Lake custom
+ * sources use (`ext/authwatch/region=../accountId=../eventDay=YYYYMMDD/`); alarms on
+ * delivery failures; an Athena workgroup with the queries an analyst runs first; and
+ * the AppSync Events API of the live feed (Lambdas publish with IAM, members of the
+ * security group subscribe with their user-pool token).
+ */
+import {
+  AUDIT_COLUMNS,
+  AUDIT_ENV,
+  AUDIT_PARTITION_KEYS,
+  AUDIT_S3_ERROR_ROOT,
+  AUDIT_S3_ROOT,
+  DEFAULT_LIVE_FEED_CHANNEL,
+  LIVE_FEED_NAMESPACE,
+} from '@authwatch/audit';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
+import * as appsync from 'aws-cdk-lib/aws-appsync';
+import * as athena from 'aws-cdk-lib/aws-athena';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { AuthwatchConfig } from '../config/index.js';
+import { type AuditSection, AuditSectionSchema } from '../config/sections/audit.js';
+
+/** The Glue table's name. */
+export const AUDIT_TABLE_NAME = 'audit_events';
+
+/** Glue database name of an environment (`authwatch_audit_dev`). */
+export function auditDatabaseName(envName: string): string {
+  return `authwatch_audit_${envName.replaceAll('-', '_')}`;
+}
+
+/** Named queries of the workgroup, by name: SQL over `<database>.audit_events`. */
+export function auditNamedQueries(
+  table: string,
+): Record<string, { description: string; sql: string }> {
+  const last = (days: number) =>
+    `time > to_unixtime(current_timestamp - interval '${days}' day) * 1000 AND eventday >= date_format(current_date - interval '${days}' day, '%Y%m%d')`;
+  return {
+    'failed-sign-ins-per-user-24h': {
+      description: 'Failed sign-ins (wrong answers and lockouts) per user in the last 24 hours',
+      sql: `SELECT "user".name AS user_name, count(*) AS failures, from_unixtime(min(time) / 1000) AS first_failure,
+  from_unixtime(max(time) / 1000) AS last_failure,
+  count(DISTINCT src_endpoint.ip) AS distinct_ips
+FROM ${table}
+WHERE class_uid = 3002 AND activity_id = 1 AND status_id = 2 AND ${last(1)}
+GROUP BY "user".name
+ORDER BY failures DESC
+LIMIT 100`,
+    },
+    'failed-sign-ins-per-ip-24h': {
+      description: 'Failed sign-ins per source IP in the last 24 hours',
+      sql: `SELECT src_endpoint.ip AS source_ip, count(*) AS failures, count(DISTINCT "user".name) AS distinct_users,
+  from_unixtime(max(time) / 1000) AS last_failure
+FROM ${table}
+WHERE class_uid = 3002 AND activity_id = 1 AND status_id = 2 AND ${last(1)}
+GROUP BY src_endpoint.ip
+ORDER BY failures DESC
+LIMIT 100`,
+    },
+    'sign-ins-from-new-devices-7d': {
+      description: 'Successful sign-ins from a device not seen before, last 7 days',
+      sql: `SELECT from_unixtime(time / 1000) AS time, "user".name AS user_name, src_endpoint.ip AS source_ip, unmapped.clientid AS client_id,
+  is_mfa
+FROM ${table}
+WHERE class_uid = 3002 AND activity_id = 1 AND status_id = 1 AND is_new_logon = true AND ${last(7)}
+ORDER BY time DESC
+LIMIT 500`,
+    },
+    'sign-ups-denied-by-policy-7d': {
+      description: 'Sign-ups refused by the pre sign-up policy, with the reason, last 7 days',
+      sql: `SELECT from_unixtime(time / 1000) AS time, "user".name AS user_name, status_detail AS reason, src_endpoint.ip AS source_ip,
+  unmapped.clientid AS client_id
+FROM ${table}
+WHERE class_uid = 3001 AND activity_id = 1 AND status_id = 2 AND ${last(7)}
+ORDER BY time DESC
+LIMIT 500`,
+    },
+    'challenge-lockouts-7d': {
+      description: 'Sign-ins locked out after too many wrong challenge answers, last 7 days',
+      sql: `SELECT from_unixtime(time / 1000) AS time, "user".name AS user_name, src_endpoint.ip AS source_ip, unmapped.mode AS challenge,
+  unmapped.attempt AS attempts, unmapped.clientid AS client_id
+FROM ${table}
+WHERE class_uid = 3002 AND metadata.log_name = 'challenge-locked-out' AND ${last(7)}
+ORDER BY time DESC
+LIMIT 500`,
+    },
+  };
+}
+
+/**
+ * The live feed's subscribe handler (APPSYNC_JS): a subscriber who signed in with the
+ * user pool must be in the subscriber group; IAM subscribers are authorised by IAM.
+ */
+export function subscribeHandlerCode(group: string): string {
+  return `import { util } from '@aws-appsync/utils';
+
+export function onSubscribe(ctx) {
+  const identity = ctx.identity;
+  if (identity && identity.issuer) {
+    const groups = identity.groups || [];
+    if (!groups.includes(${JSON.stringify(group)})) {
+      util.unauthorized();
+    }
+  }
+}
+`;
+}
+
+export interface AuditStreamProps {
+  config: AuthwatchConfig;
+  /** The user pool whose security group may watch the live feed (or `allowSubscribers` later). */
+  subscriberPool?: cognito.IUserPool;
+}
+
+export class AuditStream extends Construct {
+  readonly key: kms.Key;
+  readonly bucket: s3.Bucket;
+  readonly accessLogsBucket: s3.Bucket;
+  readonly resultsBucket: s3.Bucket;
+  readonly stream: firehose.DeliveryStream;
+  readonly database: glue.CfnDatabase;
+  readonly table: glue.CfnTable;
+  readonly workGroup: athena.CfnWorkGroup;
+  readonly eventApi: appsync.EventApi;
+  readonly namespace: appsync.ChannelNamespace;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly settings: AuditSection;
+
+  constructor(scope: Construct, id: string, props: AuditStreamProps) {
+    super(scope, id);
+    const { config } = props;
+    const settings = config.audit ?? AuditSectionSchema.parse({});
+    this.settings = settings;
+    const removalPolicy =
+      config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.key = new kms.Key(this, 'Key', {
+      description: `Authwatch ${config.envName} audit stream, bucket and query results`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+
+    // Server access logs (the target cannot use SSE-KMS, so SSE-S3).
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      lifecycleRules: [
+        { expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
+      ],
+      removalPolicy,
+    });
+    Validations.of(this.accessLogsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the server access log bucket; logging it into itself would loop',
+    });
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'audit-bucket/',
+      lifecycleRules: [
+        {
+          id: 'archive',
+          transitions: [
+            {
+              storageClass: s3.StorageClass.GLACIER,
+              transitionAfter: Duration.days(settings.glacierAfterDays),
+            },
+          ],
+          ...(settings.expireAfterDays
+            ? { expiration: Duration.days(settings.expireAfterDays) }
+            : {}),
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      removalPolicy,
+    });
+
+    // Glue table the stream converts records with, and Athena reads.
+    const databaseName = auditDatabaseName(config.envName);
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseInput: { name: databaseName, description: 'Authwatch OCSF audit events' },
+    });
+    const root = `s3://${this.bucket.bucketName}/${AUDIT_S3_ROOT}`;
+    this.table = new glue.CfnTable(this, 'Table', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseName,
+      tableInput: {
+        name: AUDIT_TABLE_NAME,
+        description: 'OCSF 1.3.0 Authentication (3002) and Account Change (3001) events',
+        tableType: 'EXTERNAL_TABLE',
+        parameters: {
+          classification: 'parquet',
+          EXTERNAL: 'TRUE',
+          'projection.enabled': 'true',
+          'projection.region.type': 'enum',
+          'projection.region.values': Aws.REGION,
+          'projection.accountid.type': 'enum',
+          'projection.accountid.values': Aws.ACCOUNT_ID,
+          'projection.eventday.type': 'date',
+          'projection.eventday.format': 'yyyyMMdd',
+          'projection.eventday.range': '20240101,NOW',
+          'projection.eventday.interval': '1',
+          'projection.eventday.interval.unit': 'DAYS',
+          'storage.location.template': `${root}region=\${region}/accountId=\${accountid}/eventDay=\${eventday}/`,
+        },
+        partitionKeys: AUDIT_PARTITION_KEYS.map(({ name, type, comment }) => ({
+          name,
+          type,
+          comment,
+        })),
+        storageDescriptor: {
+          location: root,
+          columns: AUDIT_COLUMNS.map(({ name, type, comment }) => ({ name, type, comment })),
+          inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+          serdeInfo: {
+            serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+            parameters: { 'serialization.format': '1' },
+          },
+        },
+      },
+    });
+    this.table.addDependency(this.database);
+
+    const destination = new firehose.S3Bucket(this.bucket, {
+      dataOutputPrefix: `${AUDIT_S3_ROOT}region=${Aws.REGION}/accountId=${Aws.ACCOUNT_ID}/eventDay=!{timestamp:yyyyMMdd}/`,
+      errorOutputPrefix: `${AUDIT_S3_ERROR_ROOT}!{firehose:error-output-type}/eventDay=!{timestamp:yyyyMMdd}/`,
+      bufferingInterval: Duration.seconds(settings.bufferIntervalSeconds),
+      bufferingSize: Size.mebibytes(settings.bufferSizeMiB),
+      encryptionKey: this.key,
+      dataFormatConversion: {
+        schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(this.table),
+        // Case-insensitive keys: `unmapped.clientId` fills the `clientid` struct field.
+        inputFormat: new firehose.OpenXJsonInputFormat({ lowercaseColumnNames: true }),
+        outputFormat: new firehose.ParquetOutputFormat({
+          compression: firehose.ParquetCompression.SNAPPY,
+        }),
+      },
+    });
+    this.stream = new firehose.DeliveryStream(this, 'Stream', {
+      destination,
+      encryption: firehose.StreamEncryption.customerManagedKey(this.key),
+    });
+    // The L2 grants Firehose's roles the standard S3 destination and KMS action groups
+    // on this bucket and key only, and glue:GetSchemaVersion (no resource-level
+    // permissions; the Glue Schema Registry is not used, the table is named).
+    const streamGrants: [string, string][] = [
+      ['Action::kms:ReEncrypt*', 'KMS re-encrypt actions for this stream key only'],
+      ['Action::kms:GenerateDataKey*', 'KMS data-key actions for this stream key only'],
+      ['Action::s3:GetObject*', 'Firehose S3 destination reads on this bucket only'],
+      ['Action::s3:GetBucket*', 'Firehose S3 destination bucket reads on this bucket only'],
+      ['Action::s3:List*', 'Firehose S3 destination listing of this bucket only'],
+      [
+        'Action::s3:DeleteObject*',
+        'Firehose cleans up failed multipart writes in this bucket only',
+      ],
+      ['Action::s3:Abort*', 'Firehose aborts its own multipart uploads in this bucket only'],
+      [
+        `Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`,
+        'Firehose writes objects anywhere under its prefixes of this bucket',
+      ],
+      ['Resource::*', 'glue:GetSchemaVersion supports no resource-level permissions'],
+    ];
+    for (const [finding, reason] of streamGrants) {
+      Validations.of(this.stream).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    }
+
+    this.createAlarms(settings);
+
+    // Athena: results encrypted with the same key, kept a limited time.
+    this.resultsBucket = new s3.Bucket(this, 'QueryResults', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'query-results/',
+      lifecycleRules: [
+        {
+          expiration: Duration.days(settings.athenaResultsDays),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+      ],
+      removalPolicy,
+    });
+    this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
+      name: `authwatch-audit-${config.envName}`,
+      description: 'Authwatch audit queries',
+      recursiveDeleteOption: config.removalPolicy === 'destroy',
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: `s3://${this.resultsBucket.bucketName}/`,
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: this.key.keyArn },
+        },
+      },
+    });
+    for (const [name, query] of Object.entries(
+      auditNamedQueries(`"${databaseName}"."${AUDIT_TABLE_NAME}"`),
+    )) {
+      const named = new athena.CfnNamedQuery(this, `Query-${name}`, {
+        name,
+        description: query.description,
+        database: databaseName,
+        workGroup: this.workGroup.name,
+        queryString: query.sql,
+      });
+      named.addDependency(this.workGroup);
+    }
+
+    // Live feed.
+    this.eventApi = new appsync.EventApi(this, 'LiveFeed', {
+      apiName: `authwatch-${config.envName}-live-feed`,
+      authorizationConfig: {
+        authProviders: [{ authorizationType: appsync.AppSyncAuthorizationType.IAM }],
+        connectionAuthModeTypes: [appsync.AppSyncAuthorizationType.IAM],
+        defaultPublishAuthModeTypes: [appsync.AppSyncAuthorizationType.IAM],
+        defaultSubscribeAuthModeTypes: [appsync.AppSyncAuthorizationType.IAM],
+      },
+    });
+    this.namespace = this.eventApi.addChannelNamespace('Auth', {
+      channelNamespaceName: LIVE_FEED_NAMESPACE,
+      authorizationConfig: {
+        publishAuthModeTypes: [appsync.AppSyncAuthorizationType.IAM],
+        subscribeAuthModeTypes: [appsync.AppSyncAuthorizationType.IAM],
+      },
+      code: appsync.Code.fromInline(subscribeHandlerCode(settings.subscriberGroup)),
+    });
+    if (props.subscriberPool) this.allowSubscribers(props.subscriberPool);
+
+    new CfnOutput(this, 'LiveFeedApiId', {
+      value: this.eventApi.apiId,
+      description: 'authwatch-watch <this id>',
+    });
+    new CfnOutput(this, 'AuditBucketName', { value: this.bucket.bucketName });
+    new CfnOutput(this, 'AthenaWorkGroup', { value: this.workGroup.name });
+  }
+
+  private createAlarms(settings: AuditSection): void {
+    const metric = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Firehose',
+        metricName,
+        dimensionsMap: { DeliveryStreamName: this.stream.deliveryStreamName },
+        statistic,
+        period: Duration.minutes(5),
+      });
+    const alarm = (
+      id: string,
+      description: string,
+      m: cloudwatch.Metric,
+      threshold: number,
+      comparisonOperator: cloudwatch.ComparisonOperator,
+    ) =>
+      this.alarms.push(
+        new cloudwatch.Alarm(this, id, {
+          alarmDescription: description,
+          metric: m,
+          threshold,
+          comparisonOperator,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    alarm(
+      'DeliveryFreshnessAlarm',
+      'Audit records wait too long for delivery to S3',
+      metric('DeliveryToS3.DataFreshness', 'Maximum'),
+      settings.freshnessAlarmSeconds,
+      cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    );
+    alarm(
+      'DeliveryFailureAlarm',
+      'Audit records failed to reach S3',
+      metric('DeliveryToS3.Success', 'Minimum'),
+      1,
+      cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    );
+    alarm(
+      'ConversionFailureAlarm',
+      'Audit records failed Parquet conversion (see the errors/ prefix)',
+      metric('FailedConversion.Records', 'Sum'),
+      0,
+      cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    );
+    alarm(
+      'ThrottledAlarm',
+      'Audit records were throttled by Firehose (they are retried, then land in the fallback log)',
+      metric('ThrottledRecords', 'Sum'),
+      0,
+      cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    );
+  }
+
+  /**
+   * Lets members of the subscriber group of `userPool` subscribe with their token:
+   * adds the pool as an auth provider of the API and a subscribe mode of the namespace
+   * (the subscribe handler checks the group).
+   */
+  allowSubscribers(userPool: cognito.IUserPool): void {
+    const api = this.eventApi.node.defaultChild as appsync.CfnApi;
+    const iamMode = { AuthType: 'AWS_IAM' };
+    const poolMode = { AuthType: 'AMAZON_COGNITO_USER_POOLS' };
+    api.addPropertyOverride('EventConfig.AuthProviders', [
+      iamMode,
+      {
+        ...poolMode,
+        CognitoConfig: { UserPoolId: userPool.userPoolId, AwsRegion: userPool.env.region },
+      },
+    ]);
+    api.addPropertyOverride('EventConfig.ConnectionAuthModes', [iamMode, poolMode]);
+    api.addPropertyOverride('EventConfig.DefaultSubscribeAuthModes', [iamMode, poolMode]);
+    const namespace = this.namespace.node.defaultChild as appsync.CfnChannelNamespace;
+    namespace.addPropertyOverride('SubscribeAuthModes', [iamMode, poolMode]);
+  }
+
+  /**
+   * Lets `fn` emit audit events: exactly `firehose:PutRecord` and `PutRecordBatch` on
+   * this stream and `appsync:EventPublish` on the live feed's namespace, and sets its
+   * AUDIT_* environment variables.
+   */
+  grantEmit(fn: lambda.Function): void {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+        resources: [this.stream.deliveryStreamArn],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['appsync:EventPublish'],
+        resources: [this.namespace.channelNamespaceArn],
+      }),
+    );
+    fn.addEnvironment(AUDIT_ENV.enabled, 'true');
+    fn.addEnvironment(AUDIT_ENV.streamName, this.stream.deliveryStreamName);
+    fn.addEnvironment(AUDIT_ENV.includeEmail, String(this.settings.includeEmail));
+    fn.addEnvironment(AUDIT_ENV.liveFeedEndpoint, this.eventApi.httpDns);
+    fn.addEnvironment(AUDIT_ENV.liveFeedChannel, DEFAULT_LIVE_FEED_CHANNEL);
+  }
+}
