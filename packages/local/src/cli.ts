@@ -1,0 +1,168 @@
+/**
+ * `pnpm start`: the local stack in the foreground until Ctrl-C.
+ *
+ *   tsx src/cli.ts [--port 4580] [--state-dir .local] [--reset] [--quiet] [--demo]
+ *                  [--handler-logs file|inherit|ignore] [--loader bundle|tsx]
+ */
+import { parseArgs } from 'node:util';
+import { runDemo } from './demo.js';
+import { DEFAULT_STATE_DIR } from './paths.js';
+import { DEFAULT_BASE_PORT, DEMO_USER, type LocalStack, startLocalStack } from './stack.js';
+import type { HandlerLoader, HandlerLogMode } from './triggers/runner.js';
+
+const USAGE = `Usage: pnpm start [-- options]
+
+Runs Authwatch offline: a Cognito-compatible user pool running the real triggers, the
+protected API, SES, Firehose and the live feed, until Ctrl-C.
+
+Options:
+  --port <n>            base port (Cognito on it, then API, SES, Firehose, live feed);
+                        0 picks free ports (default ${DEFAULT_BASE_PORT})
+  --state-dir <dir>     where state, audit objects and handler logs live
+                        (default .local/ at the repository root)
+  --reset               wipe the state first (new pool ids, no users but the demo user)
+  --quiet               no banner and no live view of audit events
+  --demo                run the guided demo once the stack is up, then keep running
+  --handler-logs <m>    handler logs: file (default, <state-dir>/logs/<trigger>.log),
+                        inherit (to stderr) or ignore
+  --loader <m>          bundle (default: esbuild, cached) or tsx (load sources directly)
+  -h, --help            this text
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value))
+    fail(`--${name} must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function banner(stack: LocalStack, startedAt: number): string {
+  const o = stack.outputs;
+  const rows: [string, string][] = [
+    ['Cognito endpoint', o.endpoint],
+    ['user pool', `${o.userPoolId} (${o.region})`],
+    ['web client', o.userPoolClientId],
+    ['machine client', o.machineClientId],
+    ['issuer', o.issuer],
+    ['protected API', `${o.apiUrl}/me`],
+    ['mailbox (SES)', `${o.sesEndpoint}/store`],
+    ['audit objects', o.auditDir],
+    ['live feed', o.liveFeedWsUrl],
+    ['demo user', `${DEMO_USER.email} / ${DEMO_USER.password}`],
+    ['outputs', stack.outputsFile],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return [
+    `Authwatch local stack listening in ${Math.round(performance.now() - startedAt)} ms`,
+    ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        'state-dir': { type: 'string' },
+        reset: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        demo: { type: 'boolean' },
+        'handler-logs': { type: 'string' },
+        loader: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const port = values.port === undefined ? DEFAULT_BASE_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_530)
+    fail('--port must be 0 or a port number');
+  const quiet = values.quiet === true;
+  const say = (line: string) => {
+    if (!quiet) process.stdout.write(`${line}\n`);
+  };
+
+  const stack = await startLocalStack({
+    port,
+    stateDir: (values['state-dir'] as string | undefined) ?? DEFAULT_STATE_DIR,
+    reset: values.reset === true,
+    quiet,
+    background: true,
+    ...(oneOf<HandlerLogMode>('handler-logs', values['handler-logs'] as string | undefined, [
+      'file',
+      'inherit',
+      'ignore',
+    ])
+      ? { handlerLogs: values['handler-logs'] as HandlerLogMode }
+      : {}),
+    ...(oneOf<HandlerLoader>('loader', values.loader as string | undefined, ['bundle', 'tsx'])
+      ? { loader: values.loader as HandlerLoader }
+      : {}),
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`\n${signal} again: exiting without waiting\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    say(`\n${signal}: stopping the local stack...`);
+    stack.stop().then(
+      () => {
+        say('stopped.');
+        process.exit(0);
+      },
+      (error: Error) => {
+        process.stderr.write(`error while stopping: ${error.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => shutdown('SIGHUP'));
+
+  say(banner(stack, startedAt));
+  const timings = await stack.handlersReady;
+  const bundling = stack.bundling();
+  const slowest = Math.max(0, ...timings.map((timing) => timing.startMs));
+  say(
+    `handlers ready in ${Math.round(performance.now() - startedAt)} ms: ${timings
+      .map((timing) => timing.key)
+      .join(
+        ', ',
+      )} (bundles ${bundling.cached ? 'cached' : `built in ${Math.round(bundling.ms)} ms`}, slowest worker ${Math.round(slowest)} ms)`,
+  );
+  for (const [key, message] of stack.loadErrors) say(`! ${key} did not load: ${message}`);
+  say('live view of audit events (Ctrl-C to stop):');
+
+  if (values.demo) {
+    await runDemo({ outputs: stack.outputs, print: say }).catch((error: Error) =>
+      process.stderr.write(`demo failed: ${error.message}\n`),
+    );
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`local stack failed to start: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
