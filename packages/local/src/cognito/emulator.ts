@@ -76,14 +76,7 @@ import {
   type UserRecord,
   writeState,
 } from './state.js';
-import {
-  decodeJwt,
-  digest,
-  generatePoolKey,
-  newRefreshToken,
-  type PoolKey,
-  signJwt,
-} from './tokens.js';
+import { decodeJwt, digest, generatePoolKey, newRefreshToken, signJwtAsync } from './tokens.js';
 import { invokeTrigger, type TriggerEventBase, type TriggerInvoker } from './triggers.js';
 
 /** Sends Cognito's own messages (confirmation codes, temporary passwords). */
@@ -1655,11 +1648,15 @@ export class CognitoEmulator {
       jti: randomUUID(),
       username: user.username,
     });
+    const [accessToken, idToken] = await Promise.all([
+      signJwtAsync(pool.key, accessClaims),
+      signJwtAsync(pool.key, idClaims),
+    ]);
     const result: Json = {
-      AccessToken: signJwt(pool.key as PoolKey, accessClaims),
+      AccessToken: accessToken,
       ExpiresIn: client.accessTokenValidity,
       TokenType: 'Bearer',
-      IdToken: signJwt(pool.key as PoolKey, idClaims),
+      IdToken: idToken,
     };
     if (!options.refresh) {
       const refreshToken = newRefreshToken();
@@ -1763,7 +1760,7 @@ export class CognitoEmulator {
       client_id: client.clientId,
     });
     return {
-      access_token: signJwt(pool.key as PoolKey, claims),
+      access_token: await signJwtAsync(pool.key, claims),
       expires_in: client.accessTokenValidity,
       token_type: 'Bearer',
     };

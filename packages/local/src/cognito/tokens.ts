@@ -41,12 +41,28 @@ function keyObject(key: PoolKey): KeyObject {
   return cached;
 }
 
-export function signJwt(key: PoolKey, payload: Record<string, unknown>): string {
+function signingInput(key: PoolKey, payload: Record<string, unknown>): string {
   const header = Buffer.from(JSON.stringify({ kid: key.kid, alg: 'RS256' })).toString('base64url');
-  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  const input = `${header}.${body}`;
-  const signature = sign('sha256', Buffer.from(input), keyObject(key)).toString('base64url');
-  return `${input}.${signature}`;
+  return `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+}
+
+export function signJwt(key: PoolKey, payload: Record<string, unknown>): string {
+  const input = signingInput(key, payload);
+  return `${input}.${sign('sha256', Buffer.from(input), keyObject(key)).toString('base64url')}`;
+}
+
+/**
+ * Signs on libuv's thread pool: the ID and access tokens of one sign-in are signed in
+ * parallel and the event loop keeps serving other requests meanwhile.
+ */
+export function signJwtAsync(key: PoolKey, payload: Record<string, unknown>): Promise<string> {
+  const input = signingInput(key, payload);
+  return new Promise((resolve, reject) => {
+    sign('sha256', Buffer.from(input), keyObject(key), (error, signature) => {
+      if (error) reject(error);
+      else resolve(`${input}.${signature.toString('base64url')}`);
+    });
+  });
 }
 
 /** Decodes a JWT's payload without verifying it (callers verify separately). */
