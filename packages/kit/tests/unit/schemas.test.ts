@@ -2,6 +2,7 @@ import { getTestEvent, listTestEvents } from '@authwatch/testing';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import {
+  CognitoTriggerBaseSchema,
   CreateAuthChallengeEventSchema,
   DefineAuthChallengeEventSchema,
   InvalidEventError,
@@ -260,5 +261,34 @@ describe('InvalidEventError', () => {
   it('names the root when the event is not an object', () => {
     const error = invalidEventOf(() => parseEvent('PreSignUp', PreSignUpEventSchema, 'hello'));
     expect(error.message).toMatch(/^PreSignUp event is malformed at \(root\): /);
+  });
+});
+
+describe('parity with @aws-lambda-powertools/parser', () => {
+  it('the base schema accepts and refuses what Powertools’ base schema does', async () => {
+    const powertools = await import('@aws-lambda-powertools/parser/schemas/cognito');
+    const events: unknown[] = [
+      ...listTestEvents().map((fixture) => getTestEvent(fixture)),
+      {},
+      { version: '1' },
+      { ...getTestEvent<Record<string, unknown>>('post-auth/authentication'), callerContext: {} },
+      { ...getTestEvent<Record<string, unknown>>('post-auth/authentication'), region: 42 },
+    ];
+    for (const event of events) {
+      expect(CognitoTriggerBaseSchema.safeParse(event).success).toBe(
+        powertools.CognitoTriggerBaseSchema.safeParse(event).success,
+      );
+    }
+  });
+
+  it('post-authentication and verify fixtures pass Powertools’ schemas too', async () => {
+    const powertools = await import('@aws-lambda-powertools/parser/schemas/cognito');
+    for (const fixture of listTestEvents('post-auth/')) {
+      expect(
+        powertools.PostAuthenticationTriggerSchema.safeParse(getTestEvent(fixture)).success,
+      ).toBe(true);
+    }
+    const verify = getTestEvent('custom-challenge/verify');
+    expect(powertools.VerifyAuthChallengeTriggerSchema.safeParse(verify).success).toBe(true);
   });
 });
