@@ -29,7 +29,10 @@ export const PRE_SIGNUP_ENV = {
   inviteCodeSha256: 'PRE_SIGNUP_INVITE_CODE_SHA256',
   /** `true` applies the domain lists to users an admin creates too (default false). */
   checkAdminCreated: 'PRE_SIGNUP_CHECK_ADMIN_CREATED',
-  /** Trigger sources whose users are auto-confirmed: `SignUp`, `ExternalProvider` (default ExternalProvider). */
+  /**
+   * Trigger sources whose users are auto-confirmed: `SignUp`, `ExternalProvider`, or
+   * `none` (default ExternalProvider). The same syntax for the two below.
+   */
   autoConfirm: 'PRE_SIGNUP_AUTO_CONFIRM',
   /** Trigger sources whose email is marked verified (default ExternalProvider, when the IdP verified it). */
   autoVerifyEmail: 'PRE_SIGNUP_AUTO_VERIFY_EMAIL',
@@ -96,6 +99,8 @@ function domainList(name: string, env: Env): string[] {
 function sourceSet(name: string, env: Env, defaultValue: SignUpSource[]): Set<SignUpSource> {
   const items = getListFromEnv(name, { env, defaultValue });
   const sources = new Set<SignUpSource>();
+  // `none` says "no source" explicitly (an empty variable means "the default").
+  if (items.length === 1 && items[0]?.toLowerCase() === 'none') return sources;
   for (const item of items) {
     const source = SIGN_UP_SOURCES.find((known) => known.toLowerCase() === item.toLowerCase());
     if (source === undefined) {

@@ -65,6 +65,15 @@ describe('loadConfig', () => {
     expect(config.requestTimeoutMs).toBe(800);
   });
 
+  it('takes none as an explicitly empty list of sources', () => {
+    const config = loadConfig({
+      [PRE_SIGNUP_ENV.autoConfirm]: 'none',
+      [PRE_SIGNUP_ENV.autoVerifyEmail]: 'NONE',
+    });
+    expect(config.autoConfirm.size).toBe(0);
+    expect(config.autoVerifyEmail.size).toBe(0);
+  });
+
   it('stops blocking disposable domains when told to', () => {
     expect(loadConfig({ [PRE_SIGNUP_ENV.blockDisposable]: 'false' }).disposableDomains).toBe(
       undefined,
