@@ -23,7 +23,6 @@ import {
   UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
@@ -33,13 +32,12 @@ import {
   customChallengeEnvironment,
   sesIdentityOf,
 } from '../config/sections/custom-challenge.js';
+import type { AuditStream } from './audit-stream.js';
 import { handlerEntry } from './entries.js';
 import { TracedFunction } from './traced-function.js';
 
-/** What CustomAuth needs of the audit construct (AuditStream satisfies it). */
-export interface AuditGrant {
-  grantEmit(fn: LambdaFunction): void;
-}
+/** What CustomAuth needs of the audit construct: its grant. */
+export type AuditGrant = Pick<AuditStream, 'grantEmit'>;
 
 export interface CustomAuthProps {
   /** The environment's config; its `customChallenge` section is required. */
