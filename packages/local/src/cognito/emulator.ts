@@ -203,10 +203,11 @@ const RESERVED_ACCESS_CLAIMS = new Set([
 ]);
 
 /**
- * Cognito ends a custom-auth sign-in after this many challenge rounds in one session
- * (the session array the define trigger sees never grows past it).
+ * Cognito documents no limit on custom challenge rounds (the define trigger decides when
+ * to fail); the emulator ends a runaway loop of a buggy define trigger after this many
+ * entries in the session array, with NotAuthorizedException.
  */
-export const MAX_CHALLENGE_ROUNDS = 8;
+export const MAX_CHALLENGE_ROUNDS = 20;
 
 function str(input: Json, key: string, required = true): string {
   const value = input[key];
@@ -369,6 +370,7 @@ export class CognitoEmulator {
   createUserPoolClient(
     poolId: string,
     spec: UserPoolClientSpec,
+    keep?: { clientId: string; clientSecret?: string; created: number },
   ): { clientId: string; clientSecret?: string } {
     const pool = this.pool(poolId);
     const now = this.now();
@@ -380,9 +382,9 @@ export class CognitoEmulator {
       throw invalidParameter('AuthSessionValidity must be between 3 and 15 minutes');
     }
     const client: ClientRecord = {
-      clientId: newClientId(),
+      clientId: keep?.clientId ?? newClientId(),
       clientName: spec.name,
-      ...(spec.generateSecret ? { clientSecret: newClientSecret() } : {}),
+      ...(spec.generateSecret ? { clientSecret: keep?.clientSecret ?? newClientSecret() } : {}),
       explicitAuthFlows: normaliseAuthFlows(spec.explicitAuthFlows),
       accessTokenValidity: access * 60,
       idTokenValidity: id * 60,
@@ -412,10 +414,13 @@ export class CognitoEmulator {
   ): { clientId: string; clientSecret?: string } {
     const pool = this.pool(poolId);
     const existing = Object.values(pool.clients).find((client) => client.clientName === spec.name);
-    if (!existing) return this.createUserPoolClient(poolId, spec);
-    return existing.clientSecret
-      ? { clientId: existing.clientId, clientSecret: existing.clientSecret }
-      : { clientId: existing.clientId };
+    // An existing client keeps its id and secret and takes the spec's current settings.
+    const result = this.createUserPoolClient(poolId, spec, existing);
+    if (existing) {
+      const updated = pool.clients[existing.clientId] as ClientRecord;
+      updated.created = existing.created;
+    }
+    return result;
   }
 
   createGroup(poolId: string, spec: GroupSpec): void {
@@ -441,16 +446,22 @@ export class CognitoEmulator {
 
   createResourceServer(
     poolId: string,
-    spec: { identifier: string; name?: string; scopes: { name: string; description?: string }[] },
+    spec: {
+      identifier: string;
+      name?: string;
+      /** Scope names (`read`), or `{ name, description }`. */
+      scopes: (string | { name: string; description?: string })[];
+    },
   ): void {
     const pool = this.pool(poolId);
     pool.resourceServers[spec.identifier] = {
       identifier: spec.identifier,
       name: spec.name ?? spec.identifier,
-      scopes: spec.scopes.map((scope) => ({
-        ScopeName: scope.name,
-        ScopeDescription: scope.description ?? scope.name,
-      })),
+      scopes: spec.scopes.map((scope) =>
+        typeof scope === 'string'
+          ? { ScopeName: scope, ScopeDescription: scope }
+          : { ScopeName: scope.name, ScopeDescription: scope.description ?? scope.name },
+      ),
     };
     this.changed();
   }
