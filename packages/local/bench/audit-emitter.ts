@@ -1,0 +1,147 @@
+/**
+ * Audit emitter benchmark against the local Firehose endpoint (same process, loopback):
+ *
+ * 1. batch throughput (the replay path): events/s through `sendRecords` in full
+ *    PutRecordBatch calls, 4 in flight;
+ * 2. added latency per trigger invocation (one `auditor.emit` of 1-3 events) with a
+ *    healthy endpoint: median and p99;
+ * 3. the same with an endpoint slower than the deadline: bounded by the deadline,
+ *    events go to the fallback.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type AuditEvent,
+  type AuditSourceEvent,
+  auditContextFromEvent,
+  challengeFailed,
+  createAuditor,
+  createFirehoseSink,
+  encodeRecords,
+  logonSucceeded,
+  replayEvents,
+  tokensIssued,
+} from '@authwatch/audit';
+import { sdkClientConfig } from '@authwatch/kit';
+import { getTestEvent } from '@authwatch/testing';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { createFirehoseServer } from '../src/firehose/index.js';
+
+const STREAM = 'authwatch-audit';
+const THROUGHPUT_EVENTS = 100_000;
+const INVOCATIONS = 2_000;
+const SLOW_INVOCATIONS = 20;
+
+const ctx = auditContextFromEvent(
+  getTestEvent<AuditSourceEvent>('post-auth/new-device'),
+  Date.now(),
+);
+function events(count: number): AuditEvent[] {
+  return Array.from({ length: count }, (_u, i) =>
+    i % 3 === 0
+      ? logonSucceeded(ctx, { newDevice: true })
+      : i % 3 === 1
+        ? challengeFailed(ctx, { mode: 'email-otp', attempt: 1, maxAttempts: 3 })
+        : tokensIssued(ctx, {
+            matchedRules: ['tenant'],
+            claimsAdded: ['tenant_id'],
+            claimsSuppressed: [],
+            scopesAdded: ['api/read'],
+            scopesSuppressed: [],
+            tokenVersion: 'V2_0',
+          }),
+  );
+}
+
+function client(endpoint: string, requestTimeoutMs = 1_000): FirehoseClient {
+  return new FirehoseClient({
+    ...sdkClientConfig({ requestTimeoutMs, maxAttempts: 1 }),
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
+  });
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+const dir = await mkdtemp(join(tmpdir(), 'authwatch-bench-'));
+const fake = createFirehoseServer({ dir, streams: [STREAM], keepLostRecords: false });
+const url = await fake.start();
+const noMetrics = { addMetric: () => undefined };
+let fellBack = 0;
+const countingFallback = (list: readonly AuditEvent[]) => {
+  fellBack += list.length;
+};
+
+try {
+  // 1. Throughput, batch mode.
+  const sink = createFirehoseSink({
+    streamName: STREAM,
+    client: client(url, 10_000),
+    concurrency: 4,
+  });
+  await replayEvents({ sink, events: events(5_000) }); // warm-up
+  const batch = events(THROUGHPUT_EVENTS);
+  const started = performance.now();
+  const result = await replayEvents({ sink, events: batch, chunkSize: 20_000 });
+  const seconds = (performance.now() - started) / 1_000;
+  await fake.flush();
+  console.log(
+    `batch throughput: ${Math.round(THROUGHPUT_EVENTS / seconds).toLocaleString('en')} events/s ` +
+      `(${THROUGHPUT_EVENTS.toLocaleString('en')} events in ${seconds.toFixed(2)} s, ` +
+      `${sink.stats.requests} requests, failed ${result.failed.length}; target >= 50,000)`,
+  );
+  const encodeStart = performance.now();
+  encodeRecords(batch);
+  console.log(`  of which encoding: ${ms(performance.now() - encodeStart)}`);
+
+  // 2. Latency per invocation, healthy endpoint.
+  const healthy = createAuditor({
+    sinks: [createFirehoseSink({ streamName: STREAM, client: client(url) })],
+    fallback: countingFallback,
+    metrics: noMetrics,
+  });
+  const durations: number[] = [];
+  for (let i = 0; i < INVOCATIONS + 200; i += 1) {
+    const invocation = events(1 + (i % 3));
+    const t0 = performance.now();
+    await healthy.emit(invocation, { deadline: Date.now() + 4_000 });
+    if (i >= 200) durations.push(performance.now() - t0);
+  }
+  durations.sort((a, b) => a - b);
+  console.log(
+    `healthy endpoint, per invocation (1-3 events, ${INVOCATIONS} runs): median ${ms(
+      quantile(durations, 0.5),
+    )}, p99 ${ms(quantile(durations, 0.99))} (target p99 <= 5 ms), fallback ${fellBack}`,
+  );
+
+  // 3. Slow endpoint: answers after 2 s, the invocation has 300 ms.
+  fake.setFaults({ latencyMs: 2_000 });
+  fellBack = 0;
+  const slow = createAuditor({
+    sinks: [createFirehoseSink({ streamName: STREAM, client: client(url, 5_000) })],
+    fallback: countingFallback,
+    metrics: noMetrics,
+  });
+  const slowDurations: number[] = [];
+  for (let i = 0; i < SLOW_INVOCATIONS; i += 1) {
+    const t0 = performance.now();
+    await slow.emit(events(2), { deadline: Date.now() + 300 });
+    slowDurations.push(performance.now() - t0);
+  }
+  slowDurations.sort((a, b) => a - b);
+  console.log(
+    `slow endpoint (2 s) with a 300 ms deadline (${SLOW_INVOCATIONS} runs): median ${ms(
+      quantile(slowDurations, 0.5),
+    )}, p99 ${ms(quantile(slowDurations, 0.99))}, events to fallback ${fellBack}/${SLOW_INVOCATIONS * 2}`,
+  );
+  fake.setFaults({});
+} finally {
+  fake.listener.closeAllConnections();
+  await new Promise((resolve) => fake.listener.close(resolve));
+  await rm(dir, { recursive: true, force: true });
+}
