@@ -5,9 +5,11 @@
  * first, so environments that do not set it yet still validate), then add ONE import
  * and ONE line to `SECTIONS` below. Its type flows into {@link AuthwatchConfig}.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { BaseConfigSchema } from './base.js';
+import { ApiSectionSchema } from './sections/api.js';
 import { AuditSectionSchema } from './sections/audit.js';
+import { ClaimsSectionSchema } from './sections/claims.js';
 import { CustomChallengeSectionSchema } from './sections/custom-challenge.js';
 
 /**
@@ -18,8 +20,8 @@ const SECTIONS = {
   audit: AuditSectionSchema.optional(),
   // userPool: UserPoolSectionSchema.optional(),
   // mail: MailSectionSchema.optional(),
-  // claims: ClaimsSectionSchema.optional(),
-  // api: ApiSectionSchema.optional(),
+  claims: ClaimsSectionSchema.optional(),
+  api: ApiSectionSchema.optional(),
   customChallenge: CustomChallengeSectionSchema.optional(),
 } satisfies Record<string, z.ZodType>;
 
