@@ -3,7 +3,7 @@
  * Lambdas log and trace. Plain data validated by zod, with no aws-cdk-lib import, so
  * the local stack can load the same config.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [

@@ -8,7 +8,7 @@
  * config.logRetentionDays; // 14
  * ```
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { dev } from './dev.js';
 import { prod } from './prod.js';
 import { type AuthwatchConfig, ConfigSchema } from './schema.js';

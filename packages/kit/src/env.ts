@@ -11,7 +11,7 @@
  * };
  * ```
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigError } from './errors.js';
 
 type Env = Record<string, string | undefined>;

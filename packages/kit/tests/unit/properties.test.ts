@@ -5,7 +5,7 @@
 import { getTestEvent, listTestEvents } from '@authwatch/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ConfigError,
   CreateAuthChallengeEventSchema,

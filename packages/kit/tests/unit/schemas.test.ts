@@ -1,6 +1,6 @@
 import { getTestEvent, listTestEvents } from '@authwatch/testing';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   CognitoTriggerBaseSchema,
   CreateAuthChallengeEventSchema,

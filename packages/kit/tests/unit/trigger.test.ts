@@ -1,6 +1,6 @@
 import { createLambdaContext, getTestEvent } from '@authwatch/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   defineTrigger,
   GENERIC_USER_MESSAGE,
