@@ -171,12 +171,17 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     );
 
     step(5, 'Call the protected API with the access token');
-    for (const path of ['/me', '/admin']) {
+    for (const [method, path, why] of [
+      ['GET', '/me', 'any valid token'],
+      ['GET', '/reports', 'needs api/read'],
+      ['POST', '/admin/users', 'needs api/admin'],
+    ] as const) {
       const response = await fetch(`${o.apiUrl}${path}`, {
+        method,
         headers: { authorization: `Bearer ${tokens.AccessToken}` },
       });
-      const body = (await response.text()).slice(0, 300);
-      print(`   GET ${path} → ${response.status} ${body}`);
+      const body = (await response.text()).replace(/\s+/g, ' ').slice(0, 240);
+      print(`   ${method} ${path} (${why}) → ${response.status} ${body}`);
     }
     const anonymous = await fetch(`${o.apiUrl}/me`);
     print(`   GET /me without a token → ${anonymous.status} ${await anonymous.text()}`);

@@ -16,12 +16,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type AuthwatchConfig, loadConfig } from '@authwatch/infra/config';
-import {
-  type ApiRoute,
-  createHttpApiServer,
-  type HttpApiServer,
-  IntegrationError,
-} from './api/index.js';
+import { API_SCOPES, ROUTES } from '@authwatch/protected-api';
+import { createHttpApiServer, type HttpApiServer, IntegrationError } from './api/index.js';
 import {
   type CognitoEmulator,
   createCognitoEmulator,
@@ -151,23 +147,6 @@ async function resetState(stateDir: string): Promise<void> {
   }
 }
 
-/** The protected API's routes and scopes, as its package exports them. */
-async function apiRoutes(): Promise<ApiRoute[]> {
-  try {
-    // A variable specifier: the package may not have an entry in this checkout yet.
-    const name = '@authwatch/protected-api';
-    const module = (await import(name)) as Record<string, unknown>;
-    const routes = module.ROUTES ?? module.routes ?? module.API_ROUTES;
-    if (Array.isArray(routes)) return routes as ApiRoute[];
-  } catch {
-    // the package has no entry yet
-  }
-  return [
-    { method: 'GET', path: '/me', scopes: ['api/read'] },
-    { method: 'GET', path: '/admin', scopes: ['api/admin'] },
-  ];
-}
-
 /** Which triggers the pool wires, for the handlers present (PreTokenGeneration V3_0: M2M too). */
 function triggerWiring(handlers: string[]): Partial<Record<TriggerName, TriggerVersion>> {
   const wiring: Partial<Record<TriggerName, TriggerVersion>> = {};
@@ -199,10 +178,11 @@ async function setUpPool(
   cognito.createResourceServer(pool.id, {
     identifier: 'api',
     name: 'Authwatch API',
-    scopes: [
-      { name: 'read', description: 'Read reports' },
-      { name: 'admin', description: 'Administer' },
-    ],
+    // `api/read` and `api/admin`, the scopes the API's routes require.
+    scopes: Object.values(API_SCOPES).map((scope) => ({
+      name: scope.slice(scope.indexOf('/') + 1),
+      description: scope,
+    })),
   });
   cognito.ensureGroup(pool.id, { name: 'admins', description: 'Administrators', precedence: 1 });
   cognito.ensureGroup(pool.id, { name: 'users', description: 'Signed-up users', precedence: 10 });
@@ -221,7 +201,7 @@ async function setUpPool(
     name: 'machine',
     generateSecret: true,
     allowedOAuthFlows: ['client_credentials'],
-    allowedOAuthScopes: ['api/read', 'api/admin'],
+    allowedOAuthScopes: Object.values(API_SCOPES),
     accessTokenValidityMinutes: 60,
   });
   const existing = await cognito
@@ -327,7 +307,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     issuer,
     jwksUri,
     audiences: () => [ids.webClientId, ids.machineClientId],
-    routes: await apiRoutes(),
+    // The same table the handler and the CDK construct's authorizationScopes read.
+    routes: ROUTES,
     async invoke(event) {
       if (!runner.has('protected-api'))
         throw new IntegrationError('error', 'no protected-api handler');
