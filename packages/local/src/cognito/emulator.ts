@@ -786,6 +786,9 @@ export class CognitoEmulator {
     ListUsers: (i: Json) => this.listUsers(i),
     ListUsersInGroup: (i: Json) => this.listUsersInGroup(i),
     GetUser: (i: Json) => this.getUser(i),
+    ChangePassword: (i: Json) => this.changePassword(i),
+    ForgotPassword: (i: Json) => this.forgotPassword(i),
+    ConfirmForgotPassword: (i: Json) => this.confirmForgotPassword(i),
     GlobalSignOut: (i: Json) => this.globalSignOut(i),
     RevokeToken: (i: Json) => this.revokeToken(i),
     InitiateAuth: (i: Json, c: CallContext) => this.initiateAuth(i, c, false),
@@ -1457,6 +1460,88 @@ export class CognitoEmulator {
     if (!user) throw userNotFound();
     if (!user.enabled) throw notAuthorized('User is disabled.');
     return { pool, user, claims };
+  }
+
+  private changePassword(i: Json): Json {
+    const { pool, user } = this.verifyAccessToken(i.AccessToken);
+    const previous = str(i, 'PreviousPassword');
+    if (!this.passwordMatches(pool, user, previous)) throw notAuthorized();
+    const next = checkPasswordPolicy(pool.passwordPolicy, i.ProposedPassword);
+    user.verifier = createVerifier(pool.id, user.username, next);
+    this.passwordCache.delete(user.username);
+    user.modified = this.now();
+    this.changed();
+    return {};
+  }
+
+  private async forgotPassword(i: Json): Promise<Json> {
+    const { pool, client } = this.clientById(i.ClientId);
+    const name = str(i, 'Username');
+    const user = this.findUser(pool, name);
+    this.checkSecretHash(client, user ? [name, user.username] : [name], i.SecretHash);
+    if (!user) {
+      if (client.preventUserExistenceErrors === 'ENABLED') {
+        return {
+          CodeDeliveryDetails: {
+            Destination: maskDestination(name.includes('@') ? name : 'x@x'),
+            DeliveryMedium: 'EMAIL',
+            AttributeName: 'email',
+          },
+        };
+      }
+      throw userNotFound();
+    }
+    if (!user.enabled) throw notAuthorized('User is disabled.');
+    const email = user.attributes.email;
+    if (!email || (user.attributes.email_verified !== 'true' && user.status !== 'RESET_REQUIRED')) {
+      throw invalidParameter(
+        'Cannot reset password for the user as there is no registered/verified email or phone_number',
+      );
+    }
+    const code = newCode();
+    user.confirmation = {
+      codeHash: digest(`${user.username}:reset:${code}`),
+      expires: this.now() + 3600_000,
+    };
+    this.changed();
+    await this.sendMail(email, 'Your password reset code', `Your password reset code is ${code}`);
+    return {
+      CodeDeliveryDetails: {
+        Destination: maskDestination(email),
+        DeliveryMedium: 'EMAIL',
+        AttributeName: 'email',
+      },
+    };
+  }
+
+  private confirmForgotPassword(i: Json): Json {
+    const { pool, client } = this.clientById(i.ClientId);
+    const name = str(i, 'Username');
+    const user = this.findUser(pool, name);
+    if (!user) throw userNotFound();
+    this.checkSecretHash(client, [name, user.username], i.SecretHash);
+    const code = str(i, 'ConfirmationCode');
+    const pending = user.confirmation;
+    if (!pending || !safeEqual(pending.codeHash, digest(`${user.username}:reset:${code}`))) {
+      throw new CognitoError(
+        'CodeMismatchException',
+        'Invalid verification code provided, please try again.',
+      );
+    }
+    if (pending.expires < this.now()) {
+      throw new CognitoError(
+        'ExpiredCodeException',
+        'Invalid code provided, please request a code again.',
+      );
+    }
+    const password = checkPasswordPolicy(pool.passwordPolicy, i.Password);
+    user.verifier = createVerifier(pool.id, user.username, password);
+    this.passwordCache.delete(user.username);
+    delete user.confirmation;
+    if (user.status === 'RESET_REQUIRED') user.status = 'CONFIRMED';
+    user.modified = this.now();
+    this.changed();
+    return {};
   }
 
   private getUser(i: Json): Json {
@@ -2242,12 +2327,7 @@ export class CognitoEmulator {
     const challengeName = str(i, 'ChallengeName');
     const responses = record(i.ChallengeResponses);
     const session = this.takeSession(i.Session, responses.PASSWORD_CLAIM_SECRET_BLOCK);
-    if (
-      session.poolId !== pool.id ||
-      session.clientId !== client.clientId ||
-      session.admin !== admin
-    )
-      throw invalidSession();
+    if (session.poolId !== pool.id || session.clientId !== client.clientId) throw invalidSession();
     if (challengeName !== session.expects) {
       throw invalidParameter(`Invalid challenge name: expected ${session.expects}`);
     }

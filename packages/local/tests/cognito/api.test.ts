@@ -10,6 +10,8 @@ import {
   AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
+  ChangePasswordCommand,
+  ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   CreateGroupCommand,
   CreateResourceServerCommand,
@@ -17,6 +19,7 @@ import {
   CreateUserPoolCommand,
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
+  ForgotPasswordCommand,
   InitiateAuthCommand,
   ListGroupsCommand,
   ListUsersCommand,
@@ -303,6 +306,59 @@ describe('user-pool API operations through the real SDK', () => {
       );
 
       expect(error.name).toBe('ResourceNotFoundException');
+    });
+  });
+
+  describe('password self-service', () => {
+    it('resets a forgotten password with the mailed code, and changes it with the old one', async () => {
+      const forgot = await h.client.send(
+        new ForgotPasswordCommand({ ClientId: clientId, Username: 'ann@example.com' }),
+      );
+      expect(forgot.CodeDeliveryDetails?.DeliveryMedium).toBe('EMAIL');
+      const wrong = await failure(
+        h.client.send(
+          new ConfirmForgotPasswordCommand({
+            ClientId: clientId,
+            Username: 'ann@example.com',
+            ConfirmationCode: 'x1',
+            Password: 'Reset-Password-2',
+          }),
+        ),
+      );
+      expect(wrong.name).toBe('CodeMismatchException');
+      await h.client.send(
+        new ConfirmForgotPasswordCommand({
+          ClientId: clientId,
+          Username: 'ann@example.com',
+          ConfirmationCode: h.mailer.lastCode(),
+          Password: 'Reset-Password-2',
+        }),
+      );
+      const auth = await h.client.send(
+        new InitiateAuthCommand({
+          ClientId: clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: 'ann@example.com', PASSWORD: 'Reset-Password-2' },
+        }),
+      );
+
+      await h.client.send(
+        new ChangePasswordCommand({
+          AccessToken: auth.AuthenticationResult?.AccessToken,
+          PreviousPassword: 'Reset-Password-2',
+          ProposedPassword: PASSWORD,
+        }),
+      );
+      const old = await failure(
+        h.client.send(
+          new InitiateAuthCommand({
+            ClientId: clientId,
+            AuthFlow: 'USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: 'ann@example.com', PASSWORD: 'Reset-Password-2' },
+          }),
+        ),
+      );
+      expect(old.name).toBe('NotAuthorizedException');
     });
   });
 
