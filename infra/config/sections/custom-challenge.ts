@@ -5,7 +5,7 @@
  * turn it into the triggers' variables with {@link customChallengeEnvironment}.
  */
 import { CHALLENGE_MODES, CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ADDRESS = /^[^\s@<>]+@([^\s@<>]+\.[^\s@<>]+)$/;
 const SENDER =

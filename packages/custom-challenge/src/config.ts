@@ -12,7 +12,7 @@ import {
   getStringFromEnv,
 } from '@authwatch/kit';
 import { templatePlaceholders } from '@authwatch/kit/mail';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DEFAULT_LOCALE,
   DEFAULT_TEMPLATES,

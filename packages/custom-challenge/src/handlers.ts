@@ -16,7 +16,7 @@ import {
 } from '@authwatch/kit';
 import { sendMail } from '@authwatch/kit/mail';
 import type { SESClient } from '@aws-sdk/client-ses';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChallengeConfig, MailConfig } from './config.js';
 import { createAuthChallenge } from './create.js';
 import { defineAuthChallenge } from './define.js';
