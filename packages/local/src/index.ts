@@ -9,4 +9,4 @@ export { DEFAULT_STATE_DIR, REPO_ROOT } from './paths.js';
 export * from './ses.js';
 export * from './stack.js';
 export { handlerSpecs, LAMBDAS, LOCAL_AUDIT_STREAM } from './triggers/environment.js';
-export { HandlerInvocationError, HandlerRunner } from './triggers/runner.js';
+export { HandlerInvocationError, HandlerRunner, liveWorkerCount } from './triggers/runner.js';

@@ -82,6 +82,14 @@ export interface WorkerTiming {
   loadMs: number;
 }
 
+/** Every worker thread started by a runner in this process that has not exited yet. */
+const liveWorkers = new Set<Worker>();
+
+/** How many handler worker threads are running in this process (tests assert 0 after stop). */
+export function liveWorkerCount(): number {
+  return liveWorkers.size;
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: HandlerInvocationError): void;
@@ -159,6 +167,8 @@ class HandlerWorker {
       name: this.spec.key,
     });
     this.worker = worker;
+    liveWorkers.add(worker);
+    worker.once('exit', () => liveWorkers.delete(worker));
     this.route(worker.stdout);
     this.route(worker.stderr);
     let loaded = false;
@@ -181,7 +191,9 @@ class HandlerWorker {
       worker.on('message', onMessage);
       worker.once('error', (error) => {
         reject(error);
-        this.failAll(new HandlerInvocationError('error', `handler crashed: ${error.message}`));
+        if (this.worker === worker) {
+          this.failAll(new HandlerInvocationError('error', `handler crashed: ${error.message}`));
+        }
       });
       worker.once('exit', (code) => {
         reject(new Error(`${this.spec.key}: worker exited with code ${code} while loading`));
@@ -235,7 +247,6 @@ class HandlerWorker {
     this.worker = undefined;
     this.ready = undefined;
     if (old) {
-      old.removeAllListeners('exit');
       void old.terminate();
     }
     this.options.onRestart?.(this.spec.key, reason);
@@ -279,7 +290,6 @@ class HandlerWorker {
     const worker = this.worker;
     this.worker = undefined;
     if (worker) {
-      worker.removeAllListeners('exit');
       await worker.terminate();
     }
     const log = this.log;
