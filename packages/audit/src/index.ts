@@ -11,4 +11,3 @@ export * from './ocsf.js';
 export * from './records.js';
 export * from './replay.js';
 export * from './sink.js';
-export * from './watch.js';

@@ -1,2 +1,3 @@
+export * from '../watch.js';
 export { type CliIo, main as replayMain } from './replay.js';
 export { startWatch, type WatchCli } from './watch.js';

@@ -5,12 +5,14 @@ import {
   type AuditSourceEvent,
   auditContextFromEvent,
   challengeLockedOut,
+  logonSucceeded,
+} from '../../src/index.js';
+import {
   formatEventLine,
   isInsecureEndpoint,
-  logonSucceeded,
   matchesFilter,
   parseLiveEvent,
-} from '../../src/index.js';
+} from '../../src/watch.js';
 
 const source = getTestEvent<AuditSourceEvent>('post-auth/new-device');
 source.request.clientMetadata = { sourceIp: '198.51.100.7' };
