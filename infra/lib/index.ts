@@ -8,7 +8,6 @@ export {
   REPO_ROOT,
 } from './bundling.js';
 export {
-  type AuditGrant,
   CUSTOM_CHALLENGE_SERVICE,
   CustomAuth,
   type CustomAuthProps,
@@ -16,6 +15,17 @@ export {
 } from './custom-auth.js';
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
+export {
+  ACCESS_LOG_FORMAT,
+  PRE_TOKEN_SERVICE,
+  PROTECTED_API_SERVICE,
+  RULES_LAYER_DIR,
+  rulesFileOf,
+  TokenApi,
+  type TokenApiAuditGrant,
+  type TokenApiProps,
+  validateClaimsRules,
+} from './token-api.js';
 export {
   COGNITO_TRIGGER_TIMEOUT,
   CONFIG_CONTEXT_KEY,

@@ -2,7 +2,11 @@
  * The claims section: the pre token generation rules file and how the trigger runs.
  * Plain data (no aws-cdk-lib): the CDK construct `TokenApi` and the local stack read it.
  */
-import { PRE_TOKEN_ENV, TRIGGER_VERSIONS, type TriggerVersion } from '@authwatch/pre-token-generation';
+import {
+  PRE_TOKEN_ENV,
+  TRIGGER_VERSIONS,
+  type TriggerVersion,
+} from '@authwatch/pre-token-generation';
 import { z } from 'zod';
 
 /** The rules file every environment uses unless it names another, relative to the repository root. */
@@ -36,7 +40,10 @@ export function claimsSectionOf(section: ClaimsSection | undefined): ClaimsSecti
 }
 
 /** The trigger version: the section's, else V3_0 with a machine client, else V2_0. */
-export function claimsTriggerVersion(section: ClaimsSection, machineClient: boolean): TriggerVersion {
+export function claimsTriggerVersion(
+  section: ClaimsSection,
+  machineClient: boolean,
+): TriggerVersion {
   return section.triggerVersion ?? (machineClient ? 'V3_0' : 'V2_0');
 }
 
@@ -44,8 +51,12 @@ export function claimsTriggerVersion(section: ClaimsSection, machineClient: bool
  * The trigger's variables besides the rules file's location (which differs: bundled
  * in Lambda, the repository file in the local stack).
  */
-export function claimsEnvironment(section: ClaimsSection, version: TriggerVersion): Record<string, string> {
+export function claimsEnvironment(
+  section: ClaimsSection,
+  version: TriggerVersion,
+): Record<string, string> {
   const env: Record<string, string> = { [PRE_TOKEN_ENV.triggerVersion]: version };
-  if (section.tokenSizeBudget !== undefined) env[PRE_TOKEN_ENV.tokenSizeBudget] = String(section.tokenSizeBudget);
+  if (section.tokenSizeBudget !== undefined)
+    env[PRE_TOKEN_ENV.tokenSizeBudget] = String(section.tokenSizeBudget);
   return env;
 }
