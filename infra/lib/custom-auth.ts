@@ -36,16 +36,21 @@ import type { AuditStream } from './audit-stream.js';
 import { handlerEntry } from './entries.js';
 import { TracedFunction } from './traced-function.js';
 
-/** What CustomAuth needs of the audit construct: its grant. */
-export type AuditGrant = Pick<AuditStream, 'grantEmit'>;
-
 export interface CustomAuthProps {
   /** The environment's config; its `customChallenge` section is required. */
   config: AuthwatchConfig;
   /** The user pool the triggers are attached to. */
   userPool: UserPool;
   /** The audit stream; without it the triggers run with auditing off (AUDIT_ENABLED=false). */
-  audit?: AuditGrant;
+  audit?: Pick<AuditStream, 'grantEmit'>;
+  /**
+   * The SES identity the code mail is sent from, when the stack manages one (the user
+   * pool construct's `mailIdentityArn`); default: built from the section's `sesIdentity`
+   * or the domain of its `mailFrom`.
+   */
+  sesIdentityArn?: string;
+  /** The SES configuration set, when the stack manages one; default: the section's. */
+  configurationSetName?: string;
 }
 
 /** POWERTOOLS_SERVICE_NAME of the three functions. */
@@ -84,6 +89,7 @@ export class CustomAuth extends Construct {
     }
     this.section = section;
     const stack = Stack.of(this);
+    const configurationSet = props.configurationSetName ?? section.mailConfigurationSet;
 
     this.codeKey = new Secret(this, 'CodeKey', {
       description: 'Authwatch custom challenge: key sealing and digesting one-time codes',
@@ -106,6 +112,9 @@ export class CustomAuth extends Construct {
         description,
         environment: {
           ...customChallengeEnvironment(section, trigger),
+          ...(trigger === 'create' && configurationSet
+            ? { [CUSTOM_CHALLENGE_ENV.mailConfigurationSet]: configurationSet }
+            : {}),
           ...(trigger === 'define'
             ? {}
             : { [CUSTOM_CHALLENGE_ENV.keySecretArn]: this.codeKey.secretArn }),
@@ -120,18 +129,20 @@ export class CustomAuth extends Construct {
     this.createFunction = make('create', 'Create', 'Custom auth: issues and mails the email code');
     this.verifyFunction = make('verify', 'Verify', 'Custom auth: checks the answer');
 
-    this.sesIdentityArn = Arn.format(
-      { service: 'ses', resource: 'identity', resourceName: sesIdentityOf(section) },
-      stack,
-    );
+    this.sesIdentityArn =
+      props.sesIdentityArn ??
+      Arn.format(
+        { service: 'ses', resource: 'identity', resourceName: sesIdentityOf(section) },
+        stack,
+      );
     const sendResources = [this.sesIdentityArn];
-    if (section.mailConfigurationSet) {
+    if (configurationSet) {
       sendResources.push(
         Arn.format(
           {
             service: 'ses',
             resource: 'configuration-set',
-            resourceName: section.mailConfigurationSet,
+            resourceName: configurationSet,
           },
           stack,
         ),

@@ -21,7 +21,12 @@ import {
 const arnOf = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
 
 /** `bundle: false` skips esbuild (the bundling itself is covered where bundling matters). */
-function build(config: AuthwatchConfig, withAudit: boolean, bundle = true) {
+function build(
+  config: AuthwatchConfig,
+  withAudit: boolean,
+  bundle = true,
+  mail: { sesIdentityArn?: string; configurationSetName?: string } = {},
+) {
   const app = new App(bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'CustomAuthTest', {
     env: { account: '123456789012', region: 'eu-west-1' },
@@ -39,6 +44,7 @@ function build(config: AuthwatchConfig, withAudit: boolean, bundle = true) {
     config,
     userPool,
     ...(withAudit ? { audit } : {}),
+    ...mail,
   });
   const client = userPool.addClient('Web', { authFlows: { userSrp: true } });
   customAuth.allowOn(client);
@@ -213,6 +219,34 @@ describe('CustomAuth without an audit stream', () => {
             Resource: arnOf(':ses:eu-west-1:123456789012:identity/example.com'),
           }),
         ]),
+      },
+    });
+  });
+});
+
+describe('CustomAuth with the stack’s own SES identity', () => {
+  it('grants and configures the identity and configuration set it is given', () => {
+    const identityArn = 'arn:aws:ses:eu-west-1:123456789012:identity/mail.example.org';
+    const { template } = build(loadConfig('dev'), false, false, {
+      sesIdentityArn: identityArn,
+      configurationSetName: 'stack-mail',
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'ses:SendEmail',
+            Resource: [
+              identityArn,
+              arnOf(':ses:eu-west-1:123456789012:configuration-set/stack-mail'),
+            ],
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ [CUSTOM_CHALLENGE_ENV.mailConfigurationSet]: 'stack-mail' }),
       },
     });
   });
