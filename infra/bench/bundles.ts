@@ -108,8 +108,8 @@ interface Row {
   error?: string;
 }
 
-/** The heaviest packages of one bundle, from esbuild's metafile. */
-function printComposition(label: string, metafile: Metafile): void {
+/** Bytes per package in one bundle, from esbuild's metafile. */
+function composition(metafile: Metafile): Map<string, number> {
   const byPackage = new Map<string, number>();
   for (const output of Object.values(metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
@@ -126,6 +126,21 @@ function printComposition(label: string, metafile: Metafile): void {
       byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
     }
   }
+  return byPackage;
+}
+
+/** Above this, zod is in a bundle whole: something imports `{ z }` instead of `* as z`. */
+const WHOLE_ZOD_BYTES = 300 * 1024;
+
+/** Prints the heaviest packages of a bundle (BENCH_ANALYZE=1) and a whole-zod hint. */
+function printComposition(label: string, metafile: Metafile): void {
+  const byPackage = composition(metafile);
+  if ((byPackage.get('zod') ?? 0) > WHOLE_ZOD_BYTES) {
+    console.log(
+      `${label}: all of zod is bundled; find the module that does \`import { z } from 'zod'\` (or imports @aws-lambda-powertools/parser schemas) and use \`import * as z from 'zod'\``,
+    );
+  }
+  if (!ANALYZE) return;
   const top = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8);
   console.log(
     `${label}: ${top.map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} KB`).join(', ')}`,
@@ -144,8 +159,8 @@ interface Bundle {
 async function bundle(label: string, entry: string, outDir: string): Promise<Bundle> {
   const outfile = join(outDir, label.replace(/[^\w-]+/g, '_'), BUNDLE_FILE);
   try {
-    const result = await build({ ...esbuildOptions(entry, outfile), metafile: ANALYZE });
-    if (ANALYZE && result.metafile) printComposition(label, result.metafile);
+    const result = await build({ ...esbuildOptions(entry, outfile), metafile: true });
+    printComposition(label, result.metafile);
   } catch (error) {
     return {
       label,
