@@ -31,7 +31,7 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
     const events = someEvents(7);
 
     // Act
-    const result = await sink.send(events, { deadline: Date.now() + 2_000 });
+    const result = await sink.send(events, { deadline: Date.now() + 10_000 });
 
     // Assess
     expect(result.failed).toEqual([]);
@@ -48,7 +48,7 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
     const sink = createFirehoseSink({ streamName: STREAM, client: firehoseClient(url) });
     const [event] = someEvents(1);
 
-    await sink.send([event!], { deadline: Date.now() + 2_000 });
+    await sink.send([event!], { deadline: Date.now() + 10_000 });
 
     expect(fake.stats.putRecord).toBe(1);
     expect(idsOf(await readDeliveredRecords(dir))).toEqual([event!.metadata.uid]);
@@ -68,7 +68,7 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
     const events = someEvents(5);
 
     // Act
-    const result = await sink.send(events, { deadline: Date.now() + 2_000 });
+    const result = await sink.send(events, { deadline: Date.now() + 10_000 });
 
     // Assess
     expect(result.failed).toEqual([]);
@@ -91,7 +91,7 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
     });
     const events = someEvents(3);
 
-    const result = await sink.send(events, { deadline: Date.now() + 2_000 });
+    const result = await sink.send(events, { deadline: Date.now() + 10_000 });
 
     expect(result.failed).toEqual([]);
     expect(fake.stats.unavailable).toBe(2);
@@ -152,7 +152,7 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
       metrics: noMetrics,
     });
 
-    const result = await auditor.emit(someEvents(2), { deadline: Date.now() + 2_000 });
+    const result = await auditor.emit(someEvents(2), { deadline: Date.now() + 10_000 });
 
     expect(result).toEqual({ delivered: 0, fallback: 2 });
     expect(fake.stats.requests).toBe(1);
@@ -208,7 +208,7 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
       ),
     };
 
-    const result = await sink.send([huge], { deadline: Date.now() + 2_000 });
+    const result = await sink.send([huge], { deadline: Date.now() + 10_000 });
 
     expect(result.failed).toEqual([]);
     const [delivered] = (await readDeliveredRecords(dir)) as (typeof huge)[];
@@ -229,7 +229,7 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
     });
     const events = someEvents(2);
 
-    const result = await sink.send(events, { deadline: Date.now() + 2_000 });
+    const result = await sink.send(events, { deadline: Date.now() + 10_000 });
 
     expect(result.failed).toEqual([]);
     expect(fake.stats.responsesLost).toBe(1);

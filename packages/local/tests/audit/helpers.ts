@@ -17,7 +17,7 @@ import { createFirehoseServer, type FirehoseServerOptions } from '../../src/fire
 export const STREAM = 'authwatch-audit';
 
 /** A real SDK client pointed at the fake, SDK retries off as in production. */
-export function firehoseClient(endpoint: string, requestTimeoutMs = 1_000): FirehoseClient {
+export function firehoseClient(endpoint: string, requestTimeoutMs = 5_000): FirehoseClient {
   return new FirehoseClient({
     ...sdkClientConfig({ requestTimeoutMs, maxAttempts: 1 }),
     endpoint,
