@@ -12,3 +12,16 @@ export const DEFAULT_STATE_DIR = join(REPO_ROOT, '.local');
 export function entryPath(pkg: string, file = 'handler'): string {
   return join(REPO_ROOT, 'packages', pkg, 'src', `${file}.ts`);
 }
+
+/**
+ * Where handler bundles are cached, shared by every stack of this checkout whatever its
+ * state folder (tests start several): node_modules/.cache, as other build tools do.
+ */
+export const DEFAULT_BUNDLE_DIR = join(
+  REPO_ROOT,
+  'packages',
+  'local',
+  'node_modules',
+  '.cache',
+  'authwatch-local',
+);

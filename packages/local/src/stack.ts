@@ -34,7 +34,7 @@ import {
 } from './live-view.js';
 import { sesMailer } from './mailer.js';
 import { type LocalOutputs, outputsPath, writeOutputs } from './outputs.js';
-import { DEFAULT_STATE_DIR } from './paths.js';
+import { DEFAULT_BUNDLE_DIR, DEFAULT_STATE_DIR } from './paths.js';
 import { startSesEmulator } from './ses.js';
 import {
   handlerSpecs,
@@ -67,9 +67,9 @@ const API_TIMEOUT_MS = 30_000;
 export interface LocalStackOptions {
   /** Base port; 0 picks free ports for every server (tests). Default {@link DEFAULT_BASE_PORT}. */
   port?: number;
-  /** State folder (pool, audit objects, handler logs, bundles). Default `.local/` at the repo root. */
+  /** State folder (pool, audit objects, handler logs). Default `.local/` at the repo root. */
   stateDir?: string;
-  /** Wipe the state first (the handler bundle cache is kept). */
+  /** Wipe the state first. */
   reset?: boolean;
   /** No live view lines and no banner. */
   quiet?: boolean;
@@ -77,6 +77,8 @@ export interface LocalStackOptions {
   print?: (line: string) => void;
   /** Handler logs: per-trigger files under `<stateDir>/logs` (default), inherited, or dropped. */
   handlerLogs?: HandlerLogMode;
+  /** Where handler bundles are cached (default: node_modules/.cache of this package). */
+  bundleDir?: string;
   /** How workers load handlers (default `bundle`). */
   loader?: HandlerLoader;
   /** The typed config (default: `loadConfig()` of AUTHWATCH_ENV, else dev). */
@@ -138,11 +140,10 @@ async function loadSecrets(stateDir: string): Promise<LocalSecrets> {
   }
 }
 
-/** Wipes the state folder but keeps the bundle cache (a rebuild costs seconds). */
+/** Wipes the state folder (pool, users, audit objects, logs, secrets). */
 async function resetState(stateDir: string): Promise<void> {
   if (!existsSync(stateDir)) return;
   for (const entry of await readdir(stateDir)) {
-    if (entry === 'bundles') continue;
     await rm(join(stateDir, entry), { recursive: true, force: true });
   }
 }
@@ -278,7 +279,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     handlers: specs,
     region: config.region,
     loader: options.loader ?? 'bundle',
-    bundleDir: join(stateDir, 'bundles'),
+    bundleDir: options.bundleDir ?? DEFAULT_BUNDLE_DIR,
     logs: options.handlerLogs ?? 'file',
     logDir: join(stateDir, 'logs'),
     ...(options.triggerTimeoutMs !== undefined ? { timeoutMs: options.triggerTimeoutMs } : {}),

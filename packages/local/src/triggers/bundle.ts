@@ -7,7 +7,8 @@
  * minified, so stack traces read like the source. Bundles are cached in the state
  * folder and rebuilt when any input file changes.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, version as esbuildVersion } from 'esbuild';
@@ -26,6 +27,8 @@ export interface BundleResult {
 }
 
 interface Manifest {
+  /** The build folder (under `outDir/builds/`) these inputs produced. */
+  build: string;
   esbuild: string;
   entries: Record<string, string>;
   /** Every input file → `mtimeMs:size` when it was bundled. */
@@ -41,26 +44,44 @@ async function fingerprint(path: string): Promise<string | undefined> {
   }
 }
 
-async function isCurrent(manifestFile: string, entries: Record<string, string>): Promise<boolean> {
+/** The manifest's build when it is still current for `entries`. */
+async function currentBuild(
+  manifestFile: string,
+  entries: Record<string, string>,
+): Promise<string | undefined> {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as Manifest;
   } catch {
-    return false;
+    return undefined;
   }
-  if (manifest.esbuild !== esbuildVersion) return false;
-  if (JSON.stringify(manifest.entries) !== JSON.stringify(entries)) return false;
+  if (manifest.esbuild !== esbuildVersion) return undefined;
+  if (JSON.stringify(manifest.entries) !== JSON.stringify(entries)) return undefined;
   const checks = await Promise.all(
     Object.entries(manifest.inputs).map(
       async ([path, print]) => (await fingerprint(path)) === print,
     ),
   );
-  return checks.every(Boolean);
+  return checks.every(Boolean) ? manifest.build : undefined;
+}
+
+/** Removes builds older than an hour that the manifest no longer names. */
+async function pruneBuilds(buildsDir: string, keep: string): Promise<void> {
+  const hourAgo = Date.now() - 3_600_000;
+  for (const name of await readdir(buildsDir).catch(() => [] as string[])) {
+    if (name === keep) continue;
+    const info = await stat(join(buildsDir, name)).catch(() => undefined);
+    if (info && info.mtimeMs < hourAgo) {
+      await rm(join(buildsDir, name), { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
 }
 
 /**
- * Bundles `entries` (key → absolute entry path) into `outDir/<key>.mjs`, or reuses the
- * bundles there when no input changed.
+ * Bundles `entries` (key → absolute entry path) into `outDir/builds/<id>/<key>.mjs`, or
+ * reuses the current build when no input changed. Each build goes to a folder of its
+ * own and the manifest is replaced atomically, so stacks starting at the same time
+ * (parallel test files) never load a half-written bundle.
  */
 export async function bundleHandlers(
   entries: Record<string, string>,
@@ -68,18 +89,25 @@ export async function bundleHandlers(
 ): Promise<BundleResult> {
   const started = performance.now();
   const all = { ...entries, [WORKER_KEY]: WORKER_SOURCE };
-  const files = Object.fromEntries(
-    Object.keys(all).map((key) => [key, join(outDir, `${key}.mjs`)]),
-  );
+  const filesOf = (dir: string) =>
+    Object.fromEntries(Object.keys(all).map((key) => [key, join(dir, `${key}.mjs`)]));
   const manifestFile = join(outDir, 'manifest.json');
-  if (await isCurrent(manifestFile, all)) {
-    return { files, built: false, ms: performance.now() - started };
+  const buildsDir = join(outDir, 'builds');
+  const current = await currentBuild(manifestFile, all);
+  if (current !== undefined) {
+    return {
+      files: filesOf(join(buildsDir, current)),
+      built: false,
+      ms: performance.now() - started,
+    };
   }
-  await mkdir(outDir, { recursive: true });
+  const id = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const buildDir = join(buildsDir, id);
+  await mkdir(buildDir, { recursive: true });
   const result = await build({
     entryPoints: Object.entries(all).map(([key, entry]) => ({ in: entry, out: key })),
     absWorkingDir: REPO_ROOT,
-    outdir: outDir,
+    outdir: buildDir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
@@ -102,7 +130,10 @@ export async function bundleHandlers(
       if (print !== undefined) inputs[path] = print;
     }),
   );
-  const manifest: Manifest = { esbuild: esbuildVersion, entries: all, inputs };
-  await writeFile(manifestFile, JSON.stringify(manifest));
-  return { files, built: true, ms: performance.now() - started };
+  const manifest: Manifest = { build: id, esbuild: esbuildVersion, entries: all, inputs };
+  const temp = `${manifestFile}.${id}.tmp`;
+  await writeFile(temp, JSON.stringify(manifest));
+  await rename(temp, manifestFile);
+  await pruneBuilds(buildsDir, id);
+  return { files: filesOf(buildDir), built: true, ms: performance.now() - started };
 }
