@@ -63,16 +63,21 @@ import {
   type Verifier,
 } from './srp.js';
 import {
+  appendTokenLog,
   type ClientRecord,
+  compactTokenLog,
   type GroupRecord,
   loadState,
   type PasswordPolicy,
   type PoolRecord,
   type RefreshTokenRecord,
+  replayTokenLog,
   type SchemaAttribute,
   type State,
+  type TokenLogLine,
   type TriggerName,
   type TriggerVersion,
+  tokenLogFile,
   type UserRecord,
   writeState,
 } from './state.js';
@@ -254,6 +259,8 @@ export class CognitoEmulator {
   private readonly processKey = randomBytes(32);
   private saveTimer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
+  private stateDirty = false;
+  private tokenLines: string[] = [];
   /** node:http request listener: awsJson1_1 API, JWKS, openid-configuration, /oauth2/token. */
   readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -267,11 +274,13 @@ export class CognitoEmulator {
     this.saveDelayMs = options.saveDelayMs ?? 100;
     this.state = loadState(this.stateFile);
     this.listener = createListener(this);
+    if (this.stateFile) replayTokenLog(tokenLogFile(this.stateFile), this.state.refreshTokens);
     const now = this.clock();
     for (const [hash, token] of Object.entries(this.state.refreshTokens)) {
       if (token.expires < now) delete this.state.refreshTokens[hash];
       else this.originIndex.set(token.originJti, hash);
     }
+    if (this.stateFile) compactTokenLog(tokenLogFile(this.stateFile), this.state.refreshTokens);
   }
 
   now(): number {
@@ -285,24 +294,50 @@ export class CognitoEmulator {
   // ---------------------------------------------------------------- persistence
 
   private changed(): void {
+    this.stateDirty = true;
+    this.scheduleSave();
+  }
+
+  /** Records a refresh token's issue or revocation in the append-only token log. */
+  private tokenChanged(hash: string, token: RefreshTokenRecord): void {
+    if (!this.stateFile) return;
+    const line: TokenLogLine = token.revoked ? { h: hash, revoked: true } : { h: hash, t: token };
+    this.tokenLines.push(`${JSON.stringify(line)}\n`);
+    this.scheduleSave();
+  }
+
+  private scheduleSave(): void {
     if (!this.stateFile || this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
-      void this.save().catch(() => undefined);
+      void this.flush(false).catch(() => undefined);
     }, this.saveDelayMs);
     this.saveTimer.unref?.();
   }
 
-  /** Writes the state file now (atomically); resolves when written. */
-  save(): Promise<void> {
+  private flush(force: boolean): Promise<void> {
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
     }
     const file = this.stateFile;
     if (!file) return Promise.resolve();
-    this.saving = this.saving.then(() => writeState(file, this.state));
+    const writeMain = force || this.stateDirty;
+    this.stateDirty = false;
+    const lines = this.tokenLines;
+    this.tokenLines = [];
+    // Refresh tokens are in the token log, not in the state file.
+    const snapshot = writeMain ? JSON.stringify({ ...this.state, refreshTokens: {} }) : undefined;
+    this.saving = this.saving.then(async () => {
+      if (snapshot !== undefined) await writeState(file, snapshot);
+      if (lines.length) await appendTokenLog(tokenLogFile(file), lines);
+    });
     return this.saving;
+  }
+
+  /** Writes the state file and the token log now (atomically); resolves when written. */
+  save(): Promise<void> {
+    return this.flush(true);
   }
 
   // ---------------------------------------------------------------- programmatic setup
@@ -1555,10 +1590,12 @@ export class CognitoEmulator {
   }
 
   private revokeUserTokens(poolId: string, username: string): void {
-    for (const token of Object.values(this.state.refreshTokens)) {
-      if (token.poolId === poolId && token.username === username) token.revoked = true;
+    for (const [hash, token] of Object.entries(this.state.refreshTokens)) {
+      if (token.poolId === poolId && token.username === username && !token.revoked) {
+        token.revoked = true;
+        this.tokenChanged(hash, token);
+      }
     }
-    this.changed();
   }
 
   private globalSignOut(i: Json): Json {
@@ -1597,7 +1634,7 @@ export class CognitoEmulator {
       if (record.clientId !== client.clientId)
         throw notAuthorized('Invalid token for this client.');
       record.revoked = true;
-      this.changed();
+      this.tokenChanged(hash, record);
     }
     return {};
   }
@@ -1757,7 +1794,7 @@ export class CognitoEmulator {
     if (!options.refresh) {
       const refreshToken = newRefreshToken();
       const hash = digest(refreshToken);
-      this.state.refreshTokens[hash] = {
+      const token: RefreshTokenRecord = {
         poolId: pool.id,
         clientId: client.clientId,
         username: user.username,
@@ -1767,9 +1804,10 @@ export class CognitoEmulator {
         expires: now + client.refreshTokenValidity * 1000,
         revoked: false,
       };
+      this.state.refreshTokens[hash] = token;
       this.originIndex.set(originJti, hash);
       result.RefreshToken = refreshToken;
-      this.changed();
+      this.tokenChanged(hash, token);
     }
     return result;
   }

@@ -3,8 +3,8 @@
  * rename) so a crash never leaves half a file. Passwords are never stored, only SRP
  * verifiers; confirmation codes and refresh tokens only as SHA-256 digests.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Verifier } from './srp.js';
 
@@ -168,9 +168,57 @@ export function loadState(file: string | undefined): State {
 }
 
 /** Writes the state atomically: a temporary file next to it, then a rename. */
-export async function writeState(file: string, state: State): Promise<void> {
+export async function writeState(file: string, state: State | string): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, JSON.stringify(state), { mode: 0o600 });
+  await writeFile(tmp, typeof state === 'string' ? state : JSON.stringify(state), { mode: 0o600 });
   await rename(tmp, file);
+}
+
+/**
+ * Refresh tokens live in an append-only log next to the state file (one JSON line per
+ * issue or revocation), so a busy sign-in loop appends a line instead of rewriting the
+ * whole state; the log is compacted (live tokens only) when the emulator starts.
+ */
+export function tokenLogFile(stateFile: string): string {
+  return `${stateFile.replace(/\.json$/i, '')}.refresh-tokens.jsonl`;
+}
+
+export type TokenLogLine = { h: string; t: RefreshTokenRecord } | { h: string; revoked: true };
+
+/** Replays the log into `tokens`; a torn last line (crash mid-append) is skipped. */
+export function replayTokenLog(file: string, tokens: Record<string, RefreshTokenRecord>): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    let entry: TokenLogLine;
+    try {
+      entry = JSON.parse(line) as TokenLogLine;
+    } catch {
+      continue;
+    }
+    if ('t' in entry) tokens[entry.h] = entry.t;
+    else if (entry.revoked && tokens[entry.h])
+      (tokens[entry.h] as RefreshTokenRecord).revoked = true;
+  }
+}
+
+/** Rewrites the log with exactly `tokens` (temporary file, then rename). */
+export function compactTokenLog(file: string, tokens: Record<string, RefreshTokenRecord>): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const lines = Object.entries(tokens).map(([h, t]) => `${JSON.stringify({ h, t })}\n`);
+  writeFileSync(tmp, lines.join(''), { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+export async function appendTokenLog(file: string, lines: string[]): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true });
+  await appendFile(file, lines.join(''), { mode: 0o600 });
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { dirname, join } from 'node:path';
+import { InitiateAuthCommand, RevokeTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCognitoEmulator } from '../../src/cognito/index.js';
-import { claims, PASSWORD, REGION, startHarness } from './helpers.js';
+import { claims, failure, PASSWORD, REGION, startHarness } from './helpers.js';
 
 describe('persistence', () => {
   const dirs: string[] = [];
@@ -72,6 +72,54 @@ describe('persistence', () => {
     expect(claims(again.AuthenticationResult?.IdToken).email).toBe('kept@example.com');
     expect(refreshed.AuthenticationResult?.AccessToken).toBeDefined();
     expect(second.emulator.jwks(poolId)).toEqual(first.emulator.jwks(poolId));
+    await second.close();
+  });
+
+  it('keeps refresh-token revocations across restarts and skips a torn last log line', async () => {
+    const stateFile = join(tempDir(), 'cognito.json');
+    const first = await startHarness({ stateFile });
+    const { id: poolId } = first.emulator.createUserPool({ name: 'log' });
+    const { clientId } = first.emulator.createUserPoolClient(poolId, {
+      name: 'web',
+      explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    });
+    await first.emulator.seedUser(poolId, 'logged', PASSWORD);
+    const signIn = () =>
+      first.client.send(
+        new InitiateAuthCommand({
+          ClientId: clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: 'logged', PASSWORD },
+        }),
+      );
+    const kept = await signIn();
+    const revoked = await signIn();
+    await first.client.send(
+      new RevokeTokenCommand({
+        ClientId: clientId,
+        Token: revoked.AuthenticationResult?.RefreshToken,
+      }),
+    );
+    await first.emulator.save();
+    await first.close();
+    appendFileSync(join(dirname(stateFile), 'cognito.refresh-tokens.jsonl'), '{"h":"torn');
+
+    const second = await startHarness({ stateFile });
+    const refresh = (token: string | undefined) =>
+      second.client.send(
+        new InitiateAuthCommand({
+          ClientId: clientId,
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          AuthParameters: { REFRESH_TOKEN: token as string },
+        }),
+      );
+
+    expect(
+      (await refresh(kept.AuthenticationResult?.RefreshToken)).AuthenticationResult?.IdToken,
+    ).toBeDefined();
+    expect((await failure(refresh(revoked.AuthenticationResult?.RefreshToken))).message).toBe(
+      'Refresh Token has been revoked',
+    );
     await second.close();
   });
 
