@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type CompiledRules, compileRules } from './compile.js';
 import { RulesError, type RulesProblem } from './errors.js';
 import {

@@ -9,7 +9,7 @@
  *     then: { claims: { tenant: '${custom:tenant_id}' } }
  * ```
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TOKEN_TRIGGER_SOURCES } from './reserved.js';
 
 const NonEmpty = z.string().min(1);
