@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import {
   AuthwatchStack,
+  BUNDLE_FILE,
+  BUNDLING,
   handlerEntry,
   LAMBDA_RUNTIME,
   nagFindings,
@@ -184,5 +186,33 @@ describe('TracedFunction command hooks', () => {
     expect(
       readdirSync(join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`)).sort(),
     ).toEqual(['data.txt', 'index.mjs', 'index.mjs.map']);
+  });
+
+  it('bundles with the shared options the benchmark uses: ESM, banner, minified, source map', () => {
+    // Prepare
+    const app = new App();
+    const stack = new Stack(app, 'BundleTest');
+    new TracedFunction(stack, 'Bundled', {
+      entry: FIXTURE_ENTRY,
+      serviceName: 'bundled',
+      config: loadConfig('dev'),
+    });
+    // Act
+    const assembly = app.synth();
+    const [resource] = Object.values(
+      Template.fromJSON(assembly.getStackByName('BundleTest').template).findResources(
+        'AWS::Lambda::Function',
+      ),
+    );
+    const dir = join(
+      assembly.directory,
+      `asset.${String(resource?.Properties?.Code?.S3Key).replace(/\.zip$/, '')}`,
+    );
+    const code = readFileSync(join(dir, BUNDLE_FILE), 'utf8');
+    // Assess
+    expect(code.startsWith(BUNDLING.banner)).toBe(true);
+    expect(code).toMatch(/export\s*\{[^}]*as handler\s*\}/);
+    expect(code).toContain(`//# sourceMappingURL=${BUNDLE_FILE}.map`);
+    expect(code.split('\n').length).toBeLessThanOrEqual(4);
   });
 });
