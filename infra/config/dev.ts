@@ -14,4 +14,6 @@ export const dev = {
     mailFrom: 'Authwatch sign-in <no-reply@example.com>',
     authSessionValidityMinutes: 5,
   },
+  userPool: { domainPrefix: 'authwatch-dev-example' },
+  mail: { from: 'Authwatch security <no-reply@example.com>' },
 } satisfies AuthwatchConfigInput;

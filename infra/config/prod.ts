@@ -19,4 +19,12 @@ export const prod = {
     mailFrom: 'Sign-in <no-reply@example.com>',
     authSessionValidityMinutes: 5,
   },
+  userPool: {
+    domainPrefix: 'authwatch-prod-example',
+    webClient: {
+      callbackUrls: ['https://app.example.com/callback'],
+      logoutUrls: ['https://app.example.com/'],
+    },
+  },
+  mail: { from: 'Security <no-reply@example.com>', configurationSet: 'authwatch-prod' },
 } satisfies AuthwatchConfigInput;

@@ -11,6 +11,8 @@ import { ApiSectionSchema } from './sections/api.js';
 import { AuditSectionSchema } from './sections/audit.js';
 import { ClaimsSectionSchema } from './sections/claims.js';
 import { CustomChallengeSectionSchema } from './sections/custom-challenge.js';
+import { MailSectionSchema } from './sections/mail.js';
+import { UserPoolSectionSchema } from './sections/user-pool.js';
 
 /**
  * One entry per concern's section, e.g. `audit: AuditSectionSchema.optional(),`.
@@ -18,8 +20,8 @@ import { CustomChallengeSectionSchema } from './sections/custom-challenge.js';
  */
 const SECTIONS = {
   audit: AuditSectionSchema.optional(),
-  // userPool: UserPoolSectionSchema.optional(),
-  // mail: MailSectionSchema.optional(),
+  userPool: UserPoolSectionSchema.optional(),
+  mail: MailSectionSchema.optional(),
   claims: ClaimsSectionSchema.optional(),
   api: ApiSectionSchema.optional(),
   customChallenge: CustomChallengeSectionSchema.optional(),

@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
 import { AuditStream } from './audit-stream.js';
 import { CONFIG_CONTEXT_KEY } from './traced-function.js';
+import { AuthwatchUserPool } from './user-pool.js';
 
 export interface AuthwatchStackProps extends StackProps {
   /** The validated config of this environment (`loadConfig(envName)`). */
@@ -22,6 +23,8 @@ export class AuthwatchStack extends Stack {
   readonly config: AuthwatchConfig;
   /** The audit stream; triggers call `audit.grantEmit(fn)`. */
   readonly audit: AuditStream;
+  /** The user pool, its clients and triggers; other concerns wire their triggers to it. */
+  readonly userPool: AuthwatchUserPool;
 
   constructor(scope: Construct, id: string, props: AuthwatchStackProps) {
     const { config, ...stackProps } = props;
@@ -43,6 +46,7 @@ export class AuthwatchStack extends Stack {
     //   new TokenApi(this, 'TokenApi', { config, userPool });
     const audit = new AuditStream(this, 'Audit', { config });
     this.audit = audit;
+    this.userPool = new AuthwatchUserPool(this, 'UserPool', { config, audit });
     // ── end of concerns
   }
 }

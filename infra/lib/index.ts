@@ -36,3 +36,9 @@ export {
   TracedFunction,
   type TracedFunctionProps,
 } from './traced-function.js';
+export {
+  AuthwatchUserPool,
+  type AuthwatchUserPoolProps,
+  POST_AUTH_SERVICE,
+  PRE_SIGNUP_SERVICE,
+} from './user-pool.js';
