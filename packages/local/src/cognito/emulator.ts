@@ -759,7 +759,14 @@ export class CognitoEmulator {
 
   private async sendMail(to: string | undefined, subject: string, text: string): Promise<void> {
     if (!to || !this.mailer) return;
-    await this.mailer.send(to, subject, text);
+    try {
+      await this.mailer.send(to, subject, text);
+    } catch {
+      throw new CognitoError(
+        'CodeDeliveryFailureException',
+        'Unable to deliver the message to the user.',
+      );
+    }
   }
 
   private async issueConfirmationCode(

@@ -24,6 +24,7 @@ export const COGNITO_EXCEPTIONS = {
   UnsupportedOperationException: 400,
   UnsupportedTokenTypeException: 400,
   PasswordResetRequiredException: 400,
+  CodeDeliveryFailureException: 400,
   UnknownOperationException: 400,
   SerializationException: 400,
   InternalErrorException: 500,

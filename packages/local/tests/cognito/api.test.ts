@@ -4,6 +4,8 @@ import {
   AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
   AdminGetUserCommand,
   AdminLinkProviderForUserCommand,
   AdminListGroupsForUserCommand,
@@ -20,9 +22,11 @@ import {
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
   ForgotPasswordCommand,
+  GetGroupCommand,
   InitiateAuthCommand,
   ListGroupsCommand,
   ListUsersCommand,
+  ListUsersInGroupCommand,
   ResendConfirmationCodeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -298,6 +302,42 @@ describe('user-pool API operations through the real SDK', () => {
       expect(error.$metadata.httpStatusCode).toBe(400);
     });
 
+    it('refuses sign-in to a disabled user until it is enabled again', async () => {
+      await h.client.send(
+        new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'cara@example.com' }),
+      );
+      const signIn = () =>
+        h.client.send(
+          new InitiateAuthCommand({
+            ClientId: clientId,
+            AuthFlow: 'USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: 'cara@example.com', PASSWORD },
+          }),
+        );
+
+      const error = await failure(signIn());
+      await h.client.send(
+        new AdminEnableUserCommand({ UserPoolId: poolId, Username: 'cara@example.com' }),
+      );
+
+      expect(error.message).toBe('User is disabled.');
+      expect((await signIn()).AuthenticationResult).toBeDefined();
+    });
+
+    it('refuses ADMIN_USER_PASSWORD_AUTH through the public InitiateAuth', async () => {
+      const error = await failure(
+        h.client.send(
+          new InitiateAuthCommand({
+            ClientId: clientId,
+            AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: 'cara@example.com', PASSWORD },
+          }),
+        ),
+      );
+
+      expect(error.name).toBe('InvalidParameterException');
+    });
+
     it('answers ResourceNotFoundException for an unknown pool', async () => {
       const error = await failure(
         h.client.send(
@@ -409,6 +449,20 @@ describe('user-pool API operations through the real SDK', () => {
 
       const all = await h.client.send(new ListGroupsCommand({ UserPoolId: poolId }));
       expect(all.Groups?.map((group) => group.GroupName)).toEqual(['admins', 'users']);
+    });
+
+    it('describes a group and lists its members', async () => {
+      const group = await h.client.send(
+        new GetGroupCommand({ UserPoolId: poolId, GroupName: 'admins' }),
+      );
+      const members = await h.client.send(
+        new ListUsersInGroupCommand({ UserPoolId: poolId, GroupName: 'admins' }),
+      );
+
+      expect(group.Group).toMatchObject({ GroupName: 'admins', Precedence: 1, UserPoolId: poolId });
+      expect(
+        members.Users?.map((user) => user.Attributes?.find((a) => a.Name === 'email')?.Value),
+      ).toEqual(['ann@example.com']);
     });
 
     it('refuses a duplicate group and an unknown group', async () => {
