@@ -107,6 +107,8 @@ export interface LocalStack {
   handlers: string[];
   /** Why handlers failed to load, by key (their invocations fail with it). */
   loadErrors: ReadonlyMap<string, string>;
+  /** Invocations and total time per handler since start (benchmarks). */
+  handlerStats: ReadonlyMap<string, { invocations: number; totalMs: number }>;
   stateDir: string;
   /** Where `outputs.json` was written. */
   outputsFile: string;
@@ -368,6 +370,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     liveFeed,
     handlers,
     loadErrors: runner.loadErrors,
+    handlerStats: runner.stats,
     stateDir,
     outputsFile,
     stop() {

@@ -389,8 +389,19 @@ export class HandlerRunner {
         `cannot bundle handlers: ${(error as Error).message}`,
       );
     }
-    return worker.invoke(event);
+    const started = performance.now();
+    try {
+      return await worker.invoke(event);
+    } finally {
+      const stat = this.stats.get(key) ?? { invocations: 0, totalMs: 0 };
+      stat.invocations += 1;
+      stat.totalMs += performance.now() - started;
+      this.stats.set(key, stat);
+    }
   }
+
+  /** Invocations and their total time per handler, for benchmarks. */
+  readonly stats = new Map<string, { invocations: number; totalMs: number }>();
 
   async stop(): Promise<void> {
     await Promise.all([...this.workers.values()].map((worker) => worker.stop()));

@@ -1,0 +1,153 @@
+/**
+ * Full sign-ins against the local stack with the real clients, sequentially (one at a
+ * time, as the targets are stated): USER_PASSWORD_AUTH with the AWS SDK, passwordless
+ * CUSTOM_AUTH (InitiateAuth, code from the SES mailbox, RespondToAuthChallenge) and
+ * USER_SRP_AUTH with amazon-cognito-identity-js. Every sign-in runs the real triggers
+ * (post authentication, pre token generation with the default rules, and define /
+ * create / verify for custom auth) in their workers, auditing to the Firehose fake.
+ *
+ * Targets on a 2-core machine: password ≥ 500/s, custom-auth p50 ≤ 10 ms.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
+import { codeInMail, readMailbox } from '../src/ses.js';
+import { DEMO_USER, startLocalStack } from '../src/stack.js';
+import { ms, summary } from './stats.js';
+
+const BUDGET_MS = Number(process.env.BENCH_SECONDS ?? 8) * 1000;
+
+const stateDir = mkdtempSync(join(tmpdir(), 'authwatch-bench-'));
+const stack = await startLocalStack({ port: 0, stateDir, quiet: true });
+const o = stack.outputs;
+const client = new CognitoIdentityProviderClient({
+  endpoint: o.endpoint,
+  region: o.region,
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+
+async function clearMailbox(): Promise<void> {
+  await fetch(`${o.sesEndpoint}/clear-store`, { method: 'POST' });
+}
+
+async function passwordSignIn(): Promise<void> {
+  const result = await client.send(
+    new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: o.userPoolClientId,
+      AuthParameters: { USERNAME: DEMO_USER.email, PASSWORD: DEMO_USER.password },
+    }),
+  );
+  if (!result.AuthenticationResult?.AccessToken) throw new Error('no tokens');
+}
+
+/** Returns [sign-in time without the mailbox read, total]. */
+async function customSignIn(): Promise<[number, number]> {
+  const t0 = performance.now();
+  const started = await client.send(
+    new InitiateAuthCommand({
+      AuthFlow: 'CUSTOM_AUTH',
+      ClientId: o.userPoolClientId,
+      AuthParameters: { USERNAME: DEMO_USER.email },
+    }),
+  );
+  const t1 = performance.now();
+  const mail = (await readMailbox(o.sesEndpoint)).at(-1);
+  const code = mail ? codeInMail(mail) : undefined;
+  if (!code) throw new Error('no code in the mailbox');
+  const t2 = performance.now();
+  const answered = await client.send(
+    new RespondToAuthChallengeCommand({
+      ClientId: o.userPoolClientId,
+      ChallengeName: 'CUSTOM_CHALLENGE',
+      Session: started.Session,
+      ChallengeResponses: { USERNAME: DEMO_USER.email, ANSWER: code },
+    }),
+  );
+  const t3 = performance.now();
+  if (!answered.AuthenticationResult?.AccessToken) throw new Error('no tokens');
+  return [t1 - t0 + (t3 - t2), t3 - t0];
+}
+
+const pool = new CognitoUserPool({
+  UserPoolId: o.userPoolId,
+  ClientId: o.userPoolClientId,
+  endpoint: `${o.endpoint}/`,
+});
+function srpSignIn(): Promise<void> {
+  const user = new CognitoUser({ Username: DEMO_USER.email, Pool: pool });
+  return new Promise((resolve, reject) =>
+    user.authenticateUser(
+      new AuthenticationDetails({ Username: DEMO_USER.email, Password: DEMO_USER.password }),
+      { onSuccess: () => resolve(), onFailure: reject },
+    ),
+  );
+}
+
+async function timed(run: () => Promise<void>, budgetMs: number, max = 100_000) {
+  const samples: number[] = [];
+  const started = performance.now();
+  while (performance.now() - started < budgetMs && samples.length < max) {
+    const t = performance.now();
+    await run();
+    samples.push(performance.now() - t);
+  }
+  const elapsed = performance.now() - started;
+  return { ...summary(samples), perSecond: (samples.length / elapsed) * 1000 };
+}
+
+try {
+  // Warm-up: JIT, keep-alive sockets, the handlers' first invocations.
+  for (let i = 0; i < 30; i += 1) await passwordSignIn();
+  await clearMailbox();
+  for (let i = 0; i < 10; i += 1) await customSignIn();
+  for (let i = 0; i < 5; i += 1) await srpSignIn();
+
+  const password = await timed(passwordSignIn, BUDGET_MS);
+  console.log(
+    `USER_PASSWORD_AUTH (AWS SDK), sequential: ${password.perSecond.toFixed(0)} sign-ins/s ` +
+      `(n=${password.n}, p50 ${ms(password.p50)}, p99 ${ms(password.p99)}) — target ≥ 500/s`,
+  );
+
+  const signIn: number[] = [];
+  const total: number[] = [];
+  const customStarted = performance.now();
+  while (performance.now() - customStarted < BUDGET_MS) {
+    if (total.length % 50 === 0) await clearMailbox(); // keeps GET /store small
+    const [withoutMail, all] = await customSignIn();
+    signIn.push(withoutMail);
+    total.push(all);
+  }
+  const custom = summary(signIn);
+  const customTotal = summary(total);
+  const customRate = (total.length / (performance.now() - customStarted)) * 1000;
+  console.log(
+    `CUSTOM_AUTH passwordless (define+create+verify, SES mail, post-auth, pre-token): ` +
+      `p50 ${ms(custom.p50)}, p99 ${ms(custom.p99)} for the two Cognito calls; ` +
+      `with the mailbox read p50 ${ms(customTotal.p50)}, p99 ${ms(customTotal.p99)}; ` +
+      `${customRate.toFixed(0)} sign-ins/s (n=${custom.n}) — target p50 ≤ 10 ms`,
+  );
+
+  // Where a password sign-in's time goes: the two triggers it runs, each auditing.
+  const perTrigger = [...stack.handlerStats]
+    .filter(([, stat]) => stat.invocations > 0)
+    .map(([key, stat]) => `${key} ${ms(stat.totalMs / stat.invocations)}`)
+    .join(', ');
+  console.log(`mean time per handler invocation (all runs so far): ${perTrigger}`);
+
+  const srp = await timed(srpSignIn, BUDGET_MS);
+  console.log(
+    `USER_SRP_AUTH (amazon-cognito-identity-js), sequential: ${srp.perSecond.toFixed(0)} sign-ins/s ` +
+      `(n=${srp.n}, p50 ${ms(srp.p50)}, p99 ${ms(srp.p99)})`,
+  );
+} finally {
+  client.destroy();
+  await stack.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+}
