@@ -233,8 +233,7 @@ function checkRule(rule: Rule, version: TriggerVersion, out: Collector): void {
     }
   }
   const sources = match?.triggerSources;
-  const machineOnly =
-    sources !== undefined && sources.every((s) => s === CLIENT_CREDENTIALS_SOURCE);
+  const machineOnly = sources?.every((s) => s === CLIENT_CREDENTIALS_SOURCE);
   if (sources?.includes(CLIENT_CREDENTIALS_SOURCE) && version !== 'V3_0') {
     out.warn(
       'match.triggerSources',

@@ -9,12 +9,31 @@ import {
   validateRules,
 } from '../src/index.js';
 
+/** A fixture as JSON, before parsing, for tests to change. */
+export interface RawTokenEvent {
+  version: string;
+  triggerSource: string;
+  userName?: string;
+  callerContext: { clientId: string; awsSdkVersion?: string };
+  request: {
+    userAttributes: Record<string, string>;
+    groupConfiguration: {
+      groupsToOverride: string[];
+      iamRolesToOverride: string[];
+      preferredRole: string | null;
+    };
+    scopes?: string[];
+    clientMetadata?: Record<string, string>;
+  };
+  [key: string]: unknown;
+}
+
 /** A parsed fixture of pre-token-generation/<name>, e.g. `v2/authentication`. */
 export function tokenEvent(
   name: string,
-  change?: (raw: Record<string, any>) => void,
+  change?: (raw: RawTokenEvent) => void,
 ): PreTokenGenerationEvent {
-  const raw = getTestEvent<Record<string, any>>(`pre-token-generation/${name}`);
+  const raw = getTestEvent<RawTokenEvent>(`pre-token-generation/${name}`);
   change?.(raw);
   return PreTokenGenerationEventSchema.parse(raw);
 }

@@ -15,7 +15,7 @@ import {
   type TokenResponse,
   validateRules,
 } from '../../src/index.js';
-import { FIXED_NOW } from '../helpers.js';
+import { FIXED_NOW, type RawTokenEvent } from '../helpers.js';
 
 const CLAIM_NAMES = [
   ...ID_TOKEN_RESERVED_CLAIMS,
@@ -196,7 +196,7 @@ const eventArb = fc
     mangle: fc.option(fc.anything(), { freq: 5 }),
   })
   .map((spec) => {
-    const event = getTestEvent<Record<string, any>>(spec.fixture);
+    const event = getTestEvent<RawTokenEvent>(spec.fixture);
     event.version = spec.version;
     event.triggerSource = spec.triggerSource;
     event.request.userAttributes = spec.attributes;
@@ -205,7 +205,7 @@ const eventArb = fc
     else event.request.scopes = spec.scopes;
     event.callerContext.clientId = spec.clientId;
     if (spec.userName !== null) event.userName = spec.userName;
-    if (spec.mangle !== null) event.request = spec.mangle;
+    if (spec.mangle !== null) (event as Record<string, unknown>).request = spec.mangle;
     return event;
   });
 

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLambdaContext, getTestEvent } from '@authwatch/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_RULES_FILE, PRE_TOKEN_ENV } from '../../src/index.js';
+import { DEFAULT_RULES_FILE, PRE_TOKEN_ENV, type V2Response } from '../../src/index.js';
+
+type Answer = { userName?: string; response: V2Response };
 
 const saved = { ...process.env };
 
@@ -28,14 +30,11 @@ describe('the pre token generation handler', () => {
     });
     const event = getTestEvent('pre-token-generation/v2/authentication');
 
-    const result = (await handler(structuredClone(event), createLambdaContext())) as Record<
-      string,
-      any
-    >;
+    const result = (await handler(structuredClone(event), createLambdaContext())) as Answer;
 
     expect(result.userName).toBe(event.userName);
     expect(
-      result.response.claimsAndScopeOverrideDetails.idTokenGeneration.claimsToAddOrOverride,
+      result.response.claimsAndScopeOverrideDetails.idTokenGeneration?.claimsToAddOrOverride,
     ).toMatchObject({
       tenant: 'tenant-42',
     });
@@ -52,10 +51,10 @@ describe('the pre token generation handler', () => {
     const result = (await handler(
       getTestEvent('pre-token-generation/v2/refresh-tokens'),
       createLambdaContext(),
-    )) as Record<string, any>;
+    )) as Answer;
 
     expect(
-      result.response.claimsAndScopeOverrideDetails.accessTokenGeneration.claimsToAddOrOverride,
+      result.response.claimsAndScopeOverrideDetails.accessTokenGeneration?.claimsToAddOrOverride,
     ).toEqual({ from: 'task-root' });
   });
 

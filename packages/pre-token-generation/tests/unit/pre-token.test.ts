@@ -24,7 +24,7 @@ describe('deciding the tokens with the default rules', () => {
   it('takes api/admin from a user who is not an admin', () => {
     const event = tokenEvent('v2/authentication', (e) => {
       e.request.groupConfiguration.groupsToOverride = ['users'];
-      e.request.scopes.push('api/admin');
+      e.request.scopes = [...(e.request.scopes ?? []), 'api/admin'];
     });
 
     const decision = decideTokens(event, defaults, { now: FIXED_NOW, budget: 4096 });
