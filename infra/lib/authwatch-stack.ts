@@ -6,6 +6,7 @@ import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
 import { AuditStream } from './audit-stream.js';
+import { CustomAuth } from './custom-auth.js';
 import { CONFIG_CONTEXT_KEY } from './traced-function.js';
 import { AuthwatchUserPool } from './user-pool.js';
 
@@ -25,6 +26,8 @@ export class AuthwatchStack extends Stack {
   readonly audit: AuditStream;
   /** The user pool, its clients and triggers; other concerns wire their triggers to it. */
   readonly userPool: AuthwatchUserPool;
+  /** The email-OTP custom challenge triggers, when the config has its section. */
+  readonly customAuth: CustomAuth | undefined;
 
   constructor(scope: Construct, id: string, props: AuthwatchStackProps) {
     const { config, ...stackProps } = props;
@@ -47,6 +50,19 @@ export class AuthwatchStack extends Stack {
     const audit = new AuditStream(this, 'Audit', { config });
     this.audit = audit;
     this.userPool = new AuthwatchUserPool(this, 'UserPool', { config, audit });
+    this.customAuth = config.customChallenge
+      ? new CustomAuth(this, 'CustomAuth', {
+          config,
+          audit,
+          userPool: this.userPool.userPool,
+          ...(this.userPool.mailIdentityArn
+            ? { sesIdentityArn: this.userPool.mailIdentityArn }
+            : {}),
+          ...(this.userPool.configurationSet
+            ? { configurationSetName: this.userPool.configurationSet.configurationSetName }
+            : {}),
+        })
+      : undefined;
     // ── end of concerns
   }
 }
