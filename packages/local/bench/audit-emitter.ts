@@ -11,6 +11,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   type AuditEvent,
   type AuditSourceEvent,
@@ -26,7 +27,6 @@ import {
 import { sdkClientConfig } from '@authwatch/kit';
 import { getTestEvent } from '@authwatch/testing';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { createFirehoseServer } from '../src/firehose/index.js';
 
 const STREAM = 'authwatch-audit';
 const THROUGHPUT_EVENTS = 100_000;
@@ -69,8 +69,19 @@ function quantile(sorted: number[], q: number): number {
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 
 const dir = await mkdtemp(join(tmpdir(), 'authwatch-bench-'));
-const fake = createFirehoseServer({ dir, streams: [STREAM], keepLostRecords: false });
-const url = await fake.start();
+// The endpoint runs in a worker thread: client and server each get an event loop (and,
+// on an idle 2-core machine, a core), as a Lambda and Firehose would.
+const workerUrl = new URL('./audit/firehose-worker.ts', import.meta.url).href;
+const tsxApi = import.meta.resolve('tsx/esm/api');
+const fake = new Worker(
+  `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); });`,
+  { eval: true, workerData: { dir, stream: STREAM } },
+);
+const url = await new Promise<string>((resolve, reject) => {
+  fake.once('error', reject);
+  fake.once('message', (message: { url: string }) => resolve(message.url));
+});
+const setFaults = (faults: Record<string, number>) => fake.postMessage({ faults });
 const noMetrics = { addMetric: () => undefined };
 let fellBack = 0;
 const countingFallback = (list: readonly AuditEvent[]) => {
@@ -89,7 +100,6 @@ try {
   const started = performance.now();
   const result = await replayEvents({ sink, events: batch, chunkSize: 20_000 });
   const seconds = (performance.now() - started) / 1_000;
-  await fake.flush();
   console.log(
     `batch throughput: ${Math.round(THROUGHPUT_EVENTS / seconds).toLocaleString('en')} events/s ` +
       `(${THROUGHPUT_EVENTS.toLocaleString('en')} events in ${seconds.toFixed(2)} s, ` +
@@ -120,7 +130,8 @@ try {
   );
 
   // 3. Slow endpoint: answers after 2 s, the invocation has 300 ms.
-  fake.setFaults({ latencyMs: 2_000 });
+  setFaults({ latencyMs: 2_000 });
+  await new Promise((resolve) => setTimeout(resolve, 50));
   fellBack = 0;
   const slow = createAuditor({
     sinks: [createFirehoseSink({ streamName: STREAM, client: client(url, 5_000) })],
@@ -139,9 +150,7 @@ try {
       quantile(slowDurations, 0.5),
     )}, p99 ${ms(quantile(slowDurations, 0.99))}, events to fallback ${fellBack}/${SLOW_INVOCATIONS * 2}`,
   );
-  fake.setFaults({});
 } finally {
-  fake.listener.closeAllConnections();
-  await new Promise((resolve) => fake.listener.close(resolve));
+  await fake.terminate();
   await rm(dir, { recursive: true, force: true });
 }
