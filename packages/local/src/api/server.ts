@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { loopbackJwksFetcher } from '../cognito/index.js';
 import { answerFromResult, buildHttpApiEvent, type HttpAnswer } from './event.js';
 import { type ApiRoute, matchRoute } from './routes.js';
 
@@ -50,15 +51,6 @@ export interface HttpApiServer {
   start(port?: number, host?: string): Promise<string>;
   stop(): Promise<void>;
 }
-
-/** aws-jwt-verify fetches over https only; the local pool serves its JWKS over http. */
-const httpFetcher = {
-  fetch: async (uri: string): Promise<ArrayBuffer> => {
-    const response = await fetch(uri, { signal: AbortSignal.timeout(3_000) });
-    if (!response.ok) throw new Error(`JWKS fetch ${uri} answered ${response.status}`);
-    return response.arrayBuffer();
-  },
-};
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpAnswer {
   return {
@@ -103,7 +95,8 @@ export function createHttpApiServer(options: HttpApiOptions): HttpApiServer {
         }
       },
     },
-    { jwksCache: new SimpleJwksCache({ fetcher: httpFetcher }) },
+    // aws-jwt-verify fetches over https only; the local pool serves its JWKS over http.
+    { jwksCache: new SimpleJwksCache({ fetcher: loopbackJwksFetcher }) },
   );
   let url = '';
 
