@@ -3,6 +3,7 @@
  * the end-to-end tests and the benchmarks run.
  */
 export * from './api/index.js';
+export { loopbackJwksFetcher } from './cognito/index.js';
 export { formatAuditLine, subscribeLiveView, type ViewedEvent } from './live-view.js';
 export * from './outputs.js';
 export { DEFAULT_STATE_DIR, REPO_ROOT } from './paths.js';
