@@ -1,0 +1,116 @@
+import { getTestEvent } from '@authwatch/testing';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import { describe, expect, it } from 'vitest';
+import {
+  type AuditSourceEvent,
+  auditContextFromEvent,
+  createFirehoseSink,
+  isRetryable,
+  logonSucceeded,
+} from '../../src/index.js';
+
+const ctx = auditContextFromEvent(getTestEvent<AuditSourceEvent>('post-auth/new-device'), 0);
+const events = (n: number) =>
+  Array.from({ length: n }, () => logonSucceeded(ctx, { newDevice: false }));
+
+interface Call {
+  name: string;
+  records: number;
+}
+
+/** A stand-in client that records each command and answers with `answer`. */
+function fakeClient(answer: (call: Call, index: number) => unknown) {
+  const calls: Call[] = [];
+  const client = {
+    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      const input = command.input as { Records?: unknown[] };
+      const call = { name: command.constructor.name, records: input.Records?.length ?? 1 };
+      calls.push(call);
+      const result = answer(call, calls.length - 1);
+      if (result instanceof Error) throw result;
+      return result;
+    },
+  } as unknown as FirehoseClient;
+  return { client, calls };
+}
+
+function awsError(name: string, status: number): Error {
+  return Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+}
+
+describe('Firehose sink', () => {
+  it('splits 1,201 events into PutRecordBatch calls of at most 500 records', async () => {
+    const { client, calls } = fakeClient(() => ({ FailedPutCount: 0 }));
+    const sink = createFirehoseSink({ streamName: 's', client });
+
+    const result = await sink.send(events(1_201), { deadline: Date.now() + 10_000 });
+
+    expect(result.failed).toEqual([]);
+    expect(calls.map((call) => [call.name, call.records])).toEqual([
+      ['PutRecordBatchCommand', 500],
+      ['PutRecordBatchCommand', 500],
+      ['PutRecordBatchCommand', 201],
+    ]);
+  });
+
+  it('does not start a retry that would end after the deadline', async () => {
+    // Prepare: a clock that only moves when the sink sleeps; every call is throttled
+    let now = 1_000;
+    const { client, calls } = fakeClient(() => awsError('ThrottlingException', 400));
+    const sink = createFirehoseSink({
+      streamName: 's',
+      client,
+      baseBackoffMs: 20,
+      random: () => 0.99,
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
+
+    // Act: 30 ms budget; first back-off 19 ms fits, the second (39 ms) does not
+    const result = await sink.send(events(2), { deadline: 1_030 });
+
+    // Assess
+    expect(calls).toHaveLength(2);
+    expect(result.failed).toHaveLength(2);
+    expect(result.reason).toContain('deadline');
+  });
+
+  it('stops at once on an error retrying cannot fix', async () => {
+    const { client, calls } = fakeClient(() => awsError('AccessDeniedException', 400));
+    const sink = createFirehoseSink({ streamName: 's', client, sleep: async () => undefined });
+
+    const result = await sink.send(events(3), { deadline: Date.now() + 10_000 });
+
+    expect(calls).toHaveLength(1);
+    expect(result.failed).toHaveLength(3);
+    expect(result.reason).toContain('AccessDeniedException');
+  });
+
+  it('re-sends a record whose response entry is missing, as it cannot be proven delivered', async () => {
+    const { client, calls } = fakeClient((call, index) =>
+      index === 0
+        ? { FailedPutCount: 1, RequestResponses: [{ RecordId: 'a' }] }
+        : { FailedPutCount: 0, RequestResponses: Array(call.records).fill({ RecordId: 'b' }) },
+    );
+    const sink = createFirehoseSink({ streamName: 's', client, sleep: async () => undefined });
+
+    const result = await sink.send(events(2), { deadline: Date.now() + 10_000 });
+
+    expect(result.failed).toEqual([]);
+    expect(calls.map((call) => call.records)).toEqual([2, 1]);
+  });
+});
+
+describe('isRetryable', () => {
+  it('retries throttling, 5xx and network errors, not client errors', () => {
+    expect(isRetryable(awsError('ThrottlingException', 400))).toBe(true);
+    expect(isRetryable(awsError('ServiceUnavailableException', 503))).toBe(true);
+    expect(isRetryable(awsError('InternalFailure', 500))).toBe(true);
+    expect(isRetryable(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isRetryable(awsError('ResourceNotFoundException', 400))).toBe(false);
+    expect(isRetryable(awsError('InvalidArgumentException', 400))).toBe(false);
+    expect(isRetryable('not an error')).toBe(false);
+  });
+});
