@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
 import { AuditStream } from './audit-stream.js';
 import { CustomAuth } from './custom-auth.js';
+import { TokenApi } from './token-api.js';
 import { CONFIG_CONTEXT_KEY } from './traced-function.js';
 import { AuthwatchUserPool } from './user-pool.js';
 
@@ -28,6 +29,8 @@ export class AuthwatchStack extends Stack {
   readonly userPool: AuthwatchUserPool;
   /** The email-OTP custom challenge triggers, when the config has its section. */
   readonly customAuth: CustomAuth | undefined;
+  /** The pre token generation trigger (claims rules) and the protected HTTP API. */
+  readonly tokenApi: TokenApi;
 
   constructor(scope: Construct, id: string, props: AuthwatchStackProps) {
     const { config, ...stackProps } = props;
@@ -63,6 +66,14 @@ export class AuthwatchStack extends Stack {
             : {}),
         })
       : undefined;
+    const { webClient, machineClient } = this.userPool;
+    this.tokenApi = new TokenApi(this, 'TokenApi', {
+      config,
+      audit,
+      userPool: this.userPool.userPool,
+      clients: machineClient ? [webClient, machineClient] : [webClient],
+      machineClient: machineClient !== undefined,
+    });
     // ── end of concerns
   }
 }
