@@ -1946,7 +1946,12 @@ export class CognitoEmulator {
     const flow = str(i, 'AuthFlow');
     this.assertFlowAllowed(client, flow, admin);
     const params = record(i.AuthParameters);
-    const clientMetadata = record(i.ClientMetadata);
+    // InitiateAuth's ClientMetadata reaches only pre sign-up, pre authentication (as
+    // validationData) and user migration; post authentication, pre token generation and
+    // the define / create triggers it runs get none (InitiateAuth API reference,
+    // "ClientMetadata"). RespondToAuthChallenge's reaches every trigger it runs.
+    const validationData = record(i.ClientMetadata);
+    const clientMetadata: Record<string, string> = {};
     if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') {
       return this.refreshAuth(pool, client, params, clientMetadata, ctx);
     }
@@ -1957,9 +1962,8 @@ export class CognitoEmulator {
     const hideExistence = client.preventUserExistenceErrors === 'ENABLED';
     if (!user && !hideExistence) throw userNotFound();
 
-    const custom = flow === 'CUSTOM_AUTH';
-    if (user || custom) {
-      await this.preAuthentication(pool, client, user, name, clientMetadata, ctx, hideExistence);
+    if (user || hideExistence) {
+      await this.preAuthentication(pool, client, user, name, validationData, ctx, hideExistence);
     }
 
     if (
@@ -2273,7 +2277,7 @@ export class CognitoEmulator {
       {
         userAttributes: attributes,
         session: session.challenges,
-        clientMetadata: session.clientMetadata,
+        ...optionalMetadata(session.clientMetadata),
         userNotFound: session.userNotFound,
       },
       { challengeName: null, issueTokens: false, failAuthentication: false },
@@ -2335,7 +2339,7 @@ export class CognitoEmulator {
         userAttributes: attributes,
         challengeName: 'CUSTOM_CHALLENGE',
         session: session.challenges,
-        clientMetadata: session.clientMetadata,
+        ...optionalMetadata(session.clientMetadata),
         userNotFound: session.userNotFound,
       },
       {
@@ -2383,9 +2387,7 @@ export class CognitoEmulator {
     const named = this.findUser(pool, name);
     if (!session.userNotFound && named !== user) throw notAuthorized();
     this.checkSecretHash(client, [name, session.username], responses.SECRET_HASH);
-    const clientMetadata = Object.keys(record(i.ClientMetadata)).length
-      ? record(i.ClientMetadata)
-      : session.clientMetadata;
+    const clientMetadata = record(i.ClientMetadata);
     session.clientMetadata = clientMetadata;
 
     if (challengeName === 'PASSWORD_VERIFIER') {
@@ -2455,7 +2457,7 @@ export class CognitoEmulator {
         userAttributes: user ? this.eventUserAttributes(user) : {},
         privateChallengeParameters: session.privateChallengeParameters ?? {},
         challengeAnswer: answer,
-        clientMetadata,
+        ...optionalMetadata(clientMetadata),
         userNotFound: session.userNotFound,
       },
       { answerCorrect: false },
@@ -2472,6 +2474,13 @@ export class CognitoEmulator {
     ];
     return this.defineNext(pool, client, session, user, ctx);
   }
+}
+
+/** `{ clientMetadata }` when the request brought some, else nothing (as Cognito's events). */
+function optionalMetadata(metadata: Record<string, string>): {
+  clientMetadata?: Record<string, string>;
+} {
+  return Object.keys(metadata).length > 0 ? { clientMetadata: metadata } : {};
 }
 
 function attributesMap(list: unknown): Record<string, string> {

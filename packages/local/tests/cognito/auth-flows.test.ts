@@ -231,7 +231,7 @@ describe('sign-in flows and trigger semantics', () => {
   });
 
   describe('USER_PASSWORD_AUTH', () => {
-    it('runs pre authentication, post authentication then pre token generation', async () => {
+    it('runs pre authentication, post authentication then pre token generation, InitiateAuth metadata reaching pre authentication only', async () => {
       const result = await h.client.send(
         new InitiateAuthCommand({
           ClientId: clientId,
@@ -247,12 +247,16 @@ describe('sign-in flows and trigger semantics', () => {
         'PostAuthentication',
         'PreTokenGeneration',
       ]);
+      expect(h.triggers.last('PreAuthentication')).toMatchObject({
+        triggerSource: 'PreAuthentication_Authentication',
+        request: { validationData: { sourceIp: '203.0.113.10' }, userNotFound: false },
+      });
       expect(h.triggers.last('PostAuthentication')).toMatchObject({
         triggerSource: 'PostAuthentication_Authentication',
         userName: username,
         request: {
           newDeviceUsed: false,
-          clientMetadata: { sourceIp: '203.0.113.10' },
+          clientMetadata: {},
           userAttributes: { sub: username, 'cognito:user_status': 'CONFIRMED' },
         },
       });
@@ -426,6 +430,7 @@ describe('sign-in flows and trigger semantics', () => {
   describe('CUSTOM_AUTH without SRP', () => {
     it('runs define → create → verify → define → post auth → pre token with Cognito event shapes', async () => {
       const started = await startCustom();
+      expect(h.triggers.last('DefineAuthChallenge').request).not.toHaveProperty('clientMetadata');
       expect(started.ChallengeName).toBe('CUSTOM_CHALLENGE');
       expect(started.ChallengeParameters).toEqual({
         email: 'j***@example.com',
@@ -433,9 +438,26 @@ describe('sign-in flows and trigger semantics', () => {
       });
       expect(started.Session).toMatch(/^[A-Za-z0-9_-]{100,}$/);
 
-      const done = await answer(started.Session, '123456');
+      const done = await h.client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'CUSTOM_CHALLENGE',
+          Session: started.Session,
+          ChallengeResponses: { USERNAME: 'jane@example.com', ANSWER: '123456' },
+          ClientMetadata: { sourceIp: '198.51.100.7' },
+        }),
+      );
 
       expect(done.AuthenticationResult?.IdToken).toBeDefined();
+      for (const name of [
+        'VerifyAuthChallengeResponse',
+        'PostAuthentication',
+        'PreTokenGeneration',
+      ] as const) {
+        expect(h.triggers.last(name).request).toMatchObject({
+          clientMetadata: { sourceIp: '198.51.100.7' },
+        });
+      }
       expect(h.triggers.names()).toEqual([
         'PreAuthentication',
         'DefineAuthChallenge',
@@ -450,10 +472,11 @@ describe('sign-in flows and trigger semantics', () => {
         .map((call) => call.event);
       expect(firstDefine).toMatchObject({
         triggerSource: 'DefineAuthChallenge_Authentication',
-        request: { session: [], userNotFound: false, clientMetadata: { sourceIp: '203.0.113.10' } },
+        request: { session: [], userNotFound: false },
       });
       expect(secondDefine).toMatchObject({
         request: {
+          clientMetadata: { sourceIp: '198.51.100.7' },
           session: [
             {
               challengeName: 'CUSTOM_CHALLENGE',
