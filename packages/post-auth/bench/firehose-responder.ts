@@ -7,6 +7,10 @@ import { createServer, type Server } from 'node:http';
 
 export async function startFirehoseResponder(): Promise<{ url: string; close(): Promise<void> }> {
   let id = 0;
+  const nextId = () => {
+    id += 1;
+    return String(id);
+  };
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -20,10 +24,10 @@ export async function startFirehoseResponder(): Promise<{ url: string; close(): 
         body = {
           FailedPutCount: 0,
           Encrypted: false,
-          RequestResponses: records.map(() => ({ RecordId: String((id += 1)) })),
+          RequestResponses: records.map(() => ({ RecordId: nextId() })),
         };
       } else {
-        body = { RecordId: String((id += 1)), Encrypted: false };
+        body = { RecordId: nextId(), Encrypted: false };
       }
       response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
       response.end(JSON.stringify(body));
