@@ -91,6 +91,18 @@ function zodProblems(
   });
 }
 
+/** Paths of own `__proto__` keys (YAML and JSON.parse keep them; zod would drop them silently). */
+function protoKeys(value: unknown, path: string[] = []): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  const found: string[] = [];
+  for (const key of Object.keys(value)) {
+    const at = [...path, key];
+    if (key === '__proto__') found.push(at.join('.'));
+    found.push(...protoKeys((value as Record<string, unknown>)[key], at));
+  }
+  return found;
+}
+
 class Collector {
   readonly errors: RulesProblem[] = [];
   readonly warnings: RulesProblem[] = [];
@@ -312,6 +324,18 @@ export function validateRules(raw: unknown, options: LoadOptions = {}): LoadedRu
   rawRules.forEach((rawRule, index) => {
     const rawName = (rawRule as { name?: unknown } | null)?.name;
     const ruleName = typeof rawName === 'string' ? rawName : undefined;
+    const protos = protoKeys(rawRule);
+    if (protos.length > 0) {
+      for (const field of protos) {
+        errors.push({
+          rule: index,
+          ruleName,
+          field,
+          message: '__proto__ cannot be used as a name',
+        });
+      }
+      return;
+    }
     const parsed = RuleSchema.safeParse(rawRule);
     if (!parsed.success) {
       errors.push(...zodProblems(parsed.error.issues, index, ruleName));

@@ -12,6 +12,15 @@ import {
 } from '../../src/index.js';
 import { load, problemsOf } from '../helpers.js';
 
+function loadProblems(text: string) {
+  try {
+    loadRulesText(text);
+  } catch (error) {
+    return (error as RulesError).problems;
+  }
+  return [];
+}
+
 const rule = (then: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   name: 'r',
   then,
@@ -208,6 +217,12 @@ describe('reserved claims', () => {
     expect(() =>
       load([rule({ idToken: { claims: { username: 'x', version: 'y', client_id: 'z' } } })]),
     ).not.toThrow();
+  });
+
+  it('refuses __proto__ as a claim name', () => {
+    expect(loadProblems('rules:\n  - then: { claims: { __proto__: x } }\n')[0]?.message).toContain(
+      '__proto__',
+    );
   });
 
   it('refuses a claim name with a space', () => {
