@@ -14,7 +14,15 @@
  */
 import { AUDIT_ENV } from '@authwatch/audit';
 import { CUSTOM_CHALLENGE_ENTRIES, CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge';
-import { Arn, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Arn,
+  Aspects,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import {
   type AuthFlow,
   CfnUserPoolClient,
@@ -69,6 +77,41 @@ export function customAuthClientOptions(section: CustomChallengeSection): {
     // Unknown users get the same challenge as known ones (userNotFound in the triggers).
     preventUserExistenceErrors: true,
   };
+}
+
+/** Client auth flows that sign a user in with the password alone, never calling our triggers. */
+export const PASSWORD_ONLY_FLOWS = [
+  'ALLOW_USER_SRP_AUTH',
+  'ALLOW_USER_PASSWORD_AUTH',
+  'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+  'ALLOW_USER_AUTH',
+] as const;
+
+/**
+ * In password-then-otp mode the email code is a second factor only for CUSTOM_AUTH
+ * sign-ins: a client that also allows a password flow (or Cognito's hosted sign-in
+ * page) lets a user in with the password alone. Warn at synth, naming the clients.
+ */
+function warnAboutOtpBypass(scope: Construct, userPool: UserPool): void {
+  for (const child of userPool.node.findAll()) {
+    if (!(child instanceof CfnUserPoolClient)) continue;
+    const flows = Array.isArray(child.explicitAuthFlows) ? child.explicitAuthFlows : [];
+    const bypass = flows.filter((flow) =>
+      (PASSWORD_ONLY_FLOWS as readonly string[]).includes(flow),
+    );
+    const hosted =
+      Array.isArray(child.supportedIdentityProviders) &&
+      child.supportedIdentityProviders.includes('COGNITO') &&
+      Array.isArray(child.allowedOAuthFlows) &&
+      child.allowedOAuthFlows.length > 0;
+    if (bypass.length === 0 && !hosted) continue;
+    Annotations.of(scope).addWarningV2(
+      'authwatch:otp-second-factor-bypass',
+      `password-then-otp: client ${child.node.path} lets users sign in without the email code ` +
+        `(${[...bypass, ...(hosted ? ['Cognito hosted sign-in'] : [])].join(', ')}); ` +
+        'allow only ALLOW_CUSTOM_AUTH and ALLOW_REFRESH_TOKEN_AUTH on clients that must require it',
+    );
+  }
 }
 
 export class CustomAuth extends Construct {
@@ -151,6 +194,15 @@ export class CustomAuth extends Construct {
     this.createFunction.addToRolePolicy(
       new PolicyStatement({ actions: ['ses:SendEmail'], resources: sendResources }),
     );
+
+    if (section.mode === 'password-then-otp') {
+      // An aspect, so clients added after this construct are checked too.
+      Aspects.of(this).add({
+        visit: (node) => {
+          if (node === this) warnAboutOtpBypass(this, props.userPool);
+        },
+      });
+    }
 
     props.userPool.addTrigger(UserPoolOperation.DEFINE_AUTH_CHALLENGE, this.defineFunction);
     props.userPool.addTrigger(UserPoolOperation.CREATE_AUTH_CHALLENGE, this.createFunction);

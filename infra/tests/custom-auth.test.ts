@@ -1,7 +1,7 @@
 import { AUDIT_ENV } from '@authwatch/audit';
 import { CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge';
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -200,6 +200,17 @@ describe('CustomAuth', () => {
 
   it('passes the AwsSolutions checks with every acknowledgement reasoned', () => {
     expect(nagFindings(built.customAuth)).toEqual([]);
+  });
+
+  it('warns in password-then-otp mode that a client with a password flow skips the code', () => {
+    const warnings = Annotations.fromStack(built.stack).findWarning(
+      '*',
+      Match.stringLikeRegexp('lets users sign in without the email code'),
+    );
+    const texts = warnings.map((warning) => String(warning.entry.data));
+    expect(texts).toContainEqual(expect.stringMatching(/Web\/Resource .*ALLOW_USER_SRP_AUTH/));
+    // CDK's default OAuth settings open Cognito's hosted sign-in page: a password-only path too.
+    expect(texts).toContainEqual(expect.stringMatching(/Spa\/Resource .*Cognito hosted sign-in/));
   });
 });
 
