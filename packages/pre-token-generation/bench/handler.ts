@@ -38,7 +38,7 @@ function measure(label: string, fn: () => void): void {
   cpu.sort();
   const ms = (value: number) => `${value.toFixed(3)} ms`;
   console.log(
-    `${label.padEnd(40)} median ${ms(quantile(wall, 0.5))}  p99 ${ms(quantile(wall, 0.99))}  | CPU time p99 ${ms(quantile(cpu, 0.99))}`,
+    `${label.padEnd(46)} median ${ms(quantile(wall, 0.5))}  p99 ${ms(quantile(wall, 0.99))}  | CPU time p99 ${ms(quantile(cpu, 0.99))}`,
   );
 }
 
