@@ -66,6 +66,7 @@ import {
   appendTokenLog,
   type ClientRecord,
   compactTokenLog,
+  dict,
   type GroupRecord,
   loadState,
   type PasswordPolicy,
@@ -230,9 +231,14 @@ function record(value: unknown): Record<string, string> {
   }
   const out: Record<string, string> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (typeof item === 'string') out[key] = item;
+    if (typeof item === 'string' && key !== '__proto__') out[key] = item;
   }
   return out;
+}
+
+/** A value named in an error message, whatever the caller sent. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value;
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -370,10 +376,10 @@ export class CognitoEmulator {
       schema,
       triggers: { ...spec.triggers },
       key: generatePoolKey(),
-      users: {},
-      groups: {},
-      clients: {},
-      resourceServers: {},
+      users: dict(),
+      groups: dict(),
+      clients: dict(),
+      resourceServers: dict(),
     };
     this.state.pools[id] = pool;
     this.changed();
@@ -579,7 +585,7 @@ export class CognitoEmulator {
     if (!pool)
       throw new CognitoError(
         'ResourceNotFoundException',
-        `User pool ${String(poolId)} does not exist.`,
+        `User pool ${shown(poolId)} does not exist.`,
       );
     return pool;
   }
@@ -589,7 +595,7 @@ export class CognitoEmulator {
     if (!client)
       throw new CognitoError(
         'ResourceNotFoundException',
-        `User pool client ${String(clientId)} does not exist.`,
+        `User pool client ${shown(clientId)} does not exist.`,
       );
     return client;
   }
@@ -603,7 +609,7 @@ export class CognitoEmulator {
     }
     throw new CognitoError(
       'ResourceNotFoundException',
-      `User pool client ${String(clientId)} does not exist.`,
+      `User pool client ${shown(clientId)} does not exist.`,
     );
   }
 

@@ -147,7 +147,15 @@ export interface State {
   refreshTokens: Record<string, RefreshTokenRecord>;
 }
 
-export const emptyState = (): State => ({ version: 1, pools: {}, refreshTokens: {} });
+/**
+ * A map keyed by outside input (usernames, group names, ids): no prototype, so a key
+ * like `__proto__` or `constructor` is an ordinary entry and never an inherited value.
+ */
+export function dict<T>(source?: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, source);
+}
+
+export const emptyState = (): State => ({ version: 1, pools: dict(), refreshTokens: dict() });
 
 /** Reads the state file; a missing file is an empty state, a corrupt one an error. */
 export function loadState(file: string | undefined): State {
@@ -163,8 +171,17 @@ export function loadState(file: string | undefined): State {
   if (parsed?.version !== 1 || typeof parsed.pools !== 'object') {
     throw new Error(`Cognito emulator state file ${file} is not a version 1 state`);
   }
-  parsed.refreshTokens ??= {};
-  return parsed;
+  const pools = dict<PoolRecord>();
+  for (const pool of Object.values(parsed.pools)) {
+    pools[pool.id] = {
+      ...pool,
+      users: dict(pool.users),
+      groups: dict(pool.groups),
+      clients: dict(pool.clients),
+      resourceServers: dict(pool.resourceServers),
+    };
+  }
+  return { version: 1, pools, refreshTokens: dict(parsed.refreshTokens) };
 }
 
 /** Writes the state atomically: a temporary file next to it, then a rename. */
