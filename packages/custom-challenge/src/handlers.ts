@@ -178,7 +178,7 @@ export function createCreateHandler(
           logger.error('sign-in code could not be sent', {
             ...facts,
             error: (error as Error)?.name ?? 'Error',
-            message: (error as Error)?.message,
+            reason: (error as Error)?.message,
           });
           throw new UserFacingError('the sign-in code could not be sent, please try again', {
             cause: error,
