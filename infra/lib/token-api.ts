@@ -22,7 +22,7 @@ import {
   type TriggerVersion,
 } from '@authwatch/pre-token-generation';
 import { ROUTES } from '@authwatch/protected-api';
-import { Annotations, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -100,6 +100,15 @@ export function validateClaimsRules(file: string, version: TriggerVersion): Load
   return loadRulesFile(file, { triggerVersion: version, source: file });
 }
 
+/** Every IAM role ARN the rules write (iamRoles, preferredRole, roleMapping). */
+export function rolesOf(rules: LoadedRules): string[] {
+  return rules.file.rules.flatMap((rule) => [
+    ...(rule.then.iamRoles ?? []),
+    ...(typeof rule.then.preferredRole === 'string' ? [rule.then.preferredRole] : []),
+    ...Object.values(rule.then.roleMapping ?? {}),
+  ]);
+}
+
 /** The access log line: request facts and the caller's subject, never a header or token. */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
   requestId: '$context.requestId',
@@ -145,6 +154,16 @@ export class TokenApi extends Construct {
     this.rules = validateClaimsRules(rulesFile, this.triggerVersion);
     for (const warning of this.rules.warnings) {
       Annotations.of(this).addWarningV2('authwatch:claims-rules', formatProblem(warning));
+    }
+    const account = Stack.of(this).account;
+    if (!Token.isUnresolved(account)) {
+      const foreign = rolesOf(this.rules).filter((arn) => arn.split(':')[4] !== account);
+      if (foreign.length > 0) {
+        Annotations.of(this).addWarningV2(
+          'authwatch:claims-roles',
+          `the claims rules map groups to IAM roles outside account ${account} (${[...new Set(foreign)].join(', ')}): the identity pool cannot assume them; use the roles of this deployment`,
+        );
+      }
     }
     const fileName = `rules${extname(rulesFile).toLowerCase()}`;
     const staging = mkdtempSync(join(tmpdir(), 'authwatch-claims-'));

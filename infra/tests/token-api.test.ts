@@ -5,7 +5,7 @@ import { AUDIT_ENV } from '@authwatch/audit';
 import { PRE_TOKEN_ENV, RulesError } from '@authwatch/pre-token-generation';
 import { ROUTES } from '@authwatch/protected-api';
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { FeaturePlan, OAuthScope, ResourceServerScope, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ function build(options: BuildOptions = {}) {
     options.bundle === false ? { context: { 'aws:cdk:bundling-stacks': [] } } : {},
   );
   const stack = new Stack(app, 'TokenApiTest', {
-    env: { account: '123456789012', region: 'eu-west-1' },
+    env: { account: '111122223333', region: 'eu-west-1' },
   });
   stack.node.setContext(CONFIG_CONTEXT_KEY, config);
   const userPool = new UserPool(stack, 'Pool', { featurePlan: FeaturePlan.ESSENTIALS });
@@ -100,6 +100,13 @@ describe('TokenApi', () => {
       },
     });
     expect(built.tokenApi.rules.file.rules.map((rule) => rule.name)).toContain('tenant-claim');
+  });
+
+  it('warns at synth that the demo rules map groups to roles of another account', () => {
+    Annotations.fromStack(built.stack).hasWarning(
+      '/TokenApiTest/TokenApi',
+      Match.stringLikeRegexp('outside account 111122223333.*authwatch-admins'),
+    );
   });
 
   it('lets only the trigger emit audit events', () => {
