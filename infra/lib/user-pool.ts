@@ -327,7 +327,10 @@ export class AuthwatchUserPool extends Construct {
     this.webClient = this.userPool.addClient('WebClient', {
       userPoolClientName: 'web',
       generateSecret: false,
-      authFlows: { userSrp: true, custom: true },
+      authFlows: {
+        userSrp: web.userSrp ?? config.customChallenge?.mode !== 'password-then-otp',
+        custom: true,
+      },
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE, ...pick(web.scopes)],

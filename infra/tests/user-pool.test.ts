@@ -249,15 +249,12 @@ describe('AuthwatchUserPool (every feature, prod)', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'authwatch-mail' });
   });
 
-  it('has a public web client with SRP, custom auth and the OAuth code flow', () => {
+  it('has a public web client with custom auth and the OAuth code flow, no password-only flow in password-then-otp mode', () => {
+    expect(FULL.customChallenge?.mode).toBe('password-then-otp');
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ClientName: 'web',
       GenerateSecret: false,
-      ExplicitAuthFlows: Match.arrayEquals([
-        'ALLOW_CUSTOM_AUTH',
-        'ALLOW_USER_SRP_AUTH',
-        'ALLOW_REFRESH_TOKEN_AUTH',
-      ]),
+      ExplicitAuthFlows: Match.arrayEquals(['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
       CallbackURLs: ['https://app.example.com/callback'],
@@ -471,7 +468,8 @@ describe('AuthwatchUserPool (dev defaults, no mail, no audit)', () => {
   let template: Template;
 
   beforeAll(() => {
-    built = build(loadConfig('dev'), false, false);
+    const { mail: _mail, ...withoutMail } = loadConfig('dev');
+    built = build(validateConfig('dev', withoutMail), false, false);
     template = built.template;
   }, 120_000);
 
@@ -479,6 +477,18 @@ describe('AuthwatchUserPool (dev defaults, no mail, no audit)', () => {
     template.hasResource('AWS::Cognito::UserPool', {
       DeletionPolicy: 'Delete',
       Properties: Match.objectLike({ DeletionProtection: 'INACTIVE' }),
+    });
+  });
+
+  it('lets the web client use SRP, custom auth and refresh', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ClientName: 'web',
+      GenerateSecret: false,
+      ExplicitAuthFlows: Match.arrayEquals([
+        'ALLOW_CUSTOM_AUTH',
+        'ALLOW_USER_SRP_AUTH',
+        'ALLOW_REFRESH_TOKEN_AUTH',
+      ]),
     });
   });
 

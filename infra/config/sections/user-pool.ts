@@ -176,6 +176,11 @@ export const UserPoolSectionSchema = z
         callbackUrls: z.array(z.url()).min(1).default(['http://localhost:5173/callback']),
         /** OAuth redirect URLs after sign-out. */
         logoutUrls: z.array(z.url()).default(['http://localhost:5173/']),
+        /**
+         * Allow USER_SRP_AUTH (password sign-in outside CUSTOM_AUTH). Default: yes, except
+         * when the custom challenge runs password-then-otp, where it would skip the code.
+         */
+        userSrp: z.boolean().optional(),
         /** Resource-server scopes the web client may request (names of `resourceServer.scopes`). */
         scopes: z.array(z.string()).default(['read', 'write']),
         accessTokenMinutes: minutes(
