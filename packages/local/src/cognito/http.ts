@@ -118,8 +118,12 @@ async function handleToken(
       const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon < 0) throw new OAuthError('invalid_client', 401);
-      clientId = decodeURIComponent(decoded.slice(0, colon));
-      clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+      try {
+        clientId = decodeURIComponent(decoded.slice(0, colon));
+        clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+      } catch {
+        throw new OAuthError('invalid_client', 401);
+      }
       viaBasic = true;
     }
     if (!grant) throw new OAuthError('invalid_request', 400);

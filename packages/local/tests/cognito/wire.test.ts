@@ -1,4 +1,5 @@
 import { SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure, type Harness, PASSWORD, startHarness } from './helpers.js';
 
@@ -103,5 +104,30 @@ describe('awsJson1_1 wire protocol', () => {
 
     expect(error.name).toBe('CodeDeliveryFailureException');
     await local.close();
+  });
+
+  it('answers any /oauth2/token request with a token or an OAuth error, never a 500', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 60 }),
+        fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+        async (body, authorization) => {
+          const response = await fetch(`${h.endpoint}/oauth2/token`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              ...(authorization === undefined ? {} : { authorization: `Basic ${authorization}` }),
+            },
+            body,
+          });
+          const json = (await response.json()) as { error?: string };
+          expect([400, 401]).toContain(response.status);
+          expect(json.error).toMatch(
+            /^(invalid_request|invalid_client|unsupported_grant_type|unauthorized_client|invalid_scope)$/,
+          );
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
