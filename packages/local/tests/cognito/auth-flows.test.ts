@@ -553,6 +553,47 @@ describe('sign-in flows and trigger semantics', () => {
       expect(error.name).toBe('NotAuthorizedException');
     });
 
+    it('runs the same flow through AdminInitiateAuth and AdminRespondToAuthChallenge', async () => {
+      const started = await h.client.send(
+        new AdminInitiateAuthCommand({
+          UserPoolId: poolId,
+          ClientId: clientId,
+          AuthFlow: 'CUSTOM_AUTH',
+          AuthParameters: { USERNAME: 'jane@example.com' },
+        }),
+      );
+
+      const done = await h.client.send(
+        new AdminRespondToAuthChallengeCommand({
+          UserPoolId: poolId,
+          ClientId: clientId,
+          ChallengeName: 'CUSTOM_CHALLENGE',
+          Session: started.Session,
+          ChallengeResponses: { USERNAME: 'jane@example.com', ANSWER: '123456' },
+        }),
+      );
+
+      expect(claims(done.AuthenticationResult?.AccessToken).username).toBe(username);
+    });
+
+    it('refuses an answer to another pool client than the one that started the session', async () => {
+      const other = h.emulator.createUserPoolClient(poolId, { name: 'other' });
+      const started = await startCustom();
+
+      const error = await failure(
+        h.client.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: other.clientId,
+            ChallengeName: 'CUSTOM_CHALLENGE',
+            Session: started.Session,
+            ChallengeResponses: { USERNAME: 'jane@example.com', ANSWER: '123456' },
+          }),
+        ),
+      );
+
+      expect(error.message).toBe('Invalid session for the user.');
+    });
+
     it('maps a failing create trigger with its Cognito name', async () => {
       h.triggers.handlers.CreateAuthChallenge = () => {
         throw new TriggerInvocationError('error', 'Mail unavailable');

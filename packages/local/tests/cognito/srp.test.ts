@@ -115,6 +115,16 @@ describe('SRP with the real amazon-cognito-identity-js client', () => {
     expect(error.message).toBe('Incorrect username or password.');
   });
 
+  it('answers an unknown user with a challenge that can only fail, as PreventUserExistenceErrors does', async () => {
+    const error = (await signIn(userPool, 'nobody@example.com', PASSWORD).catch((e) => e)) as {
+      code: string;
+      message: string;
+    };
+
+    expect(error.code).toBe('NotAuthorizedException');
+    expect(error.message).toBe('Incorrect username or password.');
+  });
+
   it('runs CUSTOM_AUTH with SRP_A: password verifier first, then the custom challenge', async () => {
     const session = await signIn(userPool, 'srp.user@example.com', PASSWORD, 'CUSTOM_AUTH', 'blue');
 
