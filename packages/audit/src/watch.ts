@@ -176,7 +176,17 @@ export function watchLiveFeed(options: WatchOptions): Watcher {
   const ready = new Promise<void>((resolve, reject) => {
     settle = { resolve, reject };
   });
+  let keepAlive: NodeJS.Timeout | undefined;
+  let connectionTimeoutMs = 300_000;
+  // AppSync sends `ka` well within connectionTimeoutMs; silence longer than that means
+  // the connection is dead even if the socket has not noticed.
+  const armKeepAlive = () => {
+    if (keepAlive) clearTimeout(keepAlive);
+    keepAlive = setTimeout(() => fail('no keep-alive from the server'), connectionTimeoutMs);
+    keepAlive.unref();
+  };
   const fail = (reason: string) => {
+    if (keepAlive) clearTimeout(keepAlive);
     settle?.reject(new Error(reason));
     settle = undefined;
     if (!closed) options.onClose?.(reason);
@@ -196,7 +206,13 @@ export function watchLiveFeed(options: WatchOptions): Watcher {
     socket.on('error', (error) => fail(`connection failed: ${error.message}`));
     socket.on('close', (code) => fail(`connection closed (${code})`));
     socket.on('message', async (raw) => {
-      let message: { type?: string; id?: string; event?: unknown; errors?: { message?: string }[] };
+      let message: {
+        type?: string;
+        id?: string;
+        event?: unknown;
+        errors?: { message?: string }[];
+        connectionTimeoutMs?: number;
+      };
       try {
         message = JSON.parse(raw.toString());
       } catch {
@@ -204,6 +220,10 @@ export function watchLiveFeed(options: WatchOptions): Watcher {
       }
       switch (message.type) {
         case 'connection_ack': {
+          if (typeof message.connectionTimeoutMs === 'number' && message.connectionTimeoutMs > 0) {
+            connectionTimeoutMs = message.connectionTimeoutMs;
+          }
+          armKeepAlive();
           const body = JSON.stringify({ channel });
           const authorization = await authHeaders(options.auth, options.endpoints, body);
           socket?.send(
@@ -227,8 +247,11 @@ export function watchLiveFeed(options: WatchOptions): Watcher {
           if (event && matchesFilter(event, filter)) options.onEvent(event);
           return;
         }
+        case 'ka':
+          armKeepAlive();
+          return;
         default:
-          // `ka` keep-alives and anything newer: nothing to do.
+          // Anything newer: nothing to do.
           return;
       }
     });
@@ -238,6 +261,7 @@ export function watchLiveFeed(options: WatchOptions): Watcher {
     ready,
     close() {
       closed = true;
+      if (keepAlive) clearTimeout(keepAlive);
       settle?.reject(new Error('closed'));
       settle = undefined;
       socket?.close();

@@ -11,6 +11,7 @@ import { sdkClientConfig } from '@authwatch/kit';
 import { DEFAULT_LIVE_FEED_CHANNEL } from '../config.js';
 import {
   AppSyncClient,
+  type EventApiEndpoints,
   formatEventLine,
   isInsecureEndpoint,
   resolveEventApi,
@@ -74,28 +75,47 @@ export function startWatch(
       : iamAuth(region, io.env);
 
   let watcher: ReturnType<typeof watchLiveFeed> | undefined;
+  let stopped = false;
   let finish: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => {
     finish = resolve;
   });
-  const ready = (async () => {
-    const endpoints = await resolveEventApi(appsync, apiId, isInsecureEndpoint(io.env));
+  const channel = values.channel ?? DEFAULT_LIVE_FEED_CHANNEL;
+  const connect = (endpoints: EventApiEndpoints, attempt: number): Promise<void> => {
     watcher = watchLiveFeed({
       endpoints,
       auth,
-      channel: values.channel ?? DEFAULT_LIVE_FEED_CHANNEL,
+      channel,
       filter,
       onEvent: (event) =>
         io.stdout(`${values.json ? JSON.stringify(event) : formatEventLine(event)}\n`),
       onClose: (reason) => {
-        io.stderr(`${reason}\n`);
-        finish(1);
+        if (stopped) return;
+        // A dropped connection is normal over hours: reconnect with a growing pause.
+        const pause = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+        io.stderr(`${reason}; reconnecting in ${pause} ms\n`);
+        setTimeout(() => {
+          if (stopped) return;
+          connect(endpoints, attempt + 1)
+            .then(() => io.stderr(`watching ${channel} again\n`))
+            .catch(() => undefined);
+        }, pause).unref();
+      },
+      onReady: () => {
+        attempt = 0;
       },
     });
-    await watcher.ready;
-    io.stderr(`watching ${values.channel ?? DEFAULT_LIVE_FEED_CHANNEL} on ${apiId}\n`);
+    return watcher.ready;
+  };
+  const ready = (async () => {
+    const endpoints = await resolveEventApi(appsync, apiId, isInsecureEndpoint(io.env));
+    await connect(endpoints, 0);
+    io.stderr(`watching ${channel} on ${apiId}\n`);
   })();
   ready.catch((error: Error) => {
+    // The first connection must work (wrong id, auth or endpoint): report and exit.
+    stopped = true;
+    watcher?.close();
     io.stderr(`${error.message}\n`);
     finish(1);
   });
@@ -103,6 +123,7 @@ export function startWatch(
     done,
     ready,
     stop() {
+      stopped = true;
       watcher?.close();
       finish(0);
     },

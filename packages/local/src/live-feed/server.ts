@@ -34,6 +34,8 @@ export interface LiveFeedServerOptions {
   name?: string;
   /** Keep-alive interval in ms (default 60,000). */
   keepAliveMs?: number;
+  /** `connectionTimeoutMs` announced in `connection_ack` (default 300,000). */
+  connectionTimeoutMs?: number;
   /** Region and account in the API ARN (default us-east-1, 000000000000). */
   region?: string;
   accountId?: string;
@@ -54,6 +56,8 @@ export interface LiveFeedServer {
   readonly stats: LiveFeedServerStats;
   start(port?: number, host?: string): Promise<string>;
   stop(): Promise<void>;
+  /** Closes every WebSocket connection (to test clients' reconnection). */
+  dropConnections(): void;
   /** Publishes JSON-string events to a channel, as a POST /event would. */
   publish(channel: string, events: string[]): number;
 }
@@ -133,6 +137,7 @@ export function createLiveFeedServer(options: LiveFeedServerOptions = {}): LiveF
   const apiId = options.apiId ?? 'local-events';
   const name = options.name ?? 'authwatch-live-feed';
   const keepAliveMs = options.keepAliveMs ?? 60_000;
+  const connectionTimeoutMs = options.connectionTimeoutMs ?? 300_000;
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '000000000000';
   const subscriptions = new Map<WebSocket, Map<string, Subscription>>();
@@ -283,7 +288,7 @@ export function createLiveFeedServer(options: LiveFeedServerOptions = {}): LiveF
       const id = typeof message.id === 'string' ? message.id : undefined;
       switch (message.type) {
         case 'connection_init':
-          send({ type: 'connection_ack', connectionTimeoutMs: 300_000 });
+          send({ type: 'connection_ack', connectionTimeoutMs });
           if (!keepAlive) {
             keepAlive = setInterval(() => send({ type: 'ka' }), keepAliveMs);
             keepAlive.unref();
@@ -361,6 +366,9 @@ export function createLiveFeedServer(options: LiveFeedServerOptions = {}): LiveF
       return url;
     },
     publish,
+    dropConnections() {
+      for (const socket of subscriptions.keys()) socket.terminate();
+    },
     async start(port = 0, bindHost = '127.0.0.1') {
       await new Promise<void>((resolve, reject) => {
         listener.once('error', reject);

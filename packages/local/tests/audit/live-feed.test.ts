@@ -233,6 +233,61 @@ describe('authwatch-watch against the local live feed', () => {
     expect(out.map((line) => JSON.parse(line).metadata.uid)).toEqual([theirs!.metadata.uid]);
   });
 
+  it('reconnects after the connection drops and keeps printing events', async () => {
+    // Prepare
+    const live = await startServer();
+    const out: string[] = [];
+    const err: string[] = [];
+    const appsync = new AppSyncClient({ endpoint: live.url, region: 'us-east-1', credentials });
+    const watch = startWatch(
+      [live.apiId, '--api-key', 'da2-local'],
+      {
+        stdout: (t) => out.push(t),
+        stderr: (t) => err.push(t),
+        env: { AWS_ENDPOINT_URL_APPSYNC: live.url },
+      },
+      appsync,
+    );
+    closers.push(() => watch.stop());
+    await watch.ready;
+
+    // Act
+    live.dropConnections();
+    await until(() => err.join('').includes('watching /auth/sign-in again'), 'a reconnection');
+    const [event] = someEvents(1);
+    live.publish('/auth/sign-in', [JSON.stringify(event)]);
+    await until(() => out.length === 1, 'the event after reconnecting');
+
+    // Assess
+    expect(err.join('')).toContain('connection closed');
+    expect(out[0]).toContain('SUCCESS logon-succeeded');
+  });
+
+  it('treats a server silent for longer than its connection timeout as disconnected', async () => {
+    // Prepare: the server promises a keep-alive every 200 ms but never sends one
+    server = createLiveFeedServer({ keepAliveMs: 3_600_000, connectionTimeoutMs: 200 });
+    await server.start();
+    const err: string[] = [];
+    const appsync = new AppSyncClient({ endpoint: server.url, region: 'us-east-1', credentials });
+    const watch = startWatch(
+      [server.apiId, '--api-key', 'da2-local'],
+      {
+        stdout: () => undefined,
+        stderr: (t) => err.push(t),
+        env: { AWS_ENDPOINT_URL_APPSYNC: server.url },
+      },
+      appsync,
+    );
+    closers.push(() => watch.stop());
+
+    // Act
+    await watch.ready;
+    await until(() => err.join('').includes('no keep-alive'), 'the keep-alive timeout');
+
+    // Assess
+    expect(err.join('')).toMatch(/no keep-alive from the server; reconnecting in \d+ ms/);
+  });
+
   it('exits with an error for an unknown API id', async () => {
     const live = await startServer();
     const err: string[] = [];
