@@ -266,6 +266,7 @@ export class CognitoEmulator {
   private saveTimer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
   private stateDirty = false;
+  private lastPrune = 0;
   private tokenLines: string[] = [];
   /** node:http request listener: awsJson1_1 API, JWKS, openid-configuration, /oauth2/token. */
   readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
@@ -2075,9 +2076,12 @@ export class CognitoEmulator {
     return id;
   }
 
+  /** Drops expired, never-answered sessions; a sweep at most every 10 s past 10,000. */
   private pruneSessions(): void {
     if (this.sessions.size < 10_000) return;
     const now = this.now();
+    if (now - this.lastPrune < 10_000) return;
+    this.lastPrune = now;
     for (const [id, session] of this.sessions) {
       if (session.expires < now) this.sessions.delete(id);
     }
