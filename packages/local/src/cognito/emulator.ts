@@ -836,6 +836,15 @@ export class CognitoEmulator {
     ListUsersInGroup: (i: Json) => this.listUsersInGroup(i),
     GetUser: (i: Json) => this.getUser(i),
     ChangePassword: (i: Json) => this.changePassword(i),
+    UpdateUserAttributes: (i: Json) => {
+      const { pool, user } = this.verifyAccessToken(i.AccessToken);
+      return this.adminUpdateUserAttributes({ ...i, UserPoolId: pool.id, Username: user.username });
+    },
+    DeleteUser: (i: Json) => {
+      const { pool, user } = this.verifyAccessToken(i.AccessToken);
+      return this.adminDeleteUser({ UserPoolId: pool.id, Username: user.username });
+    },
+    AdminResetUserPassword: (i: Json) => this.adminResetUserPassword(i),
     ForgotPassword: (i: Json) => this.forgotPassword(i),
     ConfirmForgotPassword: (i: Json) => this.confirmForgotPassword(i),
     GlobalSignOut: (i: Json) => this.globalSignOut(i),
@@ -1509,6 +1518,27 @@ export class CognitoEmulator {
     if (!user) throw userNotFound();
     if (!user.enabled) throw notAuthorized('User is disabled.');
     return { pool, user, claims };
+  }
+
+  private async adminResetUserPassword(i: Json): Promise<Json> {
+    const pool = this.pool(i.UserPoolId);
+    const user = this.requireUser(pool, i.Username);
+    const email = user.attributes.email;
+    if (!email) {
+      throw invalidParameter(
+        'Cannot reset password for the user as there is no registered/verified email or phone_number',
+      );
+    }
+    const code = newCode();
+    user.confirmation = {
+      codeHash: digest(`${user.username}:reset:${code}`),
+      expires: this.now() + 3600_000,
+    };
+    if (user.status === 'CONFIRMED') user.status = 'RESET_REQUIRED';
+    user.modified = this.now();
+    this.changed();
+    await this.sendMail(email, 'Your password reset code', `Your password reset code is ${code}`);
+    return {};
   }
 
   private changePassword(i: Json): Json {

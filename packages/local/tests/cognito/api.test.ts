@@ -10,6 +10,7 @@ import {
   AdminLinkProviderForUserCommand,
   AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
+  AdminResetUserPasswordCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
   ChangePasswordCommand,
@@ -19,6 +20,7 @@ import {
   CreateResourceServerCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  DeleteUserCommand,
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
   ForgotPasswordCommand,
@@ -29,6 +31,7 @@ import {
   ListUsersInGroupCommand,
   ResendConfirmationCodeCommand,
   SignUpCommand,
+  UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claims, failure, type Harness, PASSWORD, startHarness } from './helpers.js';
@@ -399,6 +402,69 @@ describe('user-pool API operations through the real SDK', () => {
         ),
       );
       expect(old.name).toBe('NotAuthorizedException');
+    });
+  });
+
+  describe('admin password reset and self-service attributes', () => {
+    it('forces a reset with AdminResetUserPassword until the mailed code sets a new password', async () => {
+      await h.emulator.seedUser(poolId, 'reset@example.com', PASSWORD, { email_verified: 'true' });
+      await h.client.send(
+        new AdminResetUserPasswordCommand({ UserPoolId: poolId, Username: 'reset@example.com' }),
+      );
+      const signIn = (password: string) =>
+        h.client.send(
+          new InitiateAuthCommand({
+            ClientId: clientId,
+            AuthFlow: 'USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: 'reset@example.com', PASSWORD: password },
+          }),
+        );
+
+      const blocked = await failure(signIn(PASSWORD));
+      await h.client.send(
+        new ConfirmForgotPasswordCommand({
+          ClientId: clientId,
+          Username: 'reset@example.com',
+          ConfirmationCode: h.mailer.lastCode(),
+          Password: 'After-Reset-3',
+        }),
+      );
+
+      expect(blocked.name).toBe('PasswordResetRequiredException');
+      expect((await signIn('After-Reset-3')).AuthenticationResult).toBeDefined();
+    });
+
+    it('lets a signed-in user update their attributes and delete themselves', async () => {
+      const auth = await h.client.send(
+        new InitiateAuthCommand({
+          ClientId: clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: 'reset@example.com', PASSWORD: 'After-Reset-3' },
+        }),
+      );
+      const accessToken = auth.AuthenticationResult?.AccessToken;
+
+      await h.client.send(
+        new UpdateUserAttributesCommand({
+          AccessToken: accessToken,
+          UserAttributes: [{ Name: 'given_name', Value: 'Rita' }],
+        }),
+      );
+      const user = await h.client.send(
+        new AdminGetUserCommand({ UserPoolId: poolId, Username: 'reset@example.com' }),
+      );
+      await h.client.send(new DeleteUserCommand({ AccessToken: accessToken }));
+
+      expect(user.UserAttributes).toContainEqual({ Name: 'given_name', Value: 'Rita' });
+      expect(
+        (
+          await failure(
+            h.client.send(
+              new AdminGetUserCommand({ UserPoolId: poolId, Username: 'reset@example.com' }),
+            ),
+          )
+        ).name,
+      ).toBe('UserNotFoundException');
     });
   });
 
