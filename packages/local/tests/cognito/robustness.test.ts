@@ -38,6 +38,16 @@ const OPERATIONS = [
   'ForgotPassword',
   'ConfirmForgotPassword',
   'ChangePassword',
+  'AdminResetUserPassword',
+  'UpdateUserAttributes',
+  'DeleteUser',
+  'AdminDisableUser',
+  'AdminEnableUser',
+  'AdminUserGlobalSignOut',
+  'GetGroup',
+  'ListUsersInGroup',
+  'ListUserPoolClients',
+  'DescribeResourceServer',
 ];
 
 describe('operation inputs from outside', () => {
