@@ -91,6 +91,22 @@ export function parseFallbackLine(line: string): AuditEvent | undefined {
   return fromText(line, 0);
 }
 
+/**
+ * Every audit event in one line: usually one, several when messages were joined with
+ * tabs (`aws logs ... --output text`). Never throws.
+ */
+export function parseFallbackLineAll(line: string): AuditEvent[] {
+  if (line.length > MAX_LINE) return [];
+  if (line.indexOf(FALLBACK_MARKER) === line.lastIndexOf(FALLBACK_MARKER)) {
+    const one = fromText(line, 0);
+    return one ? [one] : [];
+  }
+  return line.split('\t').flatMap((part) => {
+    const found = fromText(part, 0);
+    return found ? [found] : [];
+  });
+}
+
 export interface ReadFallbackResult {
   events: AuditEvent[];
   lines: number;
@@ -107,17 +123,16 @@ export async function readFallbackEvents(input: Readable): Promise<ReadFallbackR
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
     result.lines += 1;
-    const event = parseFallbackLine(line);
-    if (!event) {
-      result.ignored += 1;
-      continue;
+    const found = parseFallbackLineAll(line);
+    if (found.length === 0) result.ignored += 1;
+    for (const event of found) {
+      if (seen.has(event.metadata.uid)) {
+        result.repeated += 1;
+        continue;
+      }
+      seen.add(event.metadata.uid);
+      result.events.push(event);
     }
-    if (seen.has(event.metadata.uid)) {
-      result.repeated += 1;
-      continue;
-    }
-    seen.add(event.metadata.uid);
-    result.events.push(event);
   }
   return result;
 }

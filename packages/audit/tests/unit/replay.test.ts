@@ -9,6 +9,7 @@ import {
   FALLBACK_MARKER,
   formatFallbackLine,
   parseFallbackLine,
+  parseFallbackLineAll,
   readFallbackEvents,
 } from '../../src/index.js';
 
@@ -83,6 +84,28 @@ describe('parseFallbackLine', () => {
       fc.property(fc.jsonValue(), (value) => {
         const line = JSON.stringify({ [FALLBACK_MARKER]: 1, event: value });
         expect(() => parseFallbackLine(line)).not.toThrow();
+      }),
+    );
+  });
+});
+
+describe('parseFallbackLineAll', () => {
+  it('reads every event of tab-joined messages (aws logs --output text)', () => {
+    const [a, b] = [event(), event()];
+    const line = [a, b].map((e) => formatFallbackLine(e, 'x').trimEnd()).join('\t');
+
+    expect(parseFallbackLineAll(line).map((e) => e.metadata.uid)).toEqual([
+      a.metadata.uid,
+      b.metadata.uid,
+    ]);
+  });
+
+  it('never throws and finds no more events than markers', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string(), fc.constant(FALLBACK_MARKER))), (parts) => {
+        const line = parts.join('\t');
+        const markers = line.split(FALLBACK_MARKER).length - 1;
+        expect(parseFallbackLineAll(line).length).toBeLessThanOrEqual(markers);
       }),
     );
   });
