@@ -162,6 +162,44 @@ describe('SRP with the real amazon-cognito-identity-js client', () => {
     );
   });
 
+  it('refreshes the session with the client and completes a new-password challenge over SRP', async () => {
+    const session = await signIn(userPool, 'srp.user@example.com', PASSWORD);
+    const user = new CognitoUser({ Username: 'srp.user@example.com', Pool: userPool });
+    const refreshed = await new Promise<CognitoUserSession>((resolve, reject) =>
+      user.refreshSession(session.getRefreshToken(), (error, result) =>
+        error ? reject(error) : resolve(result),
+      ),
+    );
+    expect(refreshed.getAccessToken().getJwtToken()).not.toBe(
+      session.getAccessToken().getJwtToken(),
+    );
+
+    await h.emulator.call('AdminCreateUser', {
+      UserPoolId: poolId,
+      Username: 'fresh@example.com',
+      TemporaryPassword: 'Temporary-Pass-1',
+      MessageAction: 'SUPPRESS',
+    });
+    const fresh = new CognitoUser({ Username: 'fresh@example.com', Pool: userPool });
+    const completed = await new Promise<CognitoUserSession>((resolve, reject) => {
+      fresh.authenticateUser(
+        new AuthenticationDetails({ Username: 'fresh@example.com', Password: 'Temporary-Pass-1' }),
+        {
+          onSuccess: resolve,
+          onFailure: reject,
+          newPasswordRequired: () =>
+            fresh.completeNewPasswordChallenge(
+              PASSWORD,
+              {},
+              { onSuccess: resolve, onFailure: reject },
+            ),
+        },
+      );
+    });
+    expect(completed.isValid()).toBe(true);
+    await expect(signIn(userPool, 'fresh@example.com', PASSWORD)).resolves.toBeDefined();
+  });
+
   it('formats TIMESTAMP like the client, day without a leading zero', () => {
     expect(formatTimestamp(Date.UTC(2026, 10, 3, 4, 5, 6))).toBe('Tue Nov 3 04:05:06 UTC 2026');
     expect(parseTimestampForTest('Tue Nov 3 04:05:06 UTC 2026')).toBe(
