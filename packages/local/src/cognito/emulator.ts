@@ -776,10 +776,7 @@ export class CognitoEmulator {
     }
   }
 
-  private async issueConfirmationCode(
-    pool: PoolRecord,
-    user: UserRecord,
-  ): Promise<Json | undefined> {
+  private async issueConfirmationCode(user: UserRecord): Promise<Json | undefined> {
     const email = user.attributes.email;
     const code = newCode();
     user.confirmation = {
@@ -789,7 +786,6 @@ export class CognitoEmulator {
     this.changed();
     if (!email) return undefined;
     await this.sendMail(email, 'Your verification code', `Your verification code is ${code}`);
-    void pool;
     return { Destination: maskDestination(email), DeliveryMedium: 'EMAIL', AttributeName: 'email' };
   }
 
@@ -1041,7 +1037,7 @@ export class CognitoEmulator {
       pool.autoVerifiedAttributes.includes('email') ||
       pool.usernameAttributes.includes('email')
     ) {
-      delivery = await this.issueConfirmationCode(pool, user);
+      delivery = await this.issueConfirmationCode(user);
     }
     return {
       UserConfirmed: confirmed,
@@ -1111,7 +1107,7 @@ export class CognitoEmulator {
       throw new CognitoError('UserNotFoundException', 'Username/client id combination not found.');
     this.checkSecretHash(client, [name, user.username], i.SecretHash);
     if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
-    const delivery = await this.issueConfirmationCode(pool, user);
+    const delivery = await this.issueConfirmationCode(user);
     return delivery ? { CodeDeliveryDetails: delivery } : {};
   }
 
