@@ -1,11 +1,12 @@
 /**
- * `pnpm start`: the local stack in the foreground until Ctrl-C.
+ * The body of `pnpm start` (loaded by cli.ts): the local stack in the foreground until
+ * Ctrl-C.
  *
  *   tsx src/cli.ts [--port 4580] [--state-dir .local] [--reset] [--quiet] [--demo]
  *                  [--handler-logs file|inherit|ignore] [--loader bundle|tsx]
  */
 import { parseArgs } from 'node:util';
-import { runDemo } from './demo.js';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_STATE_DIR } from './paths.js';
 import { DEFAULT_BASE_PORT, DEMO_USER, type LocalStack, startLocalStack } from './stack.js';
 import type { HandlerLoader, HandlerLogMode } from './triggers/runner.js';
@@ -62,17 +63,25 @@ function banner(stack: LocalStack, startedAt: number): string {
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return [
-    `Authwatch local stack listening in ${Math.round(performance.now() - startedAt)} ms`,
+    `Authwatch local stack listening in ${Math.round(Date.now() - startedAt)} ms`,
     ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
     '',
   ].join('\n');
 }
 
-async function main(): Promise<void> {
-  const startedAt = performance.now();
+/**
+ * Runs the CLI. `startedAt`: epoch ms at which the process started; `args`: the
+ * command-line options. In a worker thread (cli.ts runs it in one), signals arrive as
+ * `{ signal }` messages from the main thread.
+ */
+export async function main(
+  startedAt: number = performance.timeOrigin,
+  args: string[] = process.argv.slice(2),
+): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
+      args,
       options: {
         port: { type: 'string' },
         'state-dir': { type: 'string' },
@@ -140,13 +149,16 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGHUP', () => shutdown('SIGHUP'));
+  parentPort?.on('message', (message: { signal?: string }) => {
+    if (message?.signal) shutdown(message.signal);
+  });
 
   say(banner(stack, startedAt));
   const timings = await stack.handlersReady;
   const bundling = stack.bundling();
   const slowest = Math.max(0, ...timings.map((timing) => timing.startMs));
   say(
-    `handlers ready in ${Math.round(performance.now() - startedAt)} ms: ${timings
+    `handlers ready in ${Math.round(Date.now() - startedAt)} ms: ${timings
       .map((timing) => timing.key)
       .join(
         ', ',
@@ -156,13 +168,23 @@ async function main(): Promise<void> {
   say('live view of audit events (Ctrl-C to stop):');
 
   if (values.demo) {
+    // Loaded only for --demo: it brings the Cognito SDK client.
+    const { runDemo } = await import('./demo.js');
     await runDemo({ outputs: stack.outputs, print: say }).catch((error: Error) =>
       process.stderr.write(`demo failed: ${error.message}\n`),
     );
   }
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`local stack failed to start: ${error.stack ?? error.message}\n`);
-  process.exit(1);
-});
+/** Set by cli.ts when it runs this bundle in a worker thread. */
+interface MainWorkerData {
+  authwatchLocalMain: { startedAt: number; args: string[] };
+}
+
+if (!isMainThread && (workerData as Partial<MainWorkerData> | null)?.authwatchLocalMain) {
+  const { startedAt, args } = (workerData as MainWorkerData).authwatchLocalMain;
+  main(startedAt, args).catch((error: Error) => {
+    process.stderr.write(`local stack failed to start: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  });
+}

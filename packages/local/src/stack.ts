@@ -281,7 +281,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     handlers: specs,
     region: config.region,
     loader: options.loader ?? 'bundle',
-    bundleDir: options.bundleDir ?? DEFAULT_BUNDLE_DIR,
+    bundleDir: options.bundleDir ?? join(DEFAULT_BUNDLE_DIR, 'handlers'),
     logs: options.handlerLogs ?? 'file',
     logDir: join(stateDir, 'logs'),
     ...(options.triggerTimeoutMs !== undefined ? { timeoutMs: options.triggerTimeoutMs } : {}),

@@ -10,9 +10,40 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, version as esbuildVersion } from 'esbuild';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, version as esbuildVersion, type Plugin } from 'esbuild';
 import { REPO_ROOT } from '../paths.js';
+
+/**
+ * Keeps `import.meta.url` of the workspace's own TypeScript files pointing at the
+ * source file, not at the bundle: paths computed from it (the repository root, a
+ * package's rules file, the worker body) stay right wherever the bundle is cached.
+ */
+const keepImportMetaUrl: Plugin = {
+  name: 'authwatch-keep-import-meta-url',
+  setup(builder) {
+    builder.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (args.path.includes('/node_modules/')) return undefined;
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      return {
+        contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+        loader: 'ts',
+      };
+    });
+  },
+};
+
+/**
+ * Gives bundled CommonJS dependencies a working `require` (as the CDK bundling does).
+ * Spelled in two parts so the plugin above does not rewrite it in this very file.
+ */
+const REQUIRE_BANNER = `import{createRequire as __authwatchRequire}from'node:module';const require=__authwatchRequire(${'import.meta'}.url);`;
+
+export interface BundleOptions {
+  /** Packages left to Node's resolution from the bundle's folder (default none). */
+  external?: string[];
+}
 
 /** The worker body, bundled alongside the handlers. */
 export const WORKER_KEY = '__worker';
@@ -83,17 +114,28 @@ async function pruneBuilds(buildsDir: string, keep: string): Promise<void> {
  * own and the manifest is replaced atomically, so stacks starting at the same time
  * (parallel test files) never load a half-written bundle.
  */
-export async function bundleHandlers(
+export function bundleHandlers(
   entries: Record<string, string>,
   outDir: string,
 ): Promise<BundleResult> {
+  return bundleEntries({ ...entries, [WORKER_KEY]: WORKER_SOURCE }, outDir);
+}
+
+/** Bundles any entries (key → absolute path) with the same settings and cache. */
+export async function bundleEntries(
+  all: Record<string, string>,
+  outDir: string,
+  options: BundleOptions = {},
+): Promise<BundleResult> {
   const started = performance.now();
-  const all = { ...entries, [WORKER_KEY]: WORKER_SOURCE };
   const filesOf = (dir: string) =>
     Object.fromEntries(Object.keys(all).map((key) => [key, join(dir, `${key}.mjs`)]));
   const manifestFile = join(outDir, 'manifest.json');
   const buildsDir = join(outDir, 'builds');
-  const current = await currentBuild(manifestFile, all);
+  const current = await currentBuild(manifestFile, {
+    ...all,
+    __external: (options.external ?? []).join(','),
+  });
   if (current !== undefined) {
     return {
       files: filesOf(join(buildsDir, current)),
@@ -118,9 +160,9 @@ export async function bundleHandlers(
     sourcesContent: false,
     metafile: true,
     logLevel: 'silent',
-    banner: {
-      js: "import{createRequire as __authwatchRequire}from'node:module';const require=__authwatchRequire(import.meta.url);",
-    },
+    plugins: [keepImportMetaUrl],
+    ...(options.external ? { external: options.external } : {}),
+    banner: { js: REQUIRE_BANNER },
   });
   const inputs: Record<string, string> = {};
   await Promise.all(
@@ -130,7 +172,12 @@ export async function bundleHandlers(
       if (print !== undefined) inputs[path] = print;
     }),
   );
-  const manifest: Manifest = { build: id, esbuild: esbuildVersion, entries: all, inputs };
+  const manifest: Manifest = {
+    build: id,
+    esbuild: esbuildVersion,
+    entries: { ...all, __external: (options.external ?? []).join(',') },
+    inputs,
+  };
   const temp = `${manifestFile}.${id}.tmp`;
   await writeFile(temp, JSON.stringify(manifest));
   await rename(temp, manifestFile);
