@@ -1404,10 +1404,12 @@ export class CognitoEmulator {
   }
 
   /**
-   * A federated sign-in through the hosted UI, without the IdP round trip: runs
-   * PreSignUp_ExternalProvider for a first sign-in (the trigger may link the identity to
-   * a native user with AdminLinkProviderForUser), then issues tokens
-   * (TokenGeneration_HostedAuth).
+   * A federated sign-in through the hosted UI, without the IdP round trip. As the
+   * developer guide's "Lambda triggers for federated users" lists: a first sign-in runs
+   * PreSignUp_ExternalProvider (the trigger may link the identity to a native user with
+   * AdminLinkProviderForUser) and, when it creates the `<Provider>_<id>` user,
+   * PostConfirmation_ConfirmSignUp; later sign-ins run PreAuthentication and
+   * PostAuthentication; every one then runs PreTokenGeneration (TokenGeneration_HostedAuth).
    */
   async federatedSignIn(
     poolId: string,
@@ -1428,6 +1430,7 @@ export class CognitoEmulator {
     const federatedName = `${provider}_${subject}`;
     let user = linkedUser() ?? pool.users[federatedName];
     let created = false;
+    const returning = user !== undefined;
     if (!user) {
       const attrs = parseAttributes(
         pool,
@@ -1458,9 +1461,31 @@ export class CognitoEmulator {
         pool.users[federatedName] = user;
         created = true;
         this.changed();
+        await this.postConfirmation(pool, client.clientId, user, {}, ctx);
       }
     }
     if (!user.enabled) throw notAuthorized('User is disabled.');
+    if (returning) {
+      // Later sign-ins of a federated identity run pre and post authentication
+      // ("Lambda triggers for federated users" in the developer guide).
+      await this.preAuthentication(pool, client, user, user.username, {}, ctx, false);
+      if (this.hasTrigger(pool, 'PostAuthentication')) {
+        await this.trigger(
+          pool,
+          'PostAuthentication',
+          'PostAuthentication_Authentication',
+          client.clientId,
+          user.username,
+          {
+            userAttributes: this.eventUserAttributes(user),
+            newDeviceUsed: false,
+            clientMetadata: {},
+          },
+          {},
+          ctx,
+        );
+      }
+    }
     const scopes = client.allowedOAuthScopes.length
       ? client.allowedOAuthScopes
       : ['openid', ADMIN_SCOPE];

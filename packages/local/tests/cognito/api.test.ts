@@ -675,6 +675,39 @@ describe('user-pool API operations through the real SDK', () => {
       expect(error.name).toBe('InvalidParameterException');
     });
 
+    it('runs the federated trigger sources: sign-up ones the first time, authentication ones after', async () => {
+      const echo = (event: Record<string, unknown>) => ({ ...event, response: {} });
+      const local = await startHarness({
+        handlers: {
+          PreSignUp: echo,
+          PostConfirmation: echo,
+          PreAuthentication: echo,
+          PostAuthentication: echo,
+          PreTokenGeneration: echo,
+        },
+      });
+      const pool = local.emulator.createUserPool({ name: 'fed-order' }).id;
+      const { clientId: cid } = local.emulator.createUserPoolClient(pool, { name: 'c' });
+
+      await local.emulator.federatedSignIn(pool, cid, 'Google', '7', { email: 'g@example.com' });
+      const first = local.triggers.calls.map((call) => call.event.triggerSource);
+      local.triggers.calls.length = 0;
+      await local.emulator.federatedSignIn(pool, cid, 'Google', '7', { email: 'g@example.com' });
+      const second = local.triggers.calls.map((call) => call.event.triggerSource);
+
+      expect(first).toEqual([
+        'PreSignUp_ExternalProvider',
+        'PostConfirmation_ConfirmSignUp',
+        'TokenGeneration_HostedAuth',
+      ]);
+      expect(second).toEqual([
+        'PreAuthentication_Authentication',
+        'PostAuthentication_Authentication',
+        'TokenGeneration_HostedAuth',
+      ]);
+      await local.close();
+    });
+
     it('runs PreSignUp_ExternalProvider, which may link the identity itself', async () => {
       const local = await startHarness();
       const pool = local.emulator.createUserPool({ name: 'fed', usernameAttributes: ['email'] }).id;
