@@ -20,7 +20,7 @@ import { Aws, CfnOutput, Duration, RemovalPolicy, Size, Stack, Validations } fro
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
@@ -419,11 +419,41 @@ export class AuditStream extends Construct {
   }
 
   /**
+   * Lets a role (e.g. the identity-pool role of the user pool's security group) watch
+   * the live feed with SigV4: `appsync:EventConnect` on this API and
+   * `appsync:EventSubscribe` on the namespace.
+   */
+  grantSubscribe(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['appsync:EventConnect'],
+      resourceArns: [this.eventApi.apiArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['appsync:EventSubscribe'],
+      resourceArns: [this.namespace.channelNamespaceArn],
+    });
+  }
+
+  /**
+   * NOTE: not for the pool whose triggers emit to this stream: the API would depend on
+   * the pool, the pool on its trigger functions and those on the API (a cycle). For
+   * that pool, give the security group an identity-pool role and `grantSubscribe` it.
+   *
    * Lets members of the subscriber group of `userPool` subscribe with their token:
    * adds the pool as an auth provider of the API and a subscribe mode of the namespace
-   * (the subscribe handler checks the group).
+   * (the subscribe handler checks the group). With `createGroup`, also creates the
+   * group in the pool (leave it false when the pool's own config declares the group).
    */
-  allowSubscribers(userPool: cognito.IUserPool): void {
+  allowSubscribers(userPool: cognito.IUserPool, options: { createGroup?: boolean } = {}): void {
+    if (options.createGroup) {
+      new cognito.CfnUserPoolGroup(this, 'SubscriberGroup', {
+        userPoolId: userPool.userPoolId,
+        groupName: this.settings.subscriberGroup,
+        description: 'May watch the Authwatch audit live feed',
+      });
+    }
     const api = this.eventApi.node.defaultChild as appsync.CfnApi;
     const iamMode = { AuthType: 'AWS_IAM' };
     const poolMode = { AuthType: 'AMAZON_COGNITO_USER_POOLS' };

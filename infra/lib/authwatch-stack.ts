@@ -53,6 +53,9 @@ export class AuthwatchStack extends Stack {
     const audit = new AuditStream(this, 'Audit', { config });
     this.audit = audit;
     this.userPool = new AuthwatchUserPool(this, 'UserPool', { config, audit });
+    // Members of the security group watch the live feed with their identity-pool role.
+    const watchers = this.userPool.groupRoles[audit.settings.subscriberGroup];
+    if (watchers) audit.grantSubscribe(watchers);
     this.customAuth = config.customChallenge
       ? new CustomAuth(this, 'CustomAuth', {
           config,

@@ -2,6 +2,7 @@ import { AUDIT_COLUMNS, AUDIT_ENV } from '@authwatch/audit';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
@@ -19,13 +20,16 @@ describe('AuditStream', () => {
     const config = loadConfig('dev');
     audit = new AuditStream(stack, 'Audit', { config });
     const pool = new cognito.UserPool(stack, 'Pool');
-    audit.allowSubscribers(pool);
+    audit.allowSubscribers(pool, { createGroup: true });
     const fn = new lambda.Function(stack, 'Emitter', {
       runtime: lambda.Runtime.NODEJS_22_X,
       handler: 'index.handler',
       code: lambda.Code.fromInline('exports.handler = async () => ({});'),
     });
     audit.grantEmit(fn);
+    audit.grantSubscribe(
+      new iam.Role(stack, 'Watchers', { assumedBy: new iam.AccountRootPrincipal() }),
+    );
     template = Template.fromStack(stack);
   });
 
@@ -197,6 +201,33 @@ describe('AuditStream', () => {
       PublishAuthModes: [{ AuthType: 'AWS_IAM' }],
       SubscribeAuthModes: [{ AuthType: 'AWS_IAM' }, { AuthType: 'AMAZON_COGNITO_USER_POOLS' }],
       CodeHandlers: subscribeHandlerCode('security'),
+    });
+  });
+
+  it('lets a watcher role connect to the API and subscribe to the namespace only', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Watchers') }],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: 'appsync:EventConnect',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditLiveFeed'), 'ApiArn'] },
+          }),
+          Match.objectLike({
+            Action: 'appsync:EventSubscribe',
+            Resource: {
+              'Fn::GetAtt': [Match.stringLikeRegexp('^AuditLiveFeedAuth'), 'ChannelNamespaceArn'],
+            },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('creates the subscriber group in the pool when asked', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
+      GroupName: 'security',
+      UserPoolId: { Ref: Match.stringLikeRegexp('^Pool') },
     });
   });
 
