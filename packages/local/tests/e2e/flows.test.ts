@@ -199,6 +199,17 @@ describe('sign-in', () => {
     expect(String(access.scope).split(' ')).not.toContain('api/admin');
     expect(access.tenant).toBe(DEMO_USER.tenant);
     expect(access.client_id).toBe(stack.outputs.userPoolClientId);
+    const mine = (await auditRecords(stack)).filter((r) =>
+      JSON.stringify(r).includes(String(id.sub)),
+    );
+    expect(
+      mine.map((r) => (r as { metadata: { event_code: string } }).metadata.event_code),
+    ).toEqual(
+      expect.arrayContaining([
+        'PostAuthentication_Authentication',
+        'TokenGeneration_Authentication',
+      ]),
+    );
   });
 
   it('issues tokens that aws-jwt-verify accepts with the local issuer and JWKS', async () => {
@@ -420,6 +431,10 @@ describe('sign-in', () => {
     const result = remember(refreshed.AuthenticationResult);
     expect(claimsOf(result.IdToken).tenant).toBe(DEMO_USER.tenant);
     expect(claimsOf(result.AccessToken).origin_jti).toBe(claimsOf(tokens.AccessToken).origin_jti);
+    const codes = (await auditRecords(stack)).map(
+      (r) => (r as { metadata: { event_code: string } }).metadata.event_code,
+    );
+    expect(codes).toContain('TokenGeneration_RefreshTokens');
   });
 });
 
@@ -446,6 +461,12 @@ describe('machine to machine', () => {
     expect(String(claims.scope).split(' ')).toContain('api/read');
     expect(String(claims.scope).split(' ')).not.toContain('api/admin');
     expect((await callApi(ADMIN_PATH, access_token, 'POST')).status).toBe(403);
+    const machine = (await auditRecords(stack)).filter(
+      (r) =>
+        (r as { metadata: { event_code: string } }).metadata.event_code ===
+        'TokenGeneration_ClientCredentials',
+    );
+    expect(machine.length).toBeGreaterThan(0);
   });
 });
 
