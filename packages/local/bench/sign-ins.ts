@@ -19,7 +19,7 @@ import {
 import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
 import { codeInMail, readMailbox } from '../src/ses.js';
 import { DEMO_USER, startLocalStack } from '../src/stack.js';
-import { ms, summary } from './stats.js';
+import { ms, summary } from './lib/stats.js';
 
 const BUDGET_MS = Number(process.env.BENCH_SECONDS ?? 8) * 1000;
 

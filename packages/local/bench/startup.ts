@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ms, summary } from './stats.js';
+import { ms, summary } from './lib/stats.js';
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
