@@ -21,7 +21,7 @@ import { codeInMail, readMailbox } from '../src/ses.js';
 import { DEMO_USER, startLocalStack } from '../src/stack.js';
 import { ms, summary } from './lib/stats.js';
 
-const BUDGET_MS = Number(process.env.BENCH_SECONDS ?? 8) * 1000;
+const BUDGET_MS = Number(process.env.BENCH_SECONDS ?? 6) * 1000;
 
 const stateDir = mkdtempSync(join(tmpdir(), 'authwatch-bench-'));
 const stack = await startLocalStack({ port: 0, stateDir, quiet: true });
@@ -150,4 +150,43 @@ try {
   client.destroy();
   await stack.stop();
   rmSync(stateDir, { recursive: true, force: true });
+}
+
+// Reference: the same password sign-ins with auditing switched off in both triggers
+// (AUDIT_ENABLED=false), i.e. the emulator, the workers and the trigger logic alone.
+{
+  const quietDir = mkdtempSync(join(tmpdir(), 'authwatch-bench-'));
+  const off = { AUDIT_ENABLED: 'false' };
+  const bare = await startLocalStack({
+    port: 0,
+    stateDir: quietDir,
+    quiet: true,
+    handlerEnv: { 'post-auth': off, 'pre-token-generation': off },
+  });
+  const bareClient = new CognitoIdentityProviderClient({
+    endpoint: bare.outputs.endpoint,
+    region: bare.outputs.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const signIn = async () => {
+    await bareClient.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: bare.outputs.userPoolClientId,
+        AuthParameters: { USERNAME: DEMO_USER.email, PASSWORD: DEMO_USER.password },
+      }),
+    );
+  };
+  try {
+    for (let i = 0; i < 30; i += 1) await signIn();
+    const result = await timed(signIn, BUDGET_MS);
+    console.log(
+      `USER_PASSWORD_AUTH with auditing off (reference): ${result.perSecond.toFixed(0)} sign-ins/s ` +
+        `(n=${result.n}, p50 ${ms(result.p50)}, p99 ${ms(result.p99)})`,
+    );
+  } finally {
+    bareClient.destroy();
+    await bare.stop();
+    rmSync(quietDir, { recursive: true, force: true });
+  }
 }
