@@ -3,20 +3,9 @@
  * function, and helpers to read its mailbox (`GET /store`). The stack only ever calls
  * SendEmail / SendRawEmail on it: its SendTemplatedEmail never answers.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import sesModule from 'aws-ses-v2-local';
-
-type StartServer = (config?: { host?: string; port?: number }) => Promise<Server>;
-
-/**
- * The package is CommonJS with `exports.default`: Node's ESM import sees the exports
- * object, while transpiling loaders may hand over the function itself.
- */
-const startSesServer: StartServer =
-  typeof sesModule === 'function'
-    ? (sesModule as unknown as StartServer)
-    : (sesModule as unknown as { default: StartServer }).default;
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 export interface SesEmulator {
   readonly url: string;
@@ -34,18 +23,42 @@ export interface StoredMail {
   at: number;
 }
 
-export async function startSesEmulator(port = 0, host = '127.0.0.1'): Promise<SesEmulator> {
-  const server: Server = await startSesServer({ host, port });
-  const address = server.address() as AddressInfo;
-  const url = `http://${host}:${address.port}`;
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+const SES_MODULE = pathToFileURL(createRequire(import.meta.url).resolve('aws-ses-v2-local')).href;
+
+/**
+ * The emulator's thread: it imports the package (Express, nodemailer, mailparser: the
+ * heaviest load of the stack) and listens, in parallel with the rest of the start-up.
+ * The package is CommonJS with `exports.default`, which an ESM import sees as
+ * `default.default`.
+ */
+const THREAD = `import { parentPort, workerData } from 'node:worker_threads';
+const loaded = await import(${JSON.stringify(SES_MODULE)});
+const start = typeof loaded.default === 'function' ? loaded.default : loaded.default.default;
+const server = await start({ host: workerData.host, port: workerData.port });
+parentPort.postMessage(server.address().port);`;
+
+/**
+ * Starts aws-ses-v2-local in a worker thread of this process (its exported server
+ * function, not its CLI) and resolves with its URL once it listens.
+ */
+export function startSesEmulator(port = 0, host = '127.0.0.1'): Promise<SesEmulator> {
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(THREAD)}`), {
+    workerData: { host, port },
+  });
+  return new Promise<SesEmulator>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`SES emulator exited with code ${code}`)));
+    worker.once('message', (listening: number) => {
+      worker.removeAllListeners('error');
+      worker.on('error', () => undefined);
+      resolve({
+        url: `http://${host}:${listening}`,
+        stop: async () => {
+          await worker.terminate();
+        },
+      });
+    });
+  });
 }
 
 /** Every mail in the emulator's mailbox (oldest first). */
