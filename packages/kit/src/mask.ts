@@ -7,7 +7,9 @@
 const EMAIL = /^([^\s@]+)@([^\s@]+\.[^\s@]+)$/;
 // A local part may contain an apostrophe (o'brien@...) but not start with one, so an
 // email quoted in a message ('jane@example.com') keeps its quote and is still masked whole.
-const EMAIL_ANYWHERE = /[^\s@"'<>(),;:][^\s@"<>(),;:]*@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g;
+// The domain has no slash, so a file path such as `pkg@1.2.3/node_modules/@scope/x.js`
+// in a stack trace is not taken for an address.
+const EMAIL_ANYWHERE = /[^\s@"'<>(),;:][^\s@"<>(),;:]*@[^\s@"'<>(),;:/\\]+\.[A-Za-z]{2,}/g;
 const JWT_ANYWHERE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 
 /** Replacement for a value that must never be logged. */

@@ -92,7 +92,11 @@ function userError(name: string, error: unknown): Error {
     return error;
   }
   if (error instanceof InvalidEventError) {
-    logger.error(`${name} received a malformed event`, { issues: error.issues });
+    // `kind`, not `code`: the log replacer redacts any key named `code` (OTPs travel
+    // under that name), which would hide the validator's issue code.
+    logger.error(`${name} received a malformed event`, {
+      issues: error.issues.map(({ path, code, message }) => ({ path, kind: code, message })),
+    });
   } else {
     logger.error(`${name} failed`, error as Error);
   }

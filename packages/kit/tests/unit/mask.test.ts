@@ -155,3 +155,11 @@ describe('maskText with quoted emails', () => {
     expect(maskText('{"to":"jane.doe@example.com"}')).toBe('{"to":"j***@example.com"}');
   });
 });
+
+describe('maskText with file paths', () => {
+  it('leaves a pnpm path in a stack trace alone', () => {
+    const frame =
+      'at runRequest (file:///app/node_modules/.pnpm/@middy+core@6.4.5/node_modules/@middy/core/index.js:189:5)';
+    expect(maskText(frame)).toBe(frame);
+  });
+});

@@ -6,6 +6,7 @@ import {
   GENERIC_USER_MESSAGE,
   logger,
   PostAuthenticationEventSchema,
+  redactingReplacer,
   UserFacingError,
 } from '../../src/index.js';
 
@@ -88,8 +89,10 @@ describe('defineTrigger', () => {
     expect(handle).not.toHaveBeenCalled();
     const [, details] = spy.mock.calls[0] ?? [];
     expect(details).toEqual({
-      issues: [expect.objectContaining({ path: 'request.userAttributes', code: 'invalid_type' })],
+      issues: [expect.objectContaining({ path: 'request.userAttributes', kind: 'invalid_type' })],
     });
+    // What reaches CloudWatch, through the logger's replacer, keeps the issue's kind.
+    expect(JSON.stringify(details, redactingReplacer)).toContain('"kind":"invalid_type"');
     expect(JSON.stringify(spy.mock.calls)).not.toContain('jane.doe');
     spy.mockRestore();
   });
