@@ -164,10 +164,15 @@ export async function bundleEntries(
     ...(options.external ? { external: options.external } : {}),
     banner: { js: REQUIRE_BANNER },
   });
+  // The workspace's own files are checked one by one; installed packages change only
+  // with the lockfile, so it stands for all of them (a thousand fewer stat calls at
+  // every start).
+  const sources = Object.keys(result.metafile.inputs)
+    .map((input) => resolve(REPO_ROOT, input))
+    .filter((path) => !path.includes('/node_modules/'));
   const inputs: Record<string, string> = {};
   await Promise.all(
-    Object.keys(result.metafile.inputs).map(async (input) => {
-      const path = resolve(REPO_ROOT, input);
+    [...sources, join(REPO_ROOT, 'pnpm-lock.yaml')].map(async (path) => {
       const print = await fingerprint(path);
       if (print !== undefined) inputs[path] = print;
     }),
