@@ -6,7 +6,7 @@
  * starts one for the tour.
  */
 import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   AdminAddUserToGroupCommand,
@@ -35,6 +35,12 @@ function claimsOf(token: string | undefined): Record<string, unknown> {
   return part
     ? (JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>)
     : {};
+}
+
+/** A path relative to the repository when it is inside it, else as is. */
+function shown(path: string): string {
+  const inside = relative(REPO_ROOT, path);
+  return inside.startsWith('..') || isAbsolute(inside) ? path : inside;
 }
 
 /** Shows a code without handing it out in full (terminal scrollback is shared too). */
@@ -200,10 +206,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         counts.set(kind, (counts.get(kind) ?? 0) + 1);
       }
     }
-    print(
-      `   ${total} records in ${files.length} objects under ${relative(REPO_ROOT, o.auditDir) || o.auditDir}`,
-    );
-    for (const file of files.slice(-3)) print(`     ${relative(REPO_ROOT, file)}`);
+    print(`   ${total} records in ${files.length} objects under ${shown(o.auditDir)}`);
+    for (const file of files.slice(-3)) print(`     ${shown(file)}`);
     for (const [kind, count] of [...counts].sort())
       print(`     ${String(count).padStart(4)}  ${kind}`);
     print(
