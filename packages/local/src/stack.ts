@@ -41,6 +41,7 @@ import {
   LAMBDAS,
   LOCAL_AUDIT_STREAM,
   type LocalSecrets,
+  preTokenVersion,
 } from './triggers/environment.js';
 import { createTriggerInvoker } from './triggers/invoker.js';
 import {
@@ -151,11 +152,15 @@ async function resetState(stateDir: string): Promise<void> {
 }
 
 /** Which triggers the pool wires, for the handlers present (PreTokenGeneration V3_0: M2M too). */
-function triggerWiring(handlers: string[]): Partial<Record<TriggerName, TriggerVersion>> {
+function triggerWiring(
+  config: AuthwatchConfig,
+  handlers: string[],
+): Partial<Record<TriggerName, TriggerVersion>> {
   const wiring: Partial<Record<TriggerName, TriggerVersion>> = {};
   for (const lambda of LAMBDAS) {
     if (!lambda.trigger || !handlers.includes(lambda.key)) continue;
-    wiring[lambda.trigger] = lambda.trigger === 'PreTokenGeneration' ? 'V3_0' : 'V1_0';
+    wiring[lambda.trigger] =
+      lambda.trigger === 'PreTokenGeneration' ? preTokenVersion(config) : 'V1_0';
   }
   return wiring;
 }
@@ -176,7 +181,7 @@ async function setUpPool(
     usernameAttributes: ['email'],
     autoVerifiedAttributes: ['email'],
     customAttributes: [{ name: 'tenant_id', type: 'String', mutable: true }],
-    triggers: triggerWiring(handlers),
+    triggers: triggerWiring(config, handlers),
   });
   cognito.createResourceServer(pool.id, {
     identifier: 'api',

@@ -5,18 +5,28 @@
  * AWS endpoints pointed at the local emulators and dummy credentials.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { AUDIT_ENV, DEFAULT_LIVE_FEED_CHANNEL } from '@authwatch/audit';
 import { CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge';
 import type { AuthwatchConfig } from '@authwatch/infra/config';
-import { POST_AUTH_ENV } from '@authwatch/post-auth';
-import { DEFAULT_RULES_FILE, PRE_TOKEN_ENV } from '@authwatch/pre-token-generation';
-// The section's own env builder, shared with the CDK app (not yet re-exported by
-// @authwatch/infra/config, whose exports map names only the index).
+import { PRE_TOKEN_ENV } from '@authwatch/pre-token-generation';
+// The sections' own env builders, shared with the CDK app (not re-exported by
+// @authwatch/infra/config, whose exports map names only its index).
+import {
+  claimsEnvironment,
+  claimsSectionOf,
+  claimsTriggerVersion,
+} from '../../../../infra/config/sections/claims.js';
 import {
   type ChallengeTrigger,
   customChallengeEnvironment,
 } from '../../../../infra/config/sections/custom-challenge.js';
-import { entryPath } from '../paths.js';
+import { postAuthEnvironment } from '../../../../infra/config/sections/mail.js';
+import {
+  preSignUpEnvironment,
+  userPoolSectionOf,
+} from '../../../../infra/config/sections/user-pool.js';
+import { entryPath, REPO_ROOT } from '../paths.js';
 import type { HandlerSpec } from './runner.js';
 
 /** Trigger names as Cognito's `LambdaConfig` calls them. */
@@ -153,33 +163,48 @@ const CHALLENGE_TRIGGERS: Record<string, ChallengeTrigger> = {
   'verify-auth-challenge': 'verify',
 };
 
+/**
+ * The pre token generation trigger's event version: the claims section's, else V3_0
+ * (the local pool always has a machine client), as infra decides it.
+ */
+export function preTokenVersion(config: AuthwatchConfig) {
+  return claimsTriggerVersion(claimsSectionOf(config.claims), true);
+}
+
 /** The handler's own variables, as infra sets them from the config's sections. */
 function ownEnvironment(
   config: AuthwatchConfig,
   lambda: LambdaDefinition,
   secrets: LocalSecrets,
 ): Record<string, string> {
-  const mailFrom = config.customChallenge?.mailFrom ?? LOCAL_MAIL_FROM;
-  switch (lambda.pkg) {
-    case 'custom-challenge': {
+  switch (lambda.key) {
+    case 'pre-signup':
+      return preSignUpEnvironment(userPoolSectionOf(config.userPool));
+    case 'post-auth':
+      return postAuthEnvironment(config.mail);
+    case 'pre-token-generation': {
+      const section = claimsSectionOf(config.claims);
+      return {
+        ...claimsEnvironment(section, preTokenVersion(config)),
+        // Deployed, the rules file is bundled next to the handler; locally it is the
+        // repository's file the section names.
+        [PRE_TOKEN_ENV.rulesFile]: join(REPO_ROOT, section.rulesFile),
+      };
+    }
+    case 'define-auth-challenge':
+    case 'create-auth-challenge':
+    case 'verify-auth-challenge': {
       const trigger = CHALLENGE_TRIGGERS[lambda.key] ?? 'define';
       const section = config.customChallenge;
       return {
         ...(section
           ? customChallengeEnvironment(section, trigger)
-          : { [CUSTOM_CHALLENGE_ENV.mailFrom]: mailFrom }),
+          : { [CUSTOM_CHALLENGE_ENV.mailFrom]: LOCAL_MAIL_FROM }),
         // Deployed, the key is a Secrets Manager secret; locally it is generated once
         // and kept in the state folder.
         [CUSTOM_CHALLENGE_ENV.key]: secrets.codeKey,
       };
     }
-    case 'post-auth':
-      return { [POST_AUTH_ENV.mailFrom]: mailFrom };
-    case 'pre-token-generation':
-      return {
-        [PRE_TOKEN_ENV.rulesFile]: DEFAULT_RULES_FILE,
-        [PRE_TOKEN_ENV.triggerVersion]: 'V3_0',
-      };
     default:
       return {};
   }
