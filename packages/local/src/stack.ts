@@ -16,7 +16,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type AuthwatchConfig, loadConfig } from '@authwatch/infra/config';
-import { API_SCOPES, ROUTES } from '@authwatch/protected-api';
+import { ROUTES } from '@authwatch/protected-api';
+import { userPoolSectionOf } from '../../../infra/config/sections/user-pool.js';
 import { createHttpApiServer, type HttpApiServer, IntegrationError } from './api/index.js';
 import {
   type CognitoEmulator,
@@ -176,24 +177,38 @@ async function setUpPool(
   machineClientId: string;
   machineSecret: string;
 }> {
+  // The user pool section with its defaults, exactly as the CDK construct reads it.
+  const section = userPoolSectionOf(config.userPool);
+  const policy = section.passwordPolicy;
   const pool = cognito.ensureUserPool({
     name: `authwatch-${config.envName}`,
-    usernameAttributes: ['email'],
+    usernameAttributes: section.signInWithUsername ? [] : ['email'],
     autoVerifiedAttributes: ['email'],
+    passwordPolicy: {
+      MinimumLength: policy.minLength,
+      RequireLowercase: policy.requireLowercase,
+      RequireUppercase: policy.requireUppercase,
+      RequireNumbers: policy.requireDigits,
+      RequireSymbols: policy.requireSymbols,
+      TemporaryPasswordValidityDays: policy.tempPasswordValidityDays,
+    },
     customAttributes: [{ name: 'tenant_id', type: 'String', mutable: true }],
     triggers: triggerWiring(config, handlers),
   });
+  const server = section.resourceServer;
   cognito.createResourceServer(pool.id, {
-    identifier: 'api',
-    name: 'Authwatch API',
-    // `api/read` and `api/admin`, the scopes the API's routes require.
-    scopes: Object.values(API_SCOPES).map((scope) => ({
-      name: scope.slice(scope.indexOf('/') + 1),
-      description: scope,
-    })),
+    identifier: server.identifier,
+    name: server.name,
+    scopes: server.scopes.map((scope) => ({ name: scope.name, description: scope.description })),
   });
-  cognito.ensureGroup(pool.id, { name: 'admins', description: 'Administrators', precedence: 1 });
-  cognito.ensureGroup(pool.id, { name: 'users', description: 'Signed-up users', precedence: 10 });
+  for (const group of section.groups) {
+    cognito.ensureGroup(pool.id, {
+      name: group.name,
+      ...(group.description !== undefined ? { description: group.description } : {}),
+      ...(group.precedence !== undefined ? { precedence: group.precedence } : {}),
+    });
+  }
+  const webClient = section.webClient;
   const web = cognito.ensureUserPoolClient(pool.id, {
     name: 'web',
     explicitAuthFlows: [
@@ -202,15 +217,22 @@ async function setUpPool(
       'ALLOW_CUSTOM_AUTH',
       'ALLOW_REFRESH_TOKEN_AUTH',
     ],
-    authSessionValidityMinutes: config.customChallenge?.authSessionValidityMinutes ?? 3,
+    accessTokenValidityMinutes: webClient.accessTokenMinutes,
+    idTokenValidityMinutes: webClient.idTokenMinutes,
+    refreshTokenValidityDays: Math.max(1, Math.round(webClient.refreshTokenMinutes / 1_440)),
+    // The custom-auth client's session validity comes from the custom-challenge section.
+    authSessionValidityMinutes:
+      config.customChallenge?.authSessionValidityMinutes ?? webClient.authSessionMinutes,
     enableTokenRevocation: true,
   });
   const machine = cognito.ensureUserPoolClient(pool.id, {
     name: 'machine',
     generateSecret: true,
     allowedOAuthFlows: ['client_credentials'],
-    allowedOAuthScopes: Object.values(API_SCOPES),
-    accessTokenValidityMinutes: 60,
+    allowedOAuthScopes: section.machineClient.scopes.map(
+      (scope) => `${server.identifier}/${scope}`,
+    ),
+    accessTokenValidityMinutes: section.machineClient.accessTokenMinutes,
   });
   const existing = await cognito
     .call('AdminGetUser', { UserPoolId: pool.id, Username: DEMO_USER.email })

@@ -439,9 +439,8 @@ describe('sign-in', () => {
 });
 
 describe('machine to machine', () => {
-  it('issues a client-credentials token marked as a machine token, without api/admin', async () => {
-    // Act
-    const response = await fetch(`${stack.outputs.endpoint}/oauth2/token`, {
+  const tokenRequest = (scope: string) =>
+    fetch(`${stack.outputs.endpoint}/oauth2/token`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
@@ -449,8 +448,12 @@ describe('machine to machine', () => {
           `${stack.outputs.machineClientId}:${stack.outputs.machineClientSecret}`,
         ).toString('base64')}`,
       },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'api/read api/admin' }),
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
     });
+
+  it('issues a client-credentials token marked as a machine token by the rules', async () => {
+    // Act
+    const response = await tokenRequest('api/read');
 
     // Assess
     expect(response.status).toBe(200);
@@ -458,8 +461,8 @@ describe('machine to machine', () => {
     secrets.add(access_token);
     const claims = claimsOf(access_token);
     expect(claims.token_kind).toBe('machine'); // rule machine-clients (V3_0)
-    expect(String(claims.scope).split(' ')).toContain('api/read');
-    expect(String(claims.scope).split(' ')).not.toContain('api/admin');
+    expect(String(claims.scope).split(' ')).toEqual(['api/read']);
+    expect((await callApi('/reports', access_token)).status).toBe(200);
     expect((await callApi(ADMIN_PATH, access_token, 'POST')).status).toBe(403);
     const machine = (await auditRecords(stack)).filter(
       (r) =>
@@ -467,6 +470,15 @@ describe('machine to machine', () => {
         'TokenGeneration_ClientCredentials',
     );
     expect(machine.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a scope the machine client is not allowed (the config grants it api/read)', async () => {
+    // Act
+    const response = await tokenRequest('api/admin');
+
+    // Assess
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid_scope' });
   });
 });
 
