@@ -51,7 +51,7 @@ describe('stringifyClaims', () => {
 
   it('turns any JSON payload into string values only', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (payload) => {
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })), (payload) => {
         for (const value of Object.values(stringifyClaims(payload))) {
           expect(typeof value).toBe('string');
         }
@@ -120,7 +120,7 @@ describe('answerFromResult', () => {
 
   it('never throws on any JSON-like handler result', () => {
     fc.assert(
-      fc.property(fc.jsonValue(), (result) => {
+      fc.property(fc.jsonValue({ maxDepth: 3 }), (result) => {
         const answer = answerFromResult(result);
         expect(Number.isInteger(answer.status)).toBe(true);
       }),
