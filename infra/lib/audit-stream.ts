@@ -241,7 +241,7 @@ export class AuditStream extends Construct {
         },
       },
     });
-    this.table.addDependency(this.database);
+    this.table.addResourceDependency(this.database);
 
     const destination = new firehose.S3Bucket(this.bucket, {
       dataOutputPrefix: `${AUDIT_S3_ROOT}region=${Aws.REGION}/accountId=${Aws.ACCOUNT_ID}/eventDay=!{timestamp:yyyyMMdd}/`,
@@ -331,7 +331,7 @@ export class AuditStream extends Construct {
         workGroup: this.workGroup.name,
         queryString: query.sql,
       });
-      named.addDependency(this.workGroup);
+      named.addResourceDependency(this.workGroup);
     }
 
     // Live feed.
