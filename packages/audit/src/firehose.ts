@@ -154,7 +154,12 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
   const putChunk = async (chunk: EncodedRecord[], deadline: number): Promise<ChunkOutcome> => {
     const remaining = deadline - now();
     if (remaining <= 0) return { retry: chunk, fatal: [], reason: 'deadline reached' };
-    const abortSignal = AbortSignal.timeout(remaining);
+    // One timer per request, cleared as soon as the request settles: an
+    // `AbortSignal.timeout` would keep its timer (and the request it points to) alive
+    // until the deadline, seconds after the answer, piling up per invocation.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), remaining);
+    const abortSignal = controller.signal;
     stats.requests += 1;
     stats.recordsSent += chunk.length;
     try {
@@ -202,6 +207,8 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
       }
       if (abortSignal.aborted) return { retry: chunk, fatal: [], reason: 'deadline reached' };
       return { retry: [], fatal: chunk, reason: describe(error) };
+    } finally {
+      clearTimeout(timer);
     }
   };
 

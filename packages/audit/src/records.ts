@@ -19,11 +19,14 @@ export interface EncodedRecord {
   data: Uint8Array;
 }
 
-const encoder = new TextEncoder();
-
-/** One NDJSON line: the event as JSON followed by a newline. */
+/**
+ * One NDJSON line: the event as JSON followed by a newline, encoded once. `Buffer.from`
+ * (a Uint8Array) takes small lines from Node's shared pool instead of giving each one its
+ * own ArrayBuffer as `TextEncoder.encode` does: a batch of thousands of records costs far
+ * less allocation and garbage collection.
+ */
 export function encodeEvent(event: AuditEvent): Uint8Array {
-  return encoder.encode(`${JSON.stringify(event)}\n`);
+  return Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
 }
 
 function cut(value: unknown, maxString: number, maxItems: number): unknown {

@@ -13,6 +13,7 @@
  * answers lost after the records were stored (the socket is destroyed, so the client
  * cannot know they were delivered), and added latency. SigV4 is accepted and not verified.
  */
+import { isAscii } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -114,8 +115,22 @@ function normalise(faults: FirehoseFaults = {}): Required<FirehoseFaults> {
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  let length = 0;
+  for await (const chunk of req) {
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).byteLength;
+  }
+  if (chunks.length === 1) return chunks[0] as Buffer;
+  return Buffer.concat(chunks, length);
+}
+
+/**
+ * The body as text. A PutRecordBatch body is base64 inside JSON, so nearly always pure
+ * ASCII: then latin1 (a plain byte copy) gives the same string several times faster
+ * than UTF-8 decoding of a 4 MiB body.
+ */
+function bodyText(raw: Buffer): string {
+  return isAscii(raw) ? raw.toString('latin1') : raw.toString('utf8');
 }
 
 function send(res: ServerResponse, status: number, body: unknown, onDone?: () => void): void {
@@ -308,7 +323,7 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
       }
       let body: Record<string, unknown>;
       try {
-        body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+        body = JSON.parse(bodyText(raw)) as Record<string, unknown>;
       } catch {
         throw new ApiError(400, 'SerializationException', 'Body is not JSON');
       }
