@@ -9,8 +9,7 @@
  *
  * Run: `pnpm bench` (in this package). Prints figures; asserts nothing.
  */
-import { startFirehoseResponder } from './firehose-responder.js';
-import { header, time } from './stats.js';
+import { header, startFirehoseResponder, time } from '@authwatch/testing/bench';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';

@@ -1,0 +1,2 @@
+export { startFirehoseResponder } from './firehose-responder.js';
+export * from './stats.js';
