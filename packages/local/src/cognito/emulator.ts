@@ -1009,13 +1009,7 @@ export class CognitoEmulator {
         'PreSignUp_SignUp',
         client.clientId,
         username,
-        {
-          userAttributes: { ...attributes },
-          validationData: Object.keys(attributesMap(i.ValidationData)).length
-            ? attributesMap(i.ValidationData)
-            : null,
-          clientMetadata: record(i.ClientMetadata),
-        },
+        preSignUpRequest(attributes, i),
         { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
         ctx,
       );
@@ -1146,13 +1140,7 @@ export class CognitoEmulator {
         'PreSignUp_AdminCreateUser',
         'CLIENT_ID_NOT_APPLICABLE',
         username,
-        {
-          userAttributes: { ...attributes },
-          validationData: Object.keys(attributesMap(i.ValidationData)).length
-            ? attributesMap(i.ValidationData)
-            : null,
-          clientMetadata: record(i.ClientMetadata),
-        },
+        preSignUpRequest(attributes, i),
         { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
         ctx,
       );
@@ -2542,6 +2530,16 @@ function optionalMetadata(metadata: Record<string, string>): {
   clientMetadata?: Record<string, string>;
 } {
   return Object.keys(metadata).length > 0 ? { clientMetadata: metadata } : {};
+}
+
+/** The pre sign-up event's request: validation data is null when the caller sent none. */
+function preSignUpRequest(attributes: Record<string, string>, input: Json): Json {
+  const validationData = attributesMap(input.ValidationData);
+  return {
+    userAttributes: { ...attributes },
+    validationData: Object.keys(validationData).length > 0 ? validationData : null,
+    clientMetadata: record(input.ClientMetadata),
+  };
 }
 
 function attributesMap(list: unknown): Record<string, string> {
