@@ -9,19 +9,9 @@
  *
  * Run: `pnpm bench` (in this package). Prints figures; asserts nothing.
  */
-import { header, startFirehoseResponder, time } from '@authwatch/testing/bench';
+import { header, prepareTriggerBench, time } from '@authwatch/testing/bench';
 
-process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-process.env.POWERTOOLS_TRACE_ENABLED = 'false';
-const firehose = await startFirehoseResponder();
-Object.assign(process.env, {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_ENDPOINT_URL_FIREHOSE: firehose.url,
-  AUDIT_STREAM_NAME: 'authwatch-bench',
-});
+const firehose = await prepareTriggerBench();
 
 const { auditorFromEnv, createAuditor, createMemorySink } = await import('@authwatch/audit');
 const { PreSignUpEventSchema, parseEvent } = await import('@authwatch/kit');

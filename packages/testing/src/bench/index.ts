@@ -1,2 +1,3 @@
 export { startFirehoseResponder } from './firehose-responder.js';
 export * from './stats.js';
+export { prepareTriggerBench } from './trigger-env.js';
