@@ -7,7 +7,9 @@ export const dev = {
   removalPolicy: 'destroy',
   logRetentionDays: 14,
   logLevel: 'DEBUG',
-  logSampleRate: 1,
+  // DEBUG already logs everything: sampling would only add Powertools' "Setting log
+  // level to DEBUG due to sampling rate" line to every invocation.
+  logSampleRate: 0,
   tags: { project: 'authwatch', environment: 'dev' },
   audit: { glacierAfterDays: 30, expireAfterDays: 90, bufferIntervalSeconds: 60 },
   customChallenge: {

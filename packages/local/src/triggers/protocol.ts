@@ -10,6 +10,11 @@ export interface WorkerData {
   functionName: string;
   /** Region for the context's ARN. */
   region: string;
+  /**
+   * Where the handler's stdout and stderr go: appended to this file by the worker
+   * itself, `null` to drop them, or `undefined` to leave them to the runner (inherited).
+   */
+  logFile?: string | null;
 }
 
 /** Main → worker: run the handler once. */

@@ -6,10 +6,9 @@
  * it the caller sees a timeout and the worker is replaced (a hung handler never
  * answers again), as Lambda would start a fresh execution environment.
  */
-import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { bundleHandlers, WORKER_KEY } from './bundle.js';
@@ -132,7 +131,8 @@ class HandlerWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private ready: Promise<void> | undefined;
-  private log: WriteStream | undefined;
+  /** The log file the worker appends to (`file` mode). */
+  private readonly logFile: string | undefined;
   private stopped = false;
   timing: WorkerTiming | undefined;
 
@@ -146,7 +146,7 @@ class HandlerWorker {
     if ((options.logs ?? 'file') === 'file') {
       if (options.logDir === undefined) throw new Error('logDir is required when logs = file');
       mkdirSync(options.logDir, { recursive: true });
-      this.log = createWriteStream(join(options.logDir, `${spec.key}.log`), { flags: 'a' });
+      this.logFile = join(options.logDir, `${spec.key}.log`);
     }
   }
 
@@ -159,18 +159,25 @@ class HandlerWorker {
       functionName: `authwatch-local-${this.spec.key}`,
       region: this.options.region,
     };
+    // `file` and `ignore` are handled in the worker itself (see worker.ts); only
+    // `inherit` goes through this thread.
+    const mode = this.options.logs ?? 'file';
+    if (mode !== 'inherit') data.logFile = mode === 'file' ? (this.logFile as string) : null;
     const worker = new Worker(files.workerUrl, {
       workerData: data,
       env: this.spec.env,
-      stdout: true,
-      stderr: true,
+      stdout: mode === 'inherit',
+      stderr: mode === 'inherit',
       name: this.spec.key,
     });
     this.worker = worker;
     liveWorkers.add(worker);
     worker.once('exit', () => liveWorkers.delete(worker));
-    this.route(worker.stdout);
-    this.route(worker.stderr);
+    if (mode === 'inherit') {
+      for (const stream of [worker.stdout, worker.stderr]) {
+        stream.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+      }
+    }
     let loaded = false;
     this.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: WorkerMessage): void => {
@@ -213,14 +220,6 @@ class HandlerWorker {
 
   whenReady(): Promise<void> {
     return this.ready ?? this.start();
-  }
-
-  private route(stream: Readable): void {
-    const mode = this.options.logs ?? 'file';
-    if (mode === 'file' && this.log) stream.pipe(this.log, { end: false });
-    else if (mode === 'inherit') {
-      stream.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-    } else stream.resume();
   }
 
   private settle(message: Extract<WorkerMessage, { type: 'result' }>): void {
@@ -292,8 +291,6 @@ class HandlerWorker {
     if (worker) {
       await worker.terminate();
     }
-    const log = this.log;
-    if (log) await new Promise<void>((resolve) => log.end(resolve));
   }
 }
 

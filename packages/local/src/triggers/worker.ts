@@ -5,6 +5,7 @@
  * down to the invocation's deadline.
  */
 import { randomUUID } from 'node:crypto';
+import { openSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
@@ -43,6 +44,32 @@ function errorMessage(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: 'Error', message: String(error) };
 }
+
+/**
+ * Sends this thread's stdout and stderr (Powertools' JSON lines, warnings) straight to
+ * the handler's log file, or nowhere. Left alone, a worker's output travels to the main
+ * thread as messages and is written there: work for the thread that serves every
+ * emulator, on the path of every sign-in. Each line is written synchronously, so the
+ * last lines of a handler that hangs and is replaced are on disk to read.
+ */
+function redirectOutput(logFile: string | null): void {
+  const fd = logFile === null ? undefined : openSync(logFile, 'a');
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      if (fd !== undefined) {
+        if (typeof chunk === 'string') writeSync(fd, chunk);
+        else writeSync(fd, chunk);
+      }
+      const callback = rest.find((item) => typeof item === 'function') as
+        | ((error?: Error | null) => void)
+        | undefined;
+      callback?.();
+      return true;
+    }) as typeof stream.write;
+  }
+}
+
+if (data.logFile !== undefined) redirectOutput(data.logFile);
 
 const started = performance.now();
 let handler: Handler;

@@ -83,7 +83,9 @@ describe.each(['bundle', 'tsx'] as const)('HandlerRunner with the %s loader', (l
     const before = (await runner.invoke('second', {})) as { response: { invocations: number } };
 
     // Act
-    const failure = await runner.invoke('second', { behaviour: 'spin' }).catch((e) => e);
+    const failure = await runner
+      .invoke('second', { behaviour: 'spin', marker: 'spin-marker' })
+      .catch((e) => e);
     const after = (await runner.invoke('second', {})) as { response: { invocations: number } };
 
     // Assess
@@ -91,6 +93,8 @@ describe.each(['bundle', 'tsx'] as const)('HandlerRunner with the %s loader', (l
     expect(restarts.some((line) => line.startsWith('second: timed out'))).toBe(true);
     expect(before.response.invocations).toBeGreaterThan(0);
     expect(after.response.invocations).toBe(1); // a fresh cold start
+    // What the stuck handler wrote before it hung is on disk to debug it.
+    expect(readFileSync(join(logDir, 'second.log'), 'utf8')).toContain('about to spin spin-marker');
   });
 
   it('fails invocations of a handler whose cold start failed, naming the error', async () => {
@@ -105,9 +109,8 @@ describe.each(['bundle', 'tsx'] as const)('HandlerRunner with the %s loader', (l
   it("writes a handler's logs to its own file", async () => {
     // Act
     await runner.invoke('first', { behaviour: 'log', marker: 'log-marker-1' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
 
-    // Assess
+    // Assess: written by the worker before it answered, not some time after
     expect(readFileSync(join(logDir, 'first.log'), 'utf8')).toContain('log-marker-1');
     expect(readFileSync(join(logDir, 'second.log'), 'utf8')).not.toContain('log-marker-1');
   });
