@@ -1,20 +1,25 @@
 /**
  * A Firehose-compatible HTTP endpoint for offline runs and tests: the awsJson1_1
  * protocol of `Firehose_20150804.PutRecord` and `.PutRecordBatch`, the real SDK client
- * talks to it through `AWS_ENDPOINT_URL_FIREHOSE` (or an `endpoint` option). Delivered
- * records are written to disk in the S3 layout of the real stream
- * (`<dir>/ext/authwatch/region=../accountId=../eventDay=YYYYMMDD/<stream>-1-<time>-<uuid>`),
- * one object per request (real Firehose buffers several requests into one object and
- * converts them to Parquet; the fake keeps the NDJSON as sent).
+ * talks to it through `AWS_ENDPOINT_URL_FIREHOSE` (or an `endpoint` option).
+ *
+ * Like the real stream, it acknowledges records once they are in its buffer and writes
+ * them later: when the buffer reaches `bufferSizeBytes`, when its oldest record has
+ * waited `bufferIntervalMs`, or when no record came for `bufferIdleMs` (local only, so
+ * objects appear right after a burst such as a sign-in). Each write is one object per
+ * stream holding every buffered record in arrival order, in the S3 layout of the real
+ * stream (`<dir>/ext/authwatch/region=../accountId=../eventDay=YYYYMMDD/<stream>-1-<time>-<uuid>`);
+ * the real stream converts to Parquet, the fake keeps the NDJSON as sent. `flush()` (or
+ * `POST /_authwatch/flush` from another process) writes at once; `stop()` flushes.
  *
  * Faults can be injected at start and changed at runtime (`setFaults`, or
  * `POST /_authwatch/faults` with the same JSON): per-record partial failures (HTTP 200,
  * `FailedPutCount` > 0), 503 ServiceUnavailableException, 400 ThrottlingException,
- * answers lost after the records were stored (the socket is destroyed, so the client
+ * answers lost after the records were accepted (the socket is destroyed, so the client
  * cannot know they were delivered), and added latency. SigV4 is accepted and not verified.
  */
 import { isAscii } from 'node:buffer';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +30,13 @@ import { auditObjectName, auditObjectPrefix } from '@authwatch/audit';
 const MAX_RECORDS = 500;
 const MAX_RECORD_BYTES = 1_000 * 1024;
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
+/** Local buffering defaults: small, so objects show up a moment after the records. */
+const DEFAULT_BUFFER_INTERVAL_MS = 200;
+const DEFAULT_BUFFER_IDLE_MS = 20;
+const DEFAULT_BUFFER_SIZE_BYTES = 1024 * 1024;
+/** A failed write is retried no sooner than this (one stderr line a second, not a spin). */
+const MIN_RETRY_MS = 1_000;
 
 export interface FirehoseFaults {
   /** Probability that one record of a PutRecordBatch fails (HTTP 200, ErrorCode). */
@@ -55,24 +67,50 @@ export interface FirehoseServerOptions {
   now?: () => number;
   /** Keep the records of answers that were dropped (default true), for tests. */
   keepLostRecords?: boolean;
+  /**
+   * Longest a record waits in the buffer before it is written, ms (default 200; the real
+   * stream's `IntervalInSeconds` is 0-900 s). 0 writes on the next turn of the event loop.
+   */
+  bufferIntervalMs?: number;
+  /**
+   * A stream's buffer is written once it holds this many bytes (default 1 MiB; the real
+   * stream's `SizeInMBs` is 1-128 MiB).
+   */
+  bufferSizeBytes?: number;
+  /**
+   * The buffer is also written once no record came for this long, ms (default 20; 0: off).
+   * Local only: the real stream waits for the interval or the size.
+   */
+  bufferIdleMs?: number;
+  /** Where write failures are reported (default: one line on stderr). */
+  log?: (line: string) => void;
 }
 
 export interface FirehoseServerStats {
   requests: number;
   putRecord: number;
   putRecordBatch: number;
+  /** Records accepted and acknowledged (buffered, then written: see `recordsWritten`). */
   recordsStored: number;
+  /** Records written to disk. */
+  recordsWritten: number;
+  /** Records accepted and not written yet. */
+  recordsBuffered: number;
   recordsFailed: number;
   unavailable: number;
   throttled: number;
   invalid: number;
-  /** Answers lost after their records were stored. */
+  /** Answers lost after their records were accepted. */
   responsesLost: number;
   /** The records (as stored text) of those lost answers. */
   lostRecords: string[];
   /** Requests the client gave up on before they were handled (not stored). */
   abandoned: number;
-  /** Paths of the objects written. */
+  /** Objects the disk refused (their records stayed buffered for the next write). */
+  writeErrors: number;
+  /** The message of the last refused write. */
+  lastWriteError?: string;
+  /** Paths of the objects written, in the order they were written. */
   objects: string[];
 }
 
@@ -81,6 +119,10 @@ export interface FirehoseServer {
   readonly listener: Server;
   /** Listens on `port` (0: any free port) on 127.0.0.1 and returns the endpoint URL. */
   start(port?: number, host?: string): Promise<string>;
+  /**
+   * Stops listening (after the requests in flight), then writes every buffered record.
+   * Rejects with a `FirehoseWriteError` when the disk refuses them (they stay buffered).
+   */
   stop(): Promise<void>;
   /** The endpoint URL once started. */
   readonly url: string;
@@ -88,8 +130,29 @@ export interface FirehoseServer {
   /** Replaces the fault settings (omitted keys become 0). */
   setFaults(faults: FirehoseFaults): void;
   readonly faults: Readonly<Required<FirehoseFaults>>;
-  /** Waits until every write of an accepted request is on disk. */
+  /**
+   * Waits for the requests in flight, then writes every buffered record (one object per
+   * stream) and waits until they are on disk. Rejects with a `FirehoseWriteError` when
+   * the disk refuses an object; its records stay buffered for the next write.
+   */
   flush(): Promise<void>;
+}
+
+/** The disk refused an object; its records stay buffered for the next write. */
+export class FirehoseWriteError extends Error {
+  constructor(
+    readonly stream: string,
+    readonly records: number,
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(
+      `local firehose: could not write ${records} records of ${stream} to ${path} ` +
+        `(${cause instanceof Error ? cause.message : String(cause)}); they stay buffered for the next write`,
+      { cause },
+    );
+    this.name = 'FirehoseWriteError';
+  }
 }
 
 class ApiError extends Error {
@@ -147,6 +210,41 @@ function sendError(res: ServerResponse, error: ApiError): void {
   send(res, error.status, { __type: error.type, message: error.message });
 }
 
+/** A buffering option as a number >= `min`, or a message naming the option. */
+function bufferOption(name: string, value: number | undefined, fallback: number, min: number) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new RangeError(`Firehose fake option ${name} must be a number >= ${min}, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Object ids that sort in the order the objects were written (UUIDv7 layout: time in ms,
+ * then a counter, then random bits), so reading a folder sorted by name reads records in
+ * delivery order. The real stream's ids are random UUIDs; the format is the same.
+ */
+function orderedIds(): (at: number) => string {
+  let lastMs = 0;
+  let counter = 0;
+  return (at) => {
+    let ms = Math.max(Math.trunc(at), lastMs);
+    if (ms === lastMs) {
+      counter += 1;
+      if (counter > 0xfff) {
+        ms += 1;
+        counter = 0;
+      }
+    } else counter = 0;
+    lastMs = ms;
+    const time = ms.toString(16).padStart(12, '0').slice(-12);
+    const random = randomBytes(8);
+    random[0] = ((random[0] as number) & 0x3f) | 0x80;
+    const tail = random.toString('hex');
+    return `${time.slice(0, 8)}-${time.slice(8)}-7${counter.toString(16).padStart(3, '0')}-${tail.slice(0, 4)}-${tail.slice(4)}`;
+  };
+}
+
 /** Parses one base64 `Data` blob, enforcing the record limit. */
 function decodeData(value: unknown): Buffer {
   if (typeof value !== 'string') {
@@ -163,6 +261,12 @@ function decodeData(value: unknown): Buffer {
   return data;
 }
 
+/** Records of one stream waiting to be written, in arrival order. */
+interface Buffered {
+  chunks: Buffer[];
+  bytes: number;
+}
+
 /**
  * Creates the fake. Call `start()` to listen.
  *
@@ -170,6 +274,8 @@ function decodeData(value: unknown): Buffer {
  * ```ts
  * const fake = createFirehoseServer({ dir: '.local/s3', faults: { partialFailureRate: 0.1 } });
  * const endpoint = await fake.start(4573); // AWS_ENDPOINT_URL_FIREHOSE=http://127.0.0.1:4573
+ * // ... PutRecord / PutRecordBatch ...
+ * await fake.flush(); // every acknowledged record is on disk now
  * ```
  */
 export function createFirehoseServer(options: FirehoseServerOptions): FirehoseServer {
@@ -179,8 +285,25 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
   const accountId = options.accountId ?? '000000000000';
   const streams = options.streams ? new Set(options.streams) : undefined;
   const keepLost = options.keepLostRecords ?? true;
+  const intervalMs = bufferOption(
+    'bufferIntervalMs',
+    options.bufferIntervalMs,
+    DEFAULT_BUFFER_INTERVAL_MS,
+    0,
+  );
+  const idleMs = bufferOption('bufferIdleMs', options.bufferIdleMs, DEFAULT_BUFFER_IDLE_MS, 0);
+  const sizeBytes = bufferOption(
+    'bufferSizeBytes',
+    options.bufferSizeBytes,
+    DEFAULT_BUFFER_SIZE_BYTES,
+    1,
+  );
+  const log = options.log ?? ((line: string) => process.stderr.write(line));
+  const objectId = orderedIds();
   let faults = normalise(options.faults);
   let url = '';
+  let closed = false;
+  /** API requests being handled (control requests are not: a flush waits for these). */
   const pending = new Set<Promise<unknown>>();
   const madeDirs = new Set<string>();
   const stats: FirehoseServerStats = {
@@ -188,6 +311,8 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
     putRecord: 0,
     putRecordBatch: 0,
     recordsStored: 0,
+    recordsWritten: 0,
+    recordsBuffered: 0,
     recordsFailed: 0,
     unavailable: 0,
     throttled: 0,
@@ -195,20 +320,112 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
     responsesLost: 0,
     lostRecords: [],
     abandoned: 0,
+    writeErrors: 0,
     objects: [],
   };
 
-  const store = async (stream: string, records: Buffer[]): Promise<void> => {
-    const at = now();
-    const folder = join(options.dir, auditObjectPrefix(region, accountId, at));
-    if (!madeDirs.has(folder)) {
-      await mkdir(folder, { recursive: true });
-      madeDirs.add(folder);
+  // The buffer. Writes run one at a time, each taking the whole buffer when it starts,
+  // so records reach the disk in the order they were accepted, even across a failed write.
+  let buffers = new Map<string, Buffered>();
+  let intervalTimer: NodeJS.Timeout | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
+
+  const clearTimers = () => {
+    clearTimeout(intervalTimer);
+    clearTimeout(idleTimer);
+    intervalTimer = undefined;
+    idleTimer = undefined;
+  };
+
+  /** Writes the whole buffer: one object per stream. */
+  const writeBuffered = async (): Promise<void> => {
+    clearTimers();
+    if (buffers.size === 0) return;
+    const batch = buffers;
+    buffers = new Map();
+    let failure: FirehoseWriteError | undefined;
+    for (const [stream, buffered] of batch) {
+      const at = now();
+      const folder = join(options.dir, auditObjectPrefix(region, accountId, at));
+      const path = join(folder, auditObjectName(stream, at, objectId(at)));
+      const count = buffered.chunks.length;
+      try {
+        if (!madeDirs.has(folder)) {
+          await mkdir(folder, { recursive: true });
+          madeDirs.add(folder);
+        }
+        await writeFile(path, Buffer.concat(buffered.chunks, buffered.bytes));
+      } catch (cause) {
+        // The folder may have been removed under us: make it again next time.
+        madeDirs.delete(folder);
+        const later = buffers.get(stream);
+        buffers.set(stream, {
+          chunks: later ? buffered.chunks.concat(later.chunks) : buffered.chunks,
+          bytes: buffered.bytes + (later?.bytes ?? 0),
+        });
+        const error = new FirehoseWriteError(stream, count, path, cause);
+        failure ??= error;
+        stats.writeErrors += 1;
+        stats.lastWriteError = error.message;
+        log(`${error.message}\n`);
+        continue;
+      }
+      stats.objects.push(path);
+      stats.recordsWritten += count;
+      stats.recordsBuffered -= count;
     }
-    const path = join(folder, auditObjectName(stream, at, randomUUID()));
-    await writeFile(path, Buffer.concat(records));
-    stats.objects.push(path);
+    if (failure) {
+      if (!closed) intervalTimer ??= setTimeout(onTimer, Math.max(intervalMs, MIN_RETRY_MS));
+      throw failure;
+    }
+  };
+
+  /** Queues a write of the buffer; a write queued and not started yet is shared. */
+  const queueWrite = (): Promise<void> => {
+    if (queued) return queued;
+    const task = writing.then(() => {
+      queued = undefined;
+      return writeBuffered();
+    });
+    queued = task;
+    writing = task.catch(() => undefined);
+    return task;
+  };
+
+  /** A write nobody waits for: its failure is logged and retried by `writeBuffered`. */
+  const writeInBackground = () => {
+    queueWrite().catch(() => undefined);
+  };
+
+  const onTimer = () => {
+    clearTimers();
+    writeInBackground();
+  };
+
+  /** Puts accepted records in the buffer; they are written later (see the options). */
+  const accept = (stream: string, records: Buffer[]): void => {
+    let buffered = buffers.get(stream);
+    if (!buffered) {
+      buffered = { chunks: [], bytes: 0 };
+      buffers.set(stream, buffered);
+    }
+    for (const record of records) {
+      buffered.chunks.push(record);
+      buffered.bytes += record.byteLength;
+    }
     stats.recordsStored += records.length;
+    stats.recordsBuffered += records.length;
+    if (buffered.bytes >= sizeBytes) {
+      writeInBackground();
+      return;
+    }
+    intervalTimer ??= setTimeout(onTimer, intervalMs);
+    if (idleMs > 0) {
+      if (idleTimer) idleTimer.refresh();
+      else idleTimer = setTimeout(onTimer, idleMs);
+    }
   };
 
   const streamOf = (body: Record<string, unknown>): string => {
@@ -226,17 +443,17 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
     return name;
   };
 
-  /** Returns the answer and the records stored by this request. */
-  const handleApi = async (
+  /** Returns the answer and the records accepted by this request. */
+  const handleApi = (
     operation: string,
     body: Record<string, unknown>,
-  ): Promise<{ answer: unknown; stored: Buffer[] }> => {
+  ): { answer: unknown; stored: Buffer[] } => {
     if (operation === 'PutRecord') {
       stats.putRecord += 1;
       const stream = streamOf(body);
       const record = body.Record as { Data?: unknown } | undefined;
       const data = decodeData(record?.Data);
-      await store(stream, [data]);
+      accept(stream, [data]);
       return { answer: { RecordId: randomUUID(), Encrypted: false }, stored: [data] };
     }
     if (operation === 'PutRecordBatch') {
@@ -267,7 +484,7 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
         stored.push(item);
         return { RecordId: randomUUID() };
       });
-      if (stored.length > 0) await store(stream, stored);
+      if (stored.length > 0) accept(stream, stored);
       return {
         answer: {
           FailedPutCount: data.length - stored.length,
@@ -280,22 +497,40 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
     throw new ApiError(400, 'UnknownOperationException', `Unknown operation ${operation}`);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /** `/_authwatch/*`: faults, stats and flush, for tests and out-of-process readers. */
+  const handleControl = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readBody(req);
-    if (req.url?.startsWith('/_authwatch/')) {
-      if (req.method === 'POST' && req.url === '/_authwatch/faults') {
-        server.setFaults(JSON.parse(raw.toString('utf8') || '{}') as FirehoseFaults);
-        send(res, 200, faults);
-        return;
-      }
-      if (req.method === 'GET' && req.url === '/_authwatch/stats') {
-        const { lostRecords: _lost, objects: _objects, ...counts } = stats;
-        send(res, 200, counts);
-        return;
-      }
-      send(res, 404, { __type: 'NotFound', message: 'unknown control path' });
+    if (req.method === 'POST' && req.url === '/_authwatch/faults') {
+      server.setFaults(JSON.parse(raw.toString('utf8') || '{}') as FirehoseFaults);
+      send(res, 200, faults);
       return;
     }
+    if (req.method === 'GET' && req.url === '/_authwatch/stats') {
+      const { lostRecords: _lost, objects: _objects, ...counts } = stats;
+      send(res, 200, counts);
+      return;
+    }
+    if (req.method === 'POST' && req.url === '/_authwatch/flush') {
+      const answer = () => ({
+        recordsWritten: stats.recordsWritten,
+        recordsBuffered: stats.recordsBuffered,
+        objects: stats.objects.length,
+      });
+      try {
+        await server.flush();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        send(res, 500, { __type: 'WriteError', message, ...answer() });
+        return;
+      }
+      send(res, 200, answer());
+      return;
+    }
+    send(res, 404, { __type: 'NotFound', message: 'unknown control path' });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const raw = await readBody(req);
     stats.requests += 1;
     const delay =
       faults.latencyMs + (faults.latencyJitterMs > 0 ? random() * faults.latencyJitterMs : 0);
@@ -330,7 +565,7 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
       if (body === null || typeof body !== 'object') {
         throw new ApiError(400, 'SerializationException', 'Body is not a JSON object');
       }
-      const { answer, stored } = await handleApi(operation, body);
+      const { answer, stored } = handleApi(operation, body);
       const lost = () => {
         stats.responsesLost += 1;
         if (keepLost) for (const item of stored) stats.lostRecords.push(item.toString('utf8'));
@@ -359,10 +594,12 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
   };
 
   const listener = createServer((req, res) => {
-    const work = handle(req, res).catch(() => {
+    const control = req.url?.startsWith('/_authwatch/') ?? false;
+    const work = (control ? handleControl(req, res) : handle(req, res)).catch(() => {
       if (!res.headersSent)
         send(res, 500, { __type: 'InternalFailure', message: 'internal error' });
     });
+    if (control) return;
     pending.add(work);
     void work.finally(() => pending.delete(work));
   });
@@ -393,12 +630,15 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
       return url;
     },
     async stop() {
-      await server.flush();
+      while (pending.size > 0) await Promise.allSettled([...pending]);
       listener.closeAllConnections();
       await new Promise<void>((resolve) => listener.close(() => resolve()));
+      closed = true;
+      await queueWrite();
     },
     async flush() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
+      await Promise.allSettled([...pending]);
+      await queueWrite();
     },
   };
   return server;

@@ -6,7 +6,6 @@ import {
   tokensIssued,
 } from '@authwatch/audit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readDeliveredRecords } from '../../src/firehose/index.js';
 import { firehoseClient, idsOf, STREAM, scripted, someEvents, startFake } from './helpers.js';
 
 type Fake = Awaited<ReturnType<typeof startFake>>;
@@ -26,7 +25,7 @@ const noMetrics = { addMetric: () => undefined };
 describe('Firehose emitter against the local Firehose endpoint', () => {
   it('delivers several events in one PutRecordBatch as NDJSON in the S3 layout', async () => {
     // Prepare
-    const { fake, dir, url } = await fakeWith();
+    const { fake, records, url } = await fakeWith();
     const sink = createFirehoseSink({ streamName: STREAM, client: firehoseClient(url) });
     const events = someEvents(7);
 
@@ -37,26 +36,26 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
     expect(result.failed).toEqual([]);
     expect(fake.stats.putRecordBatch).toBe(1);
     expect(fake.stats.putRecord).toBe(0);
-    expect(idsOf(await readDeliveredRecords(dir))).toEqual(events.map((e) => e.metadata.uid));
+    expect(idsOf(await records())).toEqual(events.map((e) => e.metadata.uid));
     expect(fake.stats.objects[0]).toMatch(
       /ext\/authwatch\/region=us-east-1\/accountId=000000000000\/eventDay=\d{8}\/authwatch-audit-1-\d{4}(-\d\d){5}-[0-9a-f-]{36}$/,
     );
   });
 
   it('sends a single event with PutRecord', async () => {
-    const { fake, dir, url } = await fakeWith();
+    const { fake, records, url } = await fakeWith();
     const sink = createFirehoseSink({ streamName: STREAM, client: firehoseClient(url) });
     const [event] = someEvents(1);
 
     await sink.send([event!], { deadline: Date.now() + 10_000 });
 
     expect(fake.stats.putRecord).toBe(1);
-    expect(idsOf(await readDeliveredRecords(dir))).toEqual([event!.metadata.uid]);
+    expect(idsOf(await records())).toEqual([event!.metadata.uid]);
   });
 
   it('re-sends only the records a partial failure rejected', async () => {
     // Prepare: records 0 and 2 of the first batch fail, everything after succeeds
-    const { fake, dir, url } = await fakeWith({
+    const { fake, records, url } = await fakeWith({
       faults: { partialFailureRate: 0.5 },
       random: scripted([0.1, 0.9, 0.1, 0.9, 0.9]),
     });
@@ -75,12 +74,12 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
     expect(fake.stats.recordsFailed).toBe(2);
     expect(sink.stats.recordsSent).toBe(5 + 2);
     expect(fake.stats.putRecordBatch).toBe(2);
-    const delivered = idsOf(await readDeliveredRecords(dir));
+    const delivered = idsOf(await records());
     expect([...delivered].sort()).toEqual(events.map((e) => e.metadata.uid).sort());
   });
 
   it('retries a 503 ServiceUnavailableException', async () => {
-    const { fake, dir, url } = await fakeWith({
+    const { fake, records, url } = await fakeWith({
       faults: { unavailableRate: 0.5 },
       random: scripted([0.1, 0.1]),
     });
@@ -96,12 +95,12 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
     expect(result.failed).toEqual([]);
     expect(fake.stats.unavailable).toBe(2);
     expect(fake.stats.requests).toBe(3);
-    expect(idsOf(await readDeliveredRecords(dir))).toHaveLength(3);
+    expect(idsOf(await records())).toHaveLength(3);
   });
 
   it('backs off exponentially with jitter on throttling, then delivers', async () => {
     // Prepare: three throttled answers in a row
-    const { fake, dir, url } = await fakeWith({
+    const { fake, records, url } = await fakeWith({
       faults: { throttleRate: 0.5 },
       random: scripted([0.1, 0.1, 0.1]),
     });
@@ -123,7 +122,7 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
     expect(result.failed).toEqual([]);
     expect(fake.stats.throttled).toBe(3);
     expect(sleeps).toEqual([10, 20, 40]);
-    expect(await readDeliveredRecords(dir)).toHaveLength(2);
+    expect(await records()).toHaveLength(2);
   });
 
   it('gives up after the configured attempts and reports the events as failed', async () => {
@@ -184,7 +183,7 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
   });
 
   it('truncates an oversized event with a marker instead of dropping it', async () => {
-    const { dir, url } = await fakeWith();
+    const { records, url } = await fakeWith();
     const sink = createFirehoseSink({ streamName: STREAM, client: firehoseClient(url) });
     const [base] = someEvents(1);
     const huge = {
@@ -211,14 +210,14 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
     const result = await sink.send([huge], { deadline: Date.now() + 10_000 });
 
     expect(result.failed).toEqual([]);
-    const [delivered] = (await readDeliveredRecords(dir)) as (typeof huge)[];
+    const [delivered] = (await records()) as (typeof huge)[];
     expect(delivered?.metadata.uid).toBe(huge.metadata.uid);
     expect(delivered?.unmapped.truncated).toBe(true);
     expect(delivered?.unmapped.originalSize).toBeGreaterThan(1_000 * 1024);
   });
 
   it('re-sends when an answer is lost, so the stored copy is a duplicate it can explain', async () => {
-    const { fake, dir, url } = await fakeWith({
+    const { fake, records, url } = await fakeWith({
       faults: { dropResponseRate: 0.5 },
       random: scripted([0.1]),
     });
@@ -233,7 +232,7 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
 
     expect(result.failed).toEqual([]);
     expect(fake.stats.responsesLost).toBe(1);
-    expect(idsOf(await readDeliveredRecords(dir))).toHaveLength(4);
+    expect(idsOf(await records())).toHaveLength(4);
     expect(idsOf(fake.stats.lostRecords.map((text) => JSON.parse(text)))).toEqual(
       events.map((e) => e.metadata.uid),
     );

@@ -12,7 +12,11 @@ import {
 import { sdkClientConfig } from '@authwatch/kit';
 import { getTestEvent } from '@authwatch/testing';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { createFirehoseServer, type FirehoseServerOptions } from '../../src/firehose/index.js';
+import {
+  createFirehoseServer,
+  type FirehoseServerOptions,
+  readDeliveredRecords,
+} from '../../src/firehose/index.js';
 
 export const STREAM = 'authwatch-audit';
 
@@ -34,6 +38,11 @@ export async function startFake(options: Partial<FirehoseServerOptions> = {}) {
     fake,
     dir,
     url,
+    /** Flushes the fake's buffer, then reads every record on disk. */
+    async records(): Promise<unknown[]> {
+      await fake.flush();
+      return readDeliveredRecords(dir);
+    },
     async close() {
       await fake.stop();
       await rm(dir, { recursive: true, force: true });

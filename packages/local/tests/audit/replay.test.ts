@@ -11,7 +11,6 @@ import {
 } from '@authwatch/audit';
 import { replayMain as main } from '@authwatch/audit/cli';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readDeliveredRecords } from '../../src/firehose/index.js';
 import { firehoseClient, idsOf, STREAM, someEvents, startFake } from './helpers.js';
 
 type Fake = Awaited<ReturnType<typeof startFake>>;
@@ -32,6 +31,8 @@ describe('replay of fallback lines into the local Firehose endpoint', () => {
       .map((event) => `2026-11-23T21:00:00.000Z ${formatFallbackLine(event, 'x').trimEnd()}`)
       .join('\n');
 
+    await running.fake.flush();
+
     // Act
     const read = await readFallbackEvents(Readable.from([exported]));
     const result = await replayEvents({
@@ -42,7 +43,7 @@ describe('replay of fallback lines into the local Firehose endpoint', () => {
 
     // Assess
     expect(result).toMatchObject({ sent: 1_000, skipped: 200, failed: [] });
-    const delivered = idsOf(await readDeliveredRecords(running.dir));
+    const delivered = idsOf(await running.records());
     expect([...delivered].sort()).toEqual(events.map((e) => e.metadata.uid).sort());
     expect(running.fake.stats.putRecordBatch).toBe(1 + 2);
   });
@@ -80,7 +81,7 @@ describe('replay of fallback lines into the local Firehose endpoint', () => {
       running.fake.setFaults({});
       const second = await main([file], { ...io, stdout: () => undefined });
       expect(second).toBe(0);
-      expect(idsOf(await readDeliveredRecords(running.dir))).toHaveLength(3);
+      expect(idsOf(await running.records())).toHaveLength(3);
     } finally {
       delete process.env.AWS_ENDPOINT_URL_FIREHOSE;
       await rm(dir, { recursive: true, force: true });

@@ -5,7 +5,6 @@ import {
   createMemoryFallback,
 } from '@authwatch/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDeliveredRecords } from '../../src/firehose/index.js';
 import { firehoseClient, idsOf, STREAM, someEvents, startFake } from './helpers.js';
 
 const EVENTS = 20_000;
@@ -45,8 +44,7 @@ describe('soak: tens of thousands of events through random faults', () => {
       }
     };
     await Promise.all(Array.from({ length: PARALLEL_INVOCATIONS }, worker));
-    await fake.fake.flush();
-    deliveredIds = idsOf(await readDeliveredRecords(fake.dir));
+    deliveredIds = idsOf(await fake.records());
   }, 120_000);
 
   afterAll(async () => {
