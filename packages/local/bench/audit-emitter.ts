@@ -7,6 +7,9 @@
  *    healthy endpoint: median and p99;
  * 3. the same with an endpoint slower than the deadline: bounded by the deadline,
  *    events go to the fallback.
+ *
+ * Arguments pick sections (`throughput`, `latency`, `slow`; all by default), e.g. to
+ * profile one: `node --cpu-prof --import tsx bench/audit-emitter.ts throughput`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +35,15 @@ const STREAM = 'authwatch-audit';
 const THROUGHPUT_EVENTS = 100_000;
 const INVOCATIONS = 2_000;
 const SLOW_INVOCATIONS = 20;
+const SECTIONS = ['throughput', 'latency', 'slow'] as const;
+const picked = process.argv.slice(2);
+for (const name of picked) {
+  if (!(SECTIONS as readonly string[]).includes(name)) {
+    throw new Error(`unknown section '${name}': expected ${SECTIONS.join(', ')}`);
+  }
+}
+const runs = (section: (typeof SECTIONS)[number]) =>
+  picked.length === 0 || picked.includes(section);
 
 const ctx = auditContextFromEvent(
   getTestEvent<AuditSourceEvent>('post-auth/new-device'),
@@ -67,6 +79,7 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 const ms = (value: number) => `${value.toFixed(2)} ms`;
+const pct = (value: number) => `${Math.round(value * 100)}%`;
 
 const dir = await mkdtemp(join(tmpdir(), 'authwatch-bench-'));
 // The endpoint runs in a worker thread: client and server each get an event loop (and,
@@ -82,6 +95,17 @@ const url = await new Promise<string>((resolve, reject) => {
   fake.once('message', (message: { url: string }) => resolve(message.url));
 });
 const setFaults = (faults: Record<string, number>) => fake.postMessage({ faults });
+/** The endpoint thread's event-loop utilisation since the previous call. */
+const serverElu = () =>
+  new Promise<number>((resolve) => {
+    const onMessage = (message: { elu?: number }) => {
+      if (message.elu === undefined) return;
+      fake.off('message', onMessage);
+      resolve(message.elu);
+    };
+    fake.on('message', onMessage);
+    fake.postMessage({ elu: true });
+  });
 const noMetrics = { addMetric: () => undefined };
 let fellBack = 0;
 const countingFallback = (list: readonly AuditEvent[]) => {
@@ -89,7 +113,16 @@ const countingFallback = (list: readonly AuditEvent[]) => {
 };
 
 try {
-  // 1. Throughput, batch mode.
+  if (runs('throughput')) await throughput();
+  if (runs('latency')) await latency();
+  if (runs('slow')) await slowEndpoint();
+} finally {
+  await fake.terminate();
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** 1. Throughput, batch mode. */
+async function throughput(): Promise<void> {
   const sink = createFirehoseSink({
     streamName: STREAM,
     client: client(url, 10_000),
@@ -97,19 +130,28 @@ try {
   });
   await replayEvents({ sink, events: events(5_000) }); // warm-up
   const batch = events(THROUGHPUT_EVENTS);
+  await serverElu();
+  const clientElu = performance.eventLoopUtilization();
   const started = performance.now();
   const result = await replayEvents({ sink, events: batch, chunkSize: 20_000 });
   const seconds = (performance.now() - started) / 1_000;
+  const busy = performance.eventLoopUtilization(clientElu).utilization;
+  const endpointBusy = await serverElu();
   console.log(
     `batch throughput: ${Math.round(THROUGHPUT_EVENTS / seconds).toLocaleString('en')} events/s ` +
       `(${THROUGHPUT_EVENTS.toLocaleString('en')} events in ${seconds.toFixed(2)} s, ` +
       `${sink.stats.requests} requests, failed ${result.failed.length}; target >= 50,000)`,
   );
+  console.log(
+    `  event loops busy: emitter ${pct(busy)}, endpoint (worker thread) ${pct(endpointBusy)}`,
+  );
   const encodeStart = performance.now();
   encodeRecords(batch);
   console.log(`  of which encoding: ${ms(performance.now() - encodeStart)}`);
+}
 
-  // 2. Latency per invocation, healthy endpoint.
+/** 2. Latency per invocation, healthy endpoint. */
+async function latency(): Promise<void> {
   const healthy = createAuditor({
     sinks: [createFirehoseSink({ streamName: STREAM, client: client(url) })],
     fallback: countingFallback,
@@ -128,8 +170,10 @@ try {
       quantile(durations, 0.5),
     )}, p99 ${ms(quantile(durations, 0.99))} (target p99 <= 5 ms), fallback ${fellBack}`,
   );
+}
 
-  // 3. Slow endpoint: answers after 2 s, the invocation has 300 ms.
+/** 3. Slow endpoint: answers after 2 s, the invocation has 300 ms. */
+async function slowEndpoint(): Promise<void> {
   setFaults({ latencyMs: 2_000 });
   await new Promise((resolve) => setTimeout(resolve, 50));
   fellBack = 0;
@@ -150,7 +194,4 @@ try {
       quantile(slowDurations, 0.5),
     )}, p99 ${ms(quantile(slowDurations, 0.99))}, events to fallback ${fellBack}/${SLOW_INVOCATIONS * 2}`,
   );
-} finally {
-  await fake.terminate();
-  await rm(dir, { recursive: true, force: true });
 }
