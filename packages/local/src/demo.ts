@@ -63,6 +63,35 @@ async function mailedCode(sesUrl: string, to: string, after: Set<string>): Promi
   }
 }
 
+interface AuditLine {
+  metadata?: { event_code?: string };
+  user?: { uid?: string };
+}
+
+/**
+ * Every audit record under `dir`, read again every 50 ms until one matches `until` (the
+ * Firehose fake writes its buffer a moment after acknowledging) or `timeoutMs` passes.
+ */
+async function auditRecordsUntil(
+  dir: string,
+  until: (record: AuditLine) => boolean,
+  timeoutMs = 5_000,
+): Promise<{ files: string[]; records: AuditLine[]; complete: boolean }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const files = await listDeliveredObjects(dir);
+    const records: AuditLine[] = [];
+    for (const file of files) {
+      for (const line of (await readFile(file, 'utf8')).split('\n')) {
+        if (line.trim() !== '') records.push(JSON.parse(line) as AuditLine);
+      }
+    }
+    const complete = records.some(until);
+    if (complete || Date.now() > deadline) return { files, records, complete };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function pick(claims: Record<string, unknown>, names: string[]): string {
   return names
     .filter((name) => claims[name] !== undefined)
@@ -193,20 +222,21 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     print(`   GET /me without a token → ${anonymous.status} ${await anonymous.text()}`);
 
     step(6, 'Where the audit records landed (Firehose → the S3 layout, NDJSON locally)');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const files = await listDeliveredObjects(o.auditDir);
+    // Firehose buffers records and writes them a moment later, like the real stream: wait
+    // for the last record of the sign-in (pre token generation's) before reading.
+    const { files, records, complete } = await auditRecordsUntil(
+      o.auditDir,
+      (record) =>
+        record.metadata?.event_code === 'TokenGeneration_Authentication' &&
+        record.user?.uid === signedUp.UserSub,
+    );
     const counts = new Map<string, number>();
-    let total = 0;
-    for (const file of files) {
-      for (const line of (await readFile(file, 'utf8')).split('\n')) {
-        if (line.trim() === '') continue;
-        total += 1;
-        const kind =
-          (JSON.parse(line) as { metadata?: { event_code?: string } }).metadata?.event_code ?? '?';
-        counts.set(kind, (counts.get(kind) ?? 0) + 1);
-      }
+    for (const record of records) {
+      const kind = record.metadata?.event_code ?? '?';
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
     }
-    print(`   ${total} records in ${files.length} objects under ${shown(o.auditDir)}`);
+    print(`   ${records.length} records in ${files.length} objects under ${shown(o.auditDir)}`);
+    if (!complete) print("   (the sign-in's records were not written yet: the stack may be busy)");
     for (const file of files.slice(-3)) print(`     ${shown(file)}`);
     for (const [kind, count] of [...counts].sort())
       print(`     ${String(count).padStart(4)}  ${kind}`);
