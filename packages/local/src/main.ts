@@ -4,12 +4,13 @@
  *
  *   tsx src/cli.ts [--port 4580] [--state-dir .local] [--reset] [--quiet] [--demo]
  *                  [--handler-logs file|inherit|ignore] [--loader bundle|tsx]
+ *                  [--isolation in-process|worker]
  */
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_STATE_DIR } from './paths.js';
 import { DEFAULT_BASE_PORT, DEMO_USER, type LocalStack, startLocalStack } from './stack.js';
-import type { HandlerLoader, HandlerLogMode } from './triggers/runner.js';
+import type { HandlerIsolation, HandlerLoader, HandlerLogMode } from './triggers/runner.js';
 
 const USAGE = `Usage: pnpm start [-- options]
 
@@ -27,6 +28,9 @@ Options:
   --handler-logs <m>    handler logs: file (default, <state-dir>/logs/<trigger>.log),
                         inherit (to stderr) or ignore
   --loader <m>          bundle (default: esbuild, cached) or tsx (load sources directly)
+  --isolation <m>       in-process (default: each handler's bundle in the stack's thread,
+                        with its own environment and log) or worker (a thread per handler,
+                        which can also stop a handler stuck in a busy loop; always with tsx)
   -h, --help            this text
 `;
 
@@ -90,6 +94,7 @@ export async function main(
         demo: { type: 'boolean' },
         'handler-logs': { type: 'string' },
         loader: { type: 'string' },
+        isolation: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -124,6 +129,12 @@ export async function main(
       : {}),
     ...(oneOf<HandlerLoader>('loader', values.loader as string | undefined, ['bundle', 'tsx'])
       ? { loader: values.loader as HandlerLoader }
+      : {}),
+    ...(oneOf<HandlerIsolation>('isolation', values.isolation as string | undefined, [
+      'in-process',
+      'worker',
+    ])
+      ? { isolation: values.isolation as HandlerIsolation }
       : {}),
   });
 

@@ -1,6 +1,7 @@
 /**
- * The local stack: every emulator in one process, the project's real handlers in
- * worker threads, and one user pool set up from the same typed config infra uses.
+ * The local stack: every emulator in one process, the project's real handlers (in this
+ * thread by default, or a worker thread each), and one user pool set up from the same
+ * typed config infra uses.
  *
  * @example
  * ```ts
@@ -47,6 +48,7 @@ import {
 import { createTriggerInvoker } from './triggers/invoker.js';
 import {
   HandlerInvocationError,
+  type HandlerIsolation,
   type HandlerLoader,
   type HandlerLogMode,
   HandlerRunner,
@@ -81,8 +83,10 @@ export interface LocalStackOptions {
   handlerLogs?: HandlerLogMode;
   /** Where handler bundles are cached (default: node_modules/.cache of this package). */
   bundleDir?: string;
-  /** How workers load handlers (default `bundle`). */
+  /** How handlers are loaded (default `bundle`). */
   loader?: HandlerLoader;
+  /** Where handlers run (default `in-process`; see HandlerIsolation). */
+  isolation?: HandlerIsolation;
   /** The typed config (default: `loadConfig()` of AUTHWATCH_ENV, else dev). */
   config?: AuthwatchConfig;
   /** Extra environment variables per handler key (e.g. a short code TTL in a test). */
@@ -308,6 +312,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     handlers: specs,
     region: config.region,
     loader: options.loader ?? 'bundle',
+    ...(options.isolation ? { isolation: options.isolation } : {}),
     bundleDir: options.bundleDir ?? join(DEFAULT_BUNDLE_DIR, 'handlers'),
     logs: options.handlerLogs ?? 'file',
     logDir: join(stateDir, 'logs'),

@@ -1,5 +1,5 @@
 /**
- * The Cognito emulator's {@link TriggerInvoker}, backed by the handler workers: the
+ * The Cognito emulator's {@link TriggerInvoker}, backed by the handler runner: the
  * pool's trigger name selects the worker, failures become the emulator's
  * {@link TriggerInvocationError} kinds (which it maps to Cognito's exceptions).
  */

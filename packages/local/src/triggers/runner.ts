@@ -1,17 +1,22 @@
 /**
- * Runs the project's real Lambda handlers for the local stack, each in its own worker
- * thread with its own `process.env` (handlers read their config at module load, and
- * each needs different values), loaded through tsx so the TypeScript entries the CDK
- * app bundles are the ones that run. Invocations get Cognito's 5-second budget: past
- * it the caller sees a timeout and the worker is replaced (a hung handler never
- * answers again), as Lambda would start a fresh execution environment.
+ * Runs the project's real Lambda handlers for the local stack, each with its own
+ * `process.env` (handlers read their config at module load, and each needs different
+ * values) and log file: by default in this thread, each from its own bundle, in a scope
+ * of its own (in-process.ts); or each in a worker thread. The TypeScript entries the
+ * CDK app bundles are the ones that run. Invocations get Cognito's 5-second budget:
+ * past it the caller sees a timeout and the handler is replaced by a fresh cold start
+ * (a new worker, or a new import of its bundle), as Lambda would start a fresh
+ * execution environment.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { Context } from 'aws-lambda';
 import { bundleHandlers, WORKER_KEY } from './bundle.js';
+import { createScope, type HandlerScope, inScope } from './in-process.js';
+import { errorMessage, lambdaContext } from './lambda-context.js';
 import type { InvokeMessage, WorkerData, WorkerMessage } from './protocol.js';
 
 /** Cognito waits this long for a trigger (developer guide, "Lambda triggers"). */
@@ -55,10 +60,20 @@ export interface HandlerSpec {
  */
 export type HandlerLoader = 'bundle' | 'tsx';
 
+/**
+ * Where handlers run: `in-process` (default) imports each handler's bundle into this
+ * thread, with its own environment and log file (see in-process.ts); `worker` gives each
+ * its own worker thread, which can also stop a handler stuck in a busy loop. The `tsx`
+ * loader always uses workers (unbundled handlers would share modules in one thread).
+ */
+export type HandlerIsolation = 'in-process' | 'worker';
+
 export interface HandlerRunnerOptions {
   handlers: HandlerSpec[];
   /** Default `bundle`. */
   loader?: HandlerLoader;
+  /** Default `in-process` (with the `bundle` loader). */
+  isolation?: HandlerIsolation;
   /** Where bundles are cached (required for `bundle`). */
   bundleDir?: string;
   /** Region shown in the Lambda context's ARN. */
@@ -125,8 +140,126 @@ interface WorkerFiles {
   entry: string;
 }
 
+/** What the runner needs of a handler's host (a worker, or this thread). */
+interface HandlerHost {
+  timing: WorkerTiming | undefined;
+  files: WorkerFiles | undefined;
+  start(): Promise<void>;
+  invoke(event: Record<string, unknown>): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+type Handler = (event: unknown, context: Context) => unknown;
+
+/**
+ * One handler in this thread: its bundle imported once in its scope, each invocation
+ * run in the scope with a deadline. A timed-out handler is replaced by a fresh import
+ * of its bundle (a new module instance: a cold start, as Lambda would give it); the
+ * old one's pending work is left to finish on its own.
+ */
+class InProcessHandler implements HandlerHost {
+  timing: WorkerTiming | undefined;
+  files: WorkerFiles | undefined;
+  private readonly scope: HandlerScope;
+  private loaded: Promise<Handler> | undefined;
+  private generation = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly spec: HandlerSpec,
+    private readonly options: HandlerRunnerOptions,
+    logFile: string | null | 'inherit',
+  ) {
+    this.scope = createScope(spec.env, logFile);
+  }
+
+  private handler(): Promise<Handler> {
+    if (this.loaded === undefined) void this.start().catch(() => undefined);
+    return this.loaded as Promise<Handler>;
+  }
+
+  start(): Promise<void> {
+    const started = performance.now();
+    const entry = this.files?.entry;
+    if (entry === undefined) {
+      this.loaded = Promise.reject(new Error('in-process handlers need bundles'));
+      this.loaded.catch(() => undefined);
+      return this.loaded.then(() => undefined);
+    }
+    this.generation += 1;
+    const url = `${pathToFileURL(entry).href}?handler=${encodeURIComponent(this.spec.key)}&cold=${this.generation}`;
+    const exportName = this.spec.exportName ?? 'handler';
+    this.loaded = inScope(this.scope, () => import(url)).then(
+      (module: Record<string, unknown>) => {
+        const exported = module[exportName];
+        if (typeof exported !== 'function') {
+          throw new Error(`${this.spec.entry} does not export a function "${exportName}"`);
+        }
+        const loadMs = performance.now() - started;
+        this.timing = { key: this.spec.key, startMs: loadMs, loadMs };
+        return exported as Handler;
+      },
+      (error: Error) => {
+        throw new Error(`${this.spec.key}: cannot load ${this.spec.entry}: ${error.message}`);
+      },
+    );
+    this.loaded.catch(() => undefined);
+    return this.loaded.then(() => undefined);
+  }
+
+  async invoke(event: Record<string, unknown>): Promise<unknown> {
+    if (this.stopped) throw new HandlerInvocationError('error', 'the local stack is stopping');
+    let handler: Handler;
+    try {
+      handler = await this.handler();
+    } catch (error) {
+      throw new HandlerInvocationError('error', (error as Error).message);
+    }
+    const timeoutMs = this.spec.timeoutMs ?? this.options.timeoutMs ?? TRIGGER_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    const context = lambdaContext(
+      `authwatch-local-${this.spec.key}`,
+      this.options.region,
+      deadline,
+    );
+    // The handler gets its own copy, as it would from Lambda's JSON, and answers one.
+    const input = structuredClone(event);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        reject(new HandlerInvocationError('timeout', `timed out after ${timeoutMs} ms`));
+        this.options.onRestart?.(this.spec.key, `timed out after ${timeoutMs} ms`);
+        if (!this.stopped) void this.start().catch(() => undefined);
+      }, timeoutMs);
+    });
+    const run = inScope(this.scope, () => Promise.resolve().then(() => handler(input, context)));
+    try {
+      const result = await Promise.race([run, timeout]);
+      try {
+        return structuredClone(result);
+      } catch (error) {
+        throw new HandlerInvocationError(
+          'invalid-response',
+          `response is not plain data: ${errorMessage(error).message}`,
+        );
+      }
+    } catch (error) {
+      if (error instanceof HandlerInvocationError) throw error;
+      throw new HandlerInvocationError('error', errorMessage(error).message);
+    } finally {
+      clearTimeout(timer);
+      run.catch(() => undefined);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (typeof this.scope.output === 'number') closeSync(this.scope.output);
+  }
+}
+
 /** One handler's worker, replaced when it hangs or dies. */
-class HandlerWorker {
+class HandlerWorker implements HandlerHost {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -306,7 +439,7 @@ class HandlerWorker {
  * ```
  */
 export class HandlerRunner {
-  private readonly workers = new Map<string, HandlerWorker>();
+  private readonly workers = new Map<string, HandlerHost>();
   private prepared: Promise<void> | undefined;
   /** How long bundling took (0 with tsx), and whether cached bundles were reused. */
   bundling = { ms: 0, cached: false };
@@ -314,8 +447,26 @@ export class HandlerRunner {
   constructor(private readonly options: HandlerRunnerOptions) {
     for (const spec of options.handlers) {
       if (this.workers.has(spec.key)) throw new Error(`duplicate handler key ${spec.key}`);
-      this.workers.set(spec.key, new HandlerWorker(spec, options));
+      this.workers.set(spec.key, this.host(spec));
     }
+  }
+
+  /** Where handlers run, given the options. */
+  get isolation(): HandlerIsolation {
+    if ((this.options.loader ?? 'bundle') === 'tsx') return 'worker';
+    return this.options.isolation ?? 'in-process';
+  }
+
+  private host(spec: HandlerSpec): HandlerHost {
+    if (this.isolation === 'worker') return new HandlerWorker(spec, this.options);
+    const mode = this.options.logs ?? 'file';
+    let logFile: string | null | 'inherit' = mode === 'ignore' ? null : 'inherit';
+    if (mode === 'file') {
+      if (this.options.logDir === undefined) throw new Error('logDir is required when logs = file');
+      mkdirSync(this.options.logDir, { recursive: true });
+      logFile = join(this.options.logDir, `${spec.key}.log`);
+    }
+    return new InProcessHandler(spec, this.options, logFile);
   }
 
   /** Bundles the entries (loader `bundle`) and tells each worker what to load. */

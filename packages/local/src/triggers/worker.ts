@@ -4,11 +4,11 @@
  * invocation the runner posts, with a Lambda-like context whose remaining time counts
  * down to the invocation's deadline.
  */
-import { randomUUID } from 'node:crypto';
 import { openSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
+import { errorMessage, lambdaContext } from './lambda-context.js';
 import type { InvokeMessage, WorkerData, WorkerMessage } from './protocol.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown> | unknown;
@@ -19,30 +19,6 @@ if (port === null) throw new Error('worker.ts must run in a worker thread');
 
 function post(message: WorkerMessage): void {
   port?.postMessage(message);
-}
-
-function contextFor(deadline: number): Context {
-  const name = data.functionName;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${data.region}:000000000000:function:${name}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: `local/[$LATEST]${process.pid}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-/** Plain data only crosses the thread boundary; anything else is reported as such. */
-function errorMessage(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: 'Error', message: String(error) };
 }
 
 /**
@@ -89,7 +65,7 @@ port.on('message', (message: InvokeMessage) => {
   if (message.type !== 'invoke') return;
   const { id, event, deadline } = message;
   Promise.resolve()
-    .then(() => handler(event, contextFor(deadline)))
+    .then(() => handler(event, lambdaContext(data.functionName, data.region, deadline)))
     .then(
       (result) => {
         try {

@@ -1,7 +1,9 @@
 /**
  * The custom challenge in its second mode, `password-then-otp`, on a stack of its own
  * (config changed the way an environment file would change it): SRP password first,
- * then the mailed code. Ends by stopping the stack and checking nothing is left.
+ * then the mailed code. Its handlers run in worker threads (the other suites use the
+ * default, in-process), so both ways of running them are exercised end to end. Ends by
+ * stopping the stack and checking nothing is left.
  */
 import { connect } from 'node:net';
 import { loadConfig } from '@authwatch/infra/config';
@@ -71,6 +73,7 @@ beforeAll(async () => {
       ...config,
       customChallenge: { ...config.customChallenge, mode: 'password-then-otp' },
     },
+    isolation: 'worker',
   });
   client = cognitoClient(stack);
 });

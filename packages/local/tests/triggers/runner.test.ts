@@ -3,12 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HandlerInvocationError, HandlerRunner } from '../../src/triggers/runner.js';
+import {
+  HandlerInvocationError,
+  type HandlerIsolation,
+  type HandlerLoader,
+  HandlerRunner,
+} from '../../src/triggers/runner.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
 
-describe.each(['bundle', 'tsx'] as const)('HandlerRunner with the %s loader', (loader) => {
+const setups: { loader: HandlerLoader; isolation: HandlerIsolation }[] = [
+  { loader: 'bundle', isolation: 'in-process' },
+  { loader: 'bundle', isolation: 'worker' },
+  { loader: 'tsx', isolation: 'worker' },
+];
+
+describe.each(setups)('HandlerRunner: $loader loader, $isolation', ({ loader, isolation }) => {
   let runner: HandlerRunner;
   let logDir: string;
   const restarts: string[] = [];
@@ -17,6 +28,7 @@ describe.each(['bundle', 'tsx'] as const)('HandlerRunner with the %s loader', (l
     logDir = mkdtempSync(join(tmpdir(), 'authwatch-runner-'));
     runner = new HandlerRunner({
       loader,
+      isolation,
       bundleDir: join(logDir, 'bundles'),
       region: 'eu-west-1',
       timeoutMs: 400,
@@ -78,13 +90,19 @@ describe.each(['bundle', 'tsx'] as const)('HandlerRunner with the %s loader', (l
     expect(failure).toMatchObject({ kind: 'invalid-response' });
   });
 
-  it('times out a handler that never answers and replaces its worker', async () => {
-    // Prepare
+  it('runs handlers where it was asked to', () => {
+    expect(runner.isolation).toBe(isolation);
+  });
+
+  it('times out a handler that never answers and gives it a fresh cold start', async () => {
+    // Prepare: a worker can be stopped even in a busy loop; in this thread only a
+    // handler that awaits forever can be left behind.
+    const behaviour = isolation === 'worker' ? 'spin' : 'hang';
     const before = (await runner.invoke('second', {})) as { response: { invocations: number } };
 
     // Act
     const failure = await runner
-      .invoke('second', { behaviour: 'spin', marker: 'spin-marker' })
+      .invoke('second', { behaviour, marker: 'stuck-marker' })
       .catch((e) => e);
     const after = (await runner.invoke('second', {})) as { response: { invocations: number } };
 
@@ -94,7 +112,9 @@ describe.each(['bundle', 'tsx'] as const)('HandlerRunner with the %s loader', (l
     expect(before.response.invocations).toBeGreaterThan(0);
     expect(after.response.invocations).toBe(1); // a fresh cold start
     // What the stuck handler wrote before it hung is on disk to debug it.
-    expect(readFileSync(join(logDir, 'second.log'), 'utf8')).toContain('about to spin spin-marker');
+    expect(readFileSync(join(logDir, 'second.log'), 'utf8')).toContain(
+      `about to ${behaviour} stuck-marker`,
+    );
   });
 
   it('fails invocations of a handler whose cold start failed, naming the error', async () => {

@@ -1,0 +1,112 @@
+/**
+ * Running handler bundles in the stack's own thread, each still with its own
+ * environment and log file. A worker thread per handler isolates completely but costs
+ * two thread hand-offs per invocation and keeps every SDK call a handler makes on a
+ * thread the emulators do not share: on a 2-core machine that was most of a sign-in's
+ * time. Here each handler is a separate bundle (its own copy of every dependency, so no
+ * module state is shared) imported once, and an AsyncLocalStorage scope carries "which
+ * handler is running" through everything it awaits:
+ *
+ * - `process.env` becomes a view that answers from the running handler's environment
+ *   (read at cold start and at any later point, e.g. by the SDK's credential chain),
+ *   and from this process's own outside any handler;
+ * - what a handler writes to `process.stdout` / `process.stderr` or through the global
+ *   `console` goes to its log file (or nowhere), synchronously, like the worker does.
+ *
+ * What this cannot do is stop a handler that blocks its thread for good (a busy loop):
+ * the stack would stop with it. The 5-second limit still holds for everything a
+ * handler awaits. `isolation: 'worker'` keeps the thread-per-handler behaviour.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { openSync, writeSync } from 'node:fs';
+import { format } from 'node:util';
+
+/** What the running handler sees instead of this process's environment and output. */
+export interface HandlerScope {
+  env: Record<string, string | undefined>;
+  /** Where its output goes: a log file descriptor, nowhere, or this process's stderr. */
+  output: number | 'drop' | 'inherit';
+}
+
+const scopes = new AsyncLocalStorage<HandlerScope>();
+let installed = false;
+
+/** Makes `process.env` and the output streams answer per handler scope (once). */
+function install(): void {
+  if (installed) return;
+  installed = true;
+  const own = process.env;
+  const current = (): Record<string, string | undefined> => scopes.getStore()?.env ?? own;
+  const view = new Proxy(own, {
+    get: (_target, key) => (typeof key === 'string' ? current()[key] : undefined),
+    set: (_target, key, value) => {
+      if (typeof key !== 'string') return false;
+      // process.env stores strings only; so does this view.
+      current()[key] = String(value);
+      return true;
+    },
+    has: (_target, key) => typeof key === 'string' && Object.hasOwn(current(), key),
+    deleteProperty: (_target, key) => {
+      if (typeof key === 'string') delete current()[key];
+      return true;
+    },
+    ownKeys: () => Object.keys(current()),
+    getOwnPropertyDescriptor: (_target, key) => {
+      const env = current();
+      if (typeof key !== 'string' || !Object.hasOwn(env, key)) return undefined;
+      return { value: env[key], writable: true, enumerable: true, configurable: true };
+    },
+  });
+  Object.defineProperty(process, 'env', { value: view, writable: true, configurable: true });
+
+  // The global console may not write through process.stdout (a test runner replaces
+  // it), so its methods are routed too.
+  const methods = ['log', 'info', 'debug', 'warn', 'error', 'trace'] as const;
+  for (const method of methods) {
+    const original = console[method].bind(console);
+    console[method] = (...args: unknown[]): void => {
+      const output = scopes.getStore()?.output;
+      if (output === undefined || output === 'inherit') original(...args);
+      else if (output !== 'drop') writeSync(output, `${format(...args)}\n`);
+    };
+  }
+
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      const output = scopes.getStore()?.output;
+      if (output === undefined) return write(chunk, ...rest);
+      if (output === 'inherit')
+        return process.stderr === stream ? write(chunk, ...rest) : process.stderr.write(chunk);
+      if (output !== 'drop') {
+        if (typeof chunk === 'string') writeSync(output, chunk);
+        else writeSync(output, chunk);
+      }
+      const callback = rest.find((item) => typeof item === 'function') as
+        | ((error?: Error | null) => void)
+        | undefined;
+      callback?.();
+      return true;
+    }) as typeof stream.write;
+  }
+}
+
+/**
+ * A handler's scope: a private copy of its environment (nothing of this process's is
+ * inherited, as with a worker) and where its output goes: a log file (opened for
+ * appending), `null` to drop it, `'inherit'` for this process's stderr.
+ */
+export function createScope(
+  env: Record<string, string>,
+  logFile: string | null | 'inherit',
+): HandlerScope {
+  install();
+  const output =
+    logFile === null ? 'drop' : logFile === 'inherit' ? 'inherit' : openSync(logFile, 'a');
+  return { env: { ...env }, output };
+}
+
+/** Runs `work` (and everything it awaits) as the handler of `scope`. */
+export function inScope<T>(scope: HandlerScope, work: () => T): T {
+  return scopes.run(scope, work);
+}
