@@ -114,7 +114,7 @@ export function respond(
   );
 }
 
-/** Every audit record delivered so far (after the Firehose fake has flushed). */
+/** Every audit record delivered so far (the Firehose fake writes its buffer first). */
 export async function auditRecords(stack: LocalStack): Promise<Record<string, unknown>[]> {
   await stack.firehose.flush();
   const records: Record<string, unknown>[] = [];
