@@ -5,6 +5,7 @@ export * from './config.js';
 export * from './context.js';
 export * from './fallback.js';
 export * from './firehose.js';
+export * from './firehose-body.js';
 export * from './layout.js';
 export * from './live-feed.js';
 export * from './ocsf.js';

@@ -21,15 +21,15 @@ import {
   auditContextFromEvent,
   challengeFailed,
   createAuditor,
+  createFirehoseClient,
   createFirehoseSink,
   encodeRecords,
   logonSucceeded,
   replayEvents,
   tokensIssued,
 } from '@authwatch/audit';
-import { sdkClientConfig } from '@authwatch/kit';
 import { getTestEvent } from '@authwatch/testing';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 
 const STREAM = 'authwatch-audit';
 const THROUGHPUT_EVENTS = 100_000;
@@ -66,12 +66,15 @@ function events(count: number): AuditEvent[] {
   );
 }
 
+/** The audit path's own client (as in a trigger), pointed at the local endpoint. */
 function client(endpoint: string, requestTimeoutMs = 1_000): FirehoseClient {
-  return new FirehoseClient({
-    ...sdkClientConfig({ requestTimeoutMs, maxAttempts: 1 }),
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
+  return createFirehoseClient({
+    requestTimeoutMs,
+    config: {
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
+    },
   });
 }
 

@@ -74,7 +74,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
   const sink = createFirehoseSink({
     streamName: streamName ?? 'dry-run',
-    client: createFirehoseClient(10_000),
+    client: createFirehoseClient({ requestTimeoutMs: 10_000 }),
     maxAttempts: 10,
     maxBackoffMs: 5_000,
     concurrency: 4,
