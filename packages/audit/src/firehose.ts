@@ -249,34 +249,60 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
     }
   };
 
-  const runChunks = async (chunks: EncodedRecord[][], deadline: number) => {
-    const outcomes: ChunkOutcome[] = [];
+  /**
+   * One unit of work for a sender: records already encoded (a retry, `sendRecords`), or
+   * events encoded only when a sender takes them, so that encoding the next batch
+   * overlaps with the batches in flight instead of holding up the first request.
+   */
+  type Work = { records: EncodedRecord[] } | { events: readonly AuditEvent[] };
+
+  interface RoundResult {
+    outcomes: ChunkOutcome[];
+    /** Events never encoded because the deadline came first. */
+    unsent: AuditEvent[];
+  }
+
+  const runRound = async (work: Work[], deadline: number): Promise<RoundResult> => {
+    const result: RoundResult = { outcomes: [], unsent: [] };
     let next = 0;
-    const worker = async () => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++] as EncodedRecord[];
-        outcomes.push(await putChunk(chunk, deadline));
+    const sender = async () => {
+      while (next < work.length) {
+        const item = work[next++] as Work;
+        if ('records' in item) {
+          result.outcomes.push(await putChunk(item.records, deadline));
+          continue;
+        }
+        if (deadline - now() <= 0) {
+          result.unsent.push(...item.events);
+          continue;
+        }
+        // Usually one call; a group whose records exceed 4 MiB is split.
+        for (const chunk of chunkRecords(encodeRecords(item.events))) {
+          result.outcomes.push(await putChunk(chunk, deadline));
+        }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
-    return outcomes;
+    await Promise.all(Array.from({ length: Math.min(concurrency, work.length) }, sender));
+    return result;
   };
 
-  const sendRecords = async (
-    records: readonly EncodedRecord[],
-    { deadline }: SendOptions,
-  ): Promise<SendResult> => {
-    let pending = [...records];
+  const deliver = async (first: Work[], deadline: number): Promise<SendResult> => {
+    let work = first;
+    let pending: EncodedRecord[] = [];
     const fatal: EncodedRecord[] = [];
+    const unsent: AuditEvent[] = [];
     let reason: string | undefined;
-    for (let attempt = 1; pending.length > 0; attempt += 1) {
-      const outcomes = await runChunks(chunkRecords(pending), deadline);
+    for (let attempt = 1; work.length > 0; attempt += 1) {
+      const round = await runRound(work, deadline);
+      unsent.push(...round.unsent);
+      if (round.unsent.length > 0) reason = 'deadline reached';
       pending = [];
-      for (const outcome of outcomes) {
+      for (const outcome of round.outcomes) {
         pending.push(...outcome.retry);
         fatal.push(...outcome.fatal);
         if (outcome.reason) reason = outcome.reason;
       }
+      work = [];
       if (pending.length === 0 || attempt >= maxAttempts) break;
       const ceiling = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1));
       const delay = Math.floor(random() * ceiling);
@@ -286,9 +312,25 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
       }
       stats.retries += pending.length;
       await sleep(delay);
+      work = chunkRecords(pending).map((records) => ({ records }));
+      pending = [];
     }
-    const failed = [...fatal, ...pending].map((record) => record.event);
+    const failed = [...fatal, ...pending].map((record) => record.event).concat(unsent);
     return failed.length === 0 ? { failed } : { failed, reason: `firehose: ${reason}` };
+  };
+
+  const sendRecords = (records: readonly EncodedRecord[], { deadline }: SendOptions) =>
+    deliver(
+      chunkRecords(records).map((chunk) => ({ records: chunk })),
+      deadline,
+    );
+
+  const send = (events: readonly AuditEvent[], { deadline }: SendOptions) => {
+    const work: Work[] = [];
+    for (let i = 0; i < events.length; i += FIREHOSE_LIMITS.maxRecordsPerCall) {
+      work.push({ events: events.slice(i, i + FIREHOSE_LIMITS.maxRecordsPerCall) });
+    }
+    return deliver(work, deadline);
   };
 
   return {
@@ -297,7 +339,6 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
     stats,
     client,
     sendRecords,
-    send: (events: readonly AuditEvent[], sendOptions: SendOptions) =>
-      sendRecords(encodeRecords(events, FIREHOSE_LIMITS.maxBytesPerRecord), sendOptions),
+    send,
   };
 }

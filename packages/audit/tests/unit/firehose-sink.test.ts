@@ -77,6 +77,27 @@ describe('Firehose sink', () => {
     expect(result.reason).toContain('deadline');
   });
 
+  it('sends nothing after the deadline and returns the events it did not send', async () => {
+    // Prepare: one sender; the first call takes until past the deadline
+    let now = 1_000;
+    const { client, calls } = fakeClient(() => {
+      now = 2_000;
+      return { FailedPutCount: 0 };
+    });
+    const sink = createFirehoseSink({ streamName: 's', client, concurrency: 1, now: () => now });
+    const batch = events(1_200);
+
+    // Act
+    const result = await sink.send(batch, { deadline: 1_500 });
+
+    // Assess: the first 500 went; the other 700 come back, as they were, with the reason
+    expect(calls.map((call) => call.records)).toEqual([500]);
+    expect(result.failed.map((event) => event.metadata.uid)).toEqual(
+      batch.slice(500).map((event) => event.metadata.uid),
+    );
+    expect(result.reason).toContain('deadline');
+  });
+
   it('stops at once on an error retrying cannot fix', async () => {
     const { client, calls } = fakeClient(() => awsError('AccessDeniedException', 400));
     const sink = createFirehoseSink({ streamName: 's', client, sleep: async () => undefined });
