@@ -11,14 +11,13 @@
  * @see https://docs.aws.amazon.com/appsync/latest/eventapi/event-api-websocket-protocol.html
  */
 import { randomUUID } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { AppSyncClient, GetApiCommand } from '@aws-sdk/client-appsync';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import WebSocket from 'ws';
 import { DEFAULT_LIVE_FEED_CHANNEL } from './config.js';
-import type { SignerCredentials } from './live-feed.js';
+import { nativeSha256, type SignerCredentials } from './live-feed.js';
 import type { AuditEvent } from './ocsf.js';
 
 export const EVENT_WS_PROTOCOL = 'aws-appsync-event-ws';
@@ -64,7 +63,7 @@ export async function authHeaders(
     service: 'appsync',
     region: auth.region,
     credentials: auth.credentials ?? defaultProvider(),
-    sha256: Sha256,
+    sha256: nativeSha256,
   });
   const signed = await signer.sign(
     new HttpRequest({
