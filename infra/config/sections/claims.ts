@@ -6,7 +6,7 @@ import {
   PRE_TOKEN_ENV,
   TRIGGER_VERSIONS,
   type TriggerVersion,
-} from '@authwatch/pre-token-generation';
+} from '@authwatch/pre-token-generation/config';
 import { z } from 'zod';
 
 /** The rules file every environment uses unless it names another, relative to the repository root. */

@@ -4,7 +4,7 @@
  * Plain data (no aws-cdk-lib), loaded by the CDK app and the local stack alike; both
  * turn it into the triggers' variables with {@link customChallengeEnvironment}.
  */
-import { CHALLENGE_MODES, CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge';
+import { CHALLENGE_MODES, CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge/config';
 import * as z from 'zod';
 
 const ADDRESS = /^[^\s@<>]+@([^\s@<>]+\.[^\s@<>]+)$/;

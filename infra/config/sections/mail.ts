@@ -4,7 +4,7 @@
  * Plain data (no aws-cdk-lib); {@link postAuthEnvironment} turns it into the trigger's
  * variables for the CDK app and the local stack alike.
  */
-import { POST_AUTH_ENV } from '@authwatch/post-auth';
+import { POST_AUTH_ENV } from '@authwatch/post-auth/config';
 import { z } from 'zod';
 
 const SENDER =

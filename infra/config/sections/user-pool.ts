@@ -8,7 +8,7 @@
  * Every field has a default, so `userPool: {}` is a working pool; limits are Cognito's
  * own, so a bad value fails at synth with the field's name instead of at deploy.
  */
-import { LINK_MODES, PRE_SIGNUP_ENV } from '@authwatch/pre-signup';
+import { LINK_MODES, PRE_SIGNUP_ENV } from '@authwatch/pre-signup/config';
 import { z } from 'zod';
 
 /** Cognito's token validity limits, minutes. */

@@ -8,7 +8,7 @@ import {
   getIntFromEnv,
   getOptionalStringFromEnv,
   getStringFromEnv,
-} from '@authwatch/kit';
+} from '@authwatch/kit/env';
 
 /** Names of the environment variables the auditor reads. */
 export const AUDIT_ENV = {

@@ -10,8 +10,8 @@ import {
   getJsonFromEnv,
   getOptionalStringFromEnv,
   getStringFromEnv,
-} from '@authwatch/kit';
-import { templatePlaceholders } from '@authwatch/kit/mail';
+} from '@authwatch/kit/env';
+import { templatePlaceholders } from '@authwatch/kit/templates';
 import * as z from 'zod';
 import {
   DEFAULT_LOCALE,

@@ -2,7 +2,7 @@
  * Built-in mail templates of the sign-in code, per locale (plain text and HTML). A
  * deployment overrides any part of them with CUSTOM_CHALLENGE_MAIL_TEMPLATES.
  */
-import type { MailTemplate } from '@authwatch/kit/mail';
+import type { MailTemplate } from '@authwatch/kit/templates';
 
 /** Templates by lower-case locale (`en`, `de`, `pt-br`). */
 export type LocaleTemplates = Record<string, MailTemplate>;

@@ -14,6 +14,10 @@
 import type * as z from 'zod';
 import { ConfigError } from './errors.js';
 
+// Config modules import `@authwatch/kit/env` alone (no SDK, no Powertools): the error
+// they throw comes with it.
+export { ConfigError };
+
 type Env = Record<string, string | undefined>;
 
 interface Source {

@@ -17,7 +17,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type AuthwatchConfig, loadConfig } from '@authwatch/infra/config';
-import { ROUTES } from '@authwatch/protected-api';
+import { ROUTES } from '@authwatch/protected-api/routes';
 import { userPoolSectionOf } from '../../../infra/config/sections/user-pool.js';
 import { createHttpApiServer, type HttpApiServer, IntegrationError } from './api/index.js';
 import {

@@ -8,8 +8,8 @@ import {
   getIntFromEnv,
   getOptionalStringFromEnv,
   getStringFromEnv,
-} from '@authwatch/kit';
-import { type MailTemplate, templatePlaceholders } from '@authwatch/kit/mail';
+} from '@authwatch/kit/env';
+import { type MailTemplate, templatePlaceholders } from '@authwatch/kit/templates';
 import { DEFAULT_NEW_DEVICE_MAIL, MAIL_PLACEHOLDERS, type MailPlaceholder } from './templates.js';
 
 /** Names of the environment variables the post authentication trigger reads. */

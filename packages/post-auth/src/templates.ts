@@ -3,7 +3,7 @@
  * (POST_AUTH_MAIL_SUBJECT, POST_AUTH_MAIL_TEXT, POST_AUTH_MAIL_HTML); placeholders are
  * `{{name}}` and must be among {@link MAIL_PLACEHOLDERS}, checked at cold start.
  */
-import type { MailTemplate } from '@authwatch/kit/mail';
+import type { MailTemplate } from '@authwatch/kit/templates';
 
 /** The values a template may use. */
 export const MAIL_PLACEHOLDERS = {

@@ -8,7 +8,7 @@ import {
   getEnumFromEnv,
   getIntFromEnv,
   getListFromEnv,
-} from '@authwatch/kit';
+} from '@authwatch/kit/env';
 import { DISPOSABLE_DOMAINS } from './disposable-domains.js';
 import { DomainSet, normalizeDomain } from './domains.js';
 

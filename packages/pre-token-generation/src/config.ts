@@ -2,8 +2,12 @@
  * The pre token generation Lambda's configuration, read once at cold start. Names are
  * exported so infra and the local stack set the same variables.
  */
-import { getEnumFromEnv, getIntFromEnv, getOptionalStringFromEnv } from '@authwatch/kit';
+import { getEnumFromEnv, getIntFromEnv, getOptionalStringFromEnv } from '@authwatch/kit/env';
 import { TRIGGER_VERSIONS, type TriggerVersion } from './reserved.js';
+
+// What infra's config needs, without the engine (`@authwatch/pre-token-generation/config`).
+export { TRIGGER_VERSIONS, type TriggerVersion };
+
 import { DEFAULT_TOKEN_SIZE_BUDGET } from './token.js';
 
 /** Environment variables of the pre token generation Lambda. */

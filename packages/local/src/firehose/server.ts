@@ -24,7 +24,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { auditObjectName, auditObjectPrefix } from '@authwatch/audit';
+import { auditObjectName, auditObjectPrefix } from '@authwatch/audit/layout';
 
 /** Firehose's limits, enforced like the service does. */
 const MAX_RECORDS = 500;

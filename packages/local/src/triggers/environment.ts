@@ -6,10 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUDIT_ENV, DEFAULT_LIVE_FEED_CHANNEL } from '@authwatch/audit';
-import { CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge';
+import { AUDIT_ENV, DEFAULT_LIVE_FEED_CHANNEL } from '@authwatch/audit/config';
+import { CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge/config';
 import type { AuthwatchConfig } from '@authwatch/infra/config';
-import { PRE_TOKEN_ENV } from '@authwatch/pre-token-generation';
+import { PRE_TOKEN_ENV } from '@authwatch/pre-token-generation/config';
 // The sections' own env builders, shared with the CDK app (not re-exported by
 // @authwatch/infra/config, whose exports map names only its index).
 import {
