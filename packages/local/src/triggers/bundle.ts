@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { builtinModules, createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, version as esbuildVersion, type Plugin } from 'esbuild';
@@ -43,7 +44,37 @@ const REQUIRE_BANNER = `import{createRequire as __authwatchRequire}from'node:mod
 export interface BundleOptions {
   /** Packages left to Node's resolution from the bundle's folder (default none). */
   external?: string[];
+  /**
+   * Leave every installed package (anything under node_modules) out of the bundles and
+   * import it from where it is installed, by absolute path (default false). Bundles
+   * loaded into one thread then share one instance of the AWS SDK, Powertools and the
+   * X-Ray SDK (whose async hook would otherwise be installed once per bundle and run
+   * for every promise), while the workspace's own modules stay private to each bundle.
+   */
+  shareInstalled?: boolean;
 }
+
+/**
+ * Imports of installed packages become imports of the file Node's `require` resolves
+ * them to: the published CommonJS build, which Node loads as one file (an ES build's
+ * extensionless relative imports would not resolve without a loader). A package that
+ * `require` cannot resolve (ES-only) stays in the bundle.
+ */
+const shareInstalledPackages: Plugin = {
+  name: 'authwatch-share-installed',
+  setup(builder) {
+    builder.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:') || builtinModules.includes(args.path)) return undefined;
+      let path: string;
+      try {
+        path = createRequire(join(args.resolveDir, 'index.js')).resolve(args.path);
+      } catch {
+        return undefined;
+      }
+      return path.includes('/node_modules/') ? { path, external: true } : undefined;
+    });
+  },
+};
 
 /** The worker body, bundled alongside the handlers. */
 export const WORKER_KEY = '__worker';
@@ -117,8 +148,9 @@ async function pruneBuilds(buildsDir: string, keep: string): Promise<void> {
 export function bundleHandlers(
   entries: Record<string, string>,
   outDir: string,
+  options: BundleOptions = {},
 ): Promise<BundleResult> {
-  return bundleEntries({ ...entries, [WORKER_KEY]: WORKER_SOURCE }, outDir);
+  return bundleEntries({ ...entries, [WORKER_KEY]: WORKER_SOURCE }, outDir, options);
 }
 
 /** Bundles any entries (key → absolute path) with the same settings and cache. */
@@ -132,10 +164,11 @@ export async function bundleEntries(
     Object.fromEntries(Object.keys(all).map((key) => [key, join(dir, `${key}.mjs`)]));
   const manifestFile = join(outDir, 'manifest.json');
   const buildsDir = join(outDir, 'builds');
-  const current = await currentBuild(manifestFile, {
-    ...all,
+  const settings = {
     __external: (options.external ?? []).join(','),
-  });
+    __shareInstalled: String(options.shareInstalled ?? false),
+  };
+  const current = await currentBuild(manifestFile, { ...all, ...settings });
   if (current !== undefined) {
     return {
       files: filesOf(join(buildsDir, current)),
@@ -160,7 +193,9 @@ export async function bundleEntries(
     sourcesContent: false,
     metafile: true,
     logLevel: 'silent',
-    plugins: [keepImportMetaUrl],
+    plugins: options.shareInstalled
+      ? [shareInstalledPackages, keepImportMetaUrl]
+      : [keepImportMetaUrl],
     ...(options.external ? { external: options.external } : {}),
     banner: { js: REQUIRE_BANNER },
   });
@@ -180,7 +215,7 @@ export async function bundleEntries(
   const manifest: Manifest = {
     build: id,
     esbuild: esbuildVersion,
-    entries: { ...all, __external: (options.external ?? []).join(',') },
+    entries: { ...all, ...settings },
     inputs,
   };
   const temp = `${manifestFile}.${id}.tmp`;

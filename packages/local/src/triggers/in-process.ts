@@ -20,6 +20,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { openSync, writeSync } from 'node:fs';
 import { format } from 'node:util';
+import { skipTraceContextHook } from './tracing.js';
 
 /** What the running handler sees instead of this process's environment and output. */
 export interface HandlerScope {
@@ -35,6 +36,7 @@ let installed = false;
 function install(): void {
   if (installed) return;
   installed = true;
+  skipTraceContextHook();
   const own = process.env;
   const current = (): Record<string, string | undefined> => scopes.getStore()?.env ?? own;
   const view = new Proxy(own, {

@@ -478,7 +478,12 @@ export class HandlerRunner {
       const entries = Object.fromEntries(
         this.options.handlers.map((spec) => [spec.key, spec.entry]),
       );
-      const result = await bundleHandlers(entries, bundleDir);
+      // In one thread, handlers share the installed packages (one AWS SDK, warmed by
+      // all of them); each worker keeps complete bundles.
+      const shared = this.isolation === 'in-process';
+      const result = await bundleHandlers(entries, shared ? join(bundleDir, 'shared') : bundleDir, {
+        shareInstalled: shared,
+      });
       this.bundling = { ms: result.ms, cached: !result.built };
       const workerUrl = pathToFileURL(result.files[WORKER_KEY] as string);
       for (const [key, worker] of this.workers) {

@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 import { errorMessage, lambdaContext } from './lambda-context.js';
 import type { InvokeMessage, WorkerData, WorkerMessage } from './protocol.js';
+import { skipTraceContextHook } from './tracing.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown> | unknown;
 
@@ -46,6 +47,7 @@ function redirectOutput(logFile: string | null): void {
 }
 
 if (data.logFile !== undefined) redirectOutput(data.logFile);
+skipTraceContextHook();
 
 const started = performance.now();
 let handler: Handler;
