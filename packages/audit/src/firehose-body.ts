@@ -17,6 +17,7 @@
  * after a call answered with success, when the service has read the whole body; after
  * an error or an abort the socket may still hold it, so it is left to the GC.
  */
+import { attachCallSignal, callSignalOf } from '@authwatch/kit';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { HttpRequest } from '@smithy/protocol-http';
 import type { SerializeMiddleware } from '@smithy/types';
@@ -192,6 +193,8 @@ const prepare: Middleware = (next, context) => async (args) => {
   const input = args.input as { DeliveryStreamName: string };
   // The serializer writes only the stream name; `attach` puts the records in.
   const light = { DeliveryStreamName: input.DeliveryStreamName };
+  // The call's abort signal (`sendWithSignal`) rides on the input: keep it.
+  attachCallSignal(light, callSignalOf(input));
   prebuilt.set(light, body);
   const result = await next({ ...args, input: light } as typeof args);
   // Answered with success: the service has read the whole body (see the module comment).

@@ -13,7 +13,7 @@
  * What is still undelivered at the deadline is returned as `failed`; the auditor
  * writes it to the fallback log.
  */
-import { captureClient, sdkClientConfig } from '@authwatch/kit';
+import { captureClient, sdkClientConfig, sendWithSignal, withCallSignals } from '@authwatch/kit';
 import {
   FirehoseClient,
   type FirehoseClientConfig,
@@ -146,7 +146,7 @@ export function createFirehoseClient(options: FirehoseClientOptions = {}): Fireh
   });
   client.middlewareStack.remove('loggerMiddleware');
   client.middlewareStack.use(nativeRecordBodies);
-  return captureClient(client);
+  return withCallSignals(captureClient(client));
 }
 
 /**
@@ -202,22 +202,24 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
     try {
       if (chunk.length === 1) {
         const [record] = chunk as [EncodedRecord];
-        await client.send(
+        await sendWithSignal(
+          client,
           new PutRecordCommand({
             DeliveryStreamName: options.streamName,
             Record: { Data: record.data },
           }),
-          { abortSignal },
+          abortSignal,
         );
         stats.recordsDelivered += 1;
         return { retry: [], fatal: [] };
       }
-      const output: PutRecordBatchCommandOutput = await client.send(
+      const output = await sendWithSignal<PutRecordBatchCommandOutput>(
+        client,
         new PutRecordBatchCommand({
           DeliveryStreamName: options.streamName,
           Records: chunk.map((record) => ({ Data: record.data })),
         }),
-        { abortSignal },
+        abortSignal,
       );
       if (!output.FailedPutCount) {
         stats.recordsDelivered += chunk.length;

@@ -1,9 +1,12 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { getTestEvent } from '@authwatch/testing';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AuditSourceEvent,
   auditContextFromEvent,
+  createFirehoseClient,
   createFirehoseSink,
   isRetryable,
   logonSucceeded,
@@ -133,5 +136,46 @@ describe('isRetryable', () => {
     expect(isRetryable(awsError('ResourceNotFoundException', 400))).toBe(false);
     expect(isRetryable(awsError('InvalidArgumentException', 400))).toBe(false);
     expect(isRetryable('not an error')).toBe(false);
+  });
+});
+
+describe('Firehose sink with the audit client', () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('gives up at the deadline on an endpoint that never answers (batch and single record)', async () => {
+    // Prepare: an endpoint that takes requests and never answers; a long request timeout,
+    // so only the deadline's abort signal can end the calls
+    let received = 0;
+    const server = createServer((request) => {
+      received += 1;
+      request.resume();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = createFirehoseClient({
+      requestTimeoutMs: 60_000,
+      config: {
+        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+      },
+    });
+    const sink = createFirehoseSink({ streamName: 's', client });
+
+    // Act
+    const batch = await sink.send(events(3), { deadline: Date.now() + 100 });
+    const single = await sink.send(events(1), { deadline: Date.now() + 100 });
+
+    // Assess
+    expect(received).toBe(2);
+    expect(batch.failed).toHaveLength(3);
+    expect(single.failed).toHaveLength(1);
+    expect(batch.reason).toContain('deadline');
   });
 });
