@@ -22,13 +22,26 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { HttpRequest } from '@smithy/protocol-http';
 import type { SerializeMiddleware } from '@smithy/types';
 
-/** Length of the base64 text of `bytes` bytes (with padding). */
-function base64Length(bytes: number): number {
-  return Math.ceil(bytes / 3) * 4;
-}
-
 function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Where string records are turned into UTF-8 on their way to base64 (reused, grown). */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * A record's data as base64. A string is its UTF-8 bytes, as the SDK sends a string
+ * blob; it goes through one reused buffer instead of a Buffer of its own.
+ */
+function base64Of(data: string | Uint8Array): string {
+  if (typeof data !== 'string') return asBuffer(data).toString('base64');
+  if (data.length * 3 > scratch.byteLength) {
+    const needed = Buffer.byteLength(data);
+    if (needed > scratch.byteLength)
+      scratch = Buffer.allocUnsafe(Math.max(needed, scratch.byteLength * 2));
+  }
+  const length = scratch.write(data, 0, 'utf8');
+  return scratch.toString('base64', 0, length);
 }
 
 const DATA_OPEN = '{"Data":"';
@@ -36,13 +49,16 @@ const DATA_OPEN = '{"Data":"';
 const DATA_OVERHEAD = DATA_OPEN.length + 2;
 
 /** Writes `{"Data":"<base64>"}` at `at`; returns the position after it. */
-function writeRecord(body: Buffer, at: number, data: Uint8Array): number {
+function writeRecord(body: Buffer, at: number, base64: string): number {
   let end = at + body.write(DATA_OPEN, at, 'latin1');
-  end += body.write(asBuffer(data).toString('base64'), end, 'latin1');
+  end += body.write(base64, end, 'latin1');
   body[end++] = 0x22; // "
   body[end++] = 0x7d; // }
   return end;
 }
+
+/** Record data as the SDK takes it: bytes, or a string sent as its UTF-8 bytes. */
+export type RecordData = Uint8Array | string;
 
 /**
  * The awsJson1_1 body of a PutRecordBatch call, as the SDK's serializer writes it.
@@ -54,18 +70,19 @@ function writeRecord(body: Buffer, at: number, data: Uint8Array): number {
  */
 export function putRecordBatchBody(
   streamName: string,
-  records: readonly Uint8Array[],
+  records: readonly RecordData[],
   alloc: (size: number) => Buffer = Buffer.allocUnsafe,
 ): Buffer {
   const head = `{"DeliveryStreamName":${JSON.stringify(streamName)},"Records":[`;
+  const encoded = records.map(base64Of);
   let size = Buffer.byteLength(head) + 2 + Math.max(0, records.length - 1);
-  for (const data of records) size += DATA_OVERHEAD + base64Length(data.byteLength);
+  for (const base64 of encoded) size += DATA_OVERHEAD + base64.length;
   // Every byte up to `size` is written below: nothing of the unset memory goes out.
   const body = alloc(size);
   let at = body.write(head, 0, 'utf8');
-  for (let i = 0; i < records.length; i += 1) {
+  for (let i = 0; i < encoded.length; i += 1) {
     if (i > 0) body[at++] = 0x2c; // ,
-    at = writeRecord(body, at, records[i] as Uint8Array);
+    at = writeRecord(body, at, encoded[i] as string);
   }
   body[at++] = 0x5d; // ]
   body[at++] = 0x7d; // }
@@ -74,11 +91,12 @@ export function putRecordBatchBody(
 }
 
 /** The awsJson1_1 body of a PutRecord call, as the SDK's serializer writes it. */
-export function putRecordBody(streamName: string, data: Uint8Array): Buffer {
+export function putRecordBody(streamName: string, data: RecordData): Buffer {
   const head = `{"DeliveryStreamName":${JSON.stringify(streamName)},"Record":`;
-  const size = Buffer.byteLength(head) + DATA_OVERHEAD + base64Length(data.byteLength) + 1;
+  const base64 = base64Of(data);
+  const size = Buffer.byteLength(head) + DATA_OVERHEAD + base64.length + 1;
   const body = Buffer.allocUnsafe(size);
-  let at = writeRecord(body, body.write(head, 0, 'utf8'), data);
+  let at = writeRecord(body, body.write(head, 0, 'utf8'), base64);
   body[at++] = 0x7d; // }
   if (at !== size) throw new Error(`PutRecord body is ${at} bytes, expected ${size}`);
   return body;
@@ -146,11 +164,14 @@ interface RecordInput {
 }
 
 /** Only inputs whose every member the body holds; anything else is left to the SDK. */
-function isPlainRecord(value: unknown): value is { Data: Uint8Array } {
+function isPlainRecord(value: unknown): value is { Data: RecordData } {
   if (value === null || typeof value !== 'object') return false;
   const keys = Object.keys(value);
+  const data = (value as RecordInput).Data;
   return (
-    keys.length === 1 && keys[0] === 'Data' && (value as RecordInput).Data instanceof Uint8Array
+    keys.length === 1 &&
+    keys[0] === 'Data' &&
+    (data instanceof Uint8Array || typeof data === 'string')
   );
 }
 

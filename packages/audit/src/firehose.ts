@@ -109,6 +109,15 @@ export function isRetryable(error: unknown): boolean {
   return !details.$metadata && error.name !== 'AbortError';
 }
 
+/**
+ * A record's line as the command's `Data`. The SDK sends a string blob as its UTF-8
+ * bytes (base64 in the JSON body), exactly what a Buffer of the line would give, but its
+ * types name only Uint8Array; the line is not copied into a Buffer of its own.
+ */
+function recordData(record: EncodedRecord): Uint8Array {
+  return record.line as unknown as Uint8Array;
+}
+
 function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 300);
   return String(error).slice(0, 300);
@@ -206,7 +215,7 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
           client,
           new PutRecordCommand({
             DeliveryStreamName: options.streamName,
-            Record: { Data: record.data },
+            Record: { Data: recordData(record) },
           }),
           abortSignal,
         );
@@ -217,7 +226,7 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
         client,
         new PutRecordBatchCommand({
           DeliveryStreamName: options.streamName,
-          Records: chunk.map((record) => ({ Data: record.data })),
+          Records: chunk.map((record) => ({ Data: recordData(record) })),
         }),
         abortSignal,
       );

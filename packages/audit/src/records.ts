@@ -12,21 +12,25 @@ export const FIREHOSE_LIMITS = {
   maxBytesPerRecord: 1_000 * 1024,
 } as const;
 
-/** One event ready to send: its id, the event (possibly cut) and its bytes. */
+/**
+ * One event ready to send: its id, the event (possibly cut), its NDJSON line and the
+ * line's size in UTF-8 bytes. The line stays a string until the request body is built
+ * (`putRecordBatchBody`): a Buffer per record would cost an allocation outside the
+ * JavaScript heap for each event, and on a busy batch path those add up to more than
+ * the encoding itself.
+ */
 export interface EncodedRecord {
   id: string;
   event: AuditEvent;
-  data: Uint8Array;
+  /** The event as JSON followed by a newline. */
+  line: string;
+  /** `line`'s size in UTF-8 bytes (what the Firehose limits count). */
+  bytes: number;
 }
 
-/**
- * One NDJSON line: the event as JSON followed by a newline, encoded once. `Buffer.from`
- * (a Uint8Array) takes small lines from Node's shared pool instead of giving each one its
- * own ArrayBuffer as `TextEncoder.encode` does: a batch of thousands of records costs far
- * less allocation and garbage collection.
- */
-export function encodeEvent(event: AuditEvent): Uint8Array {
-  return Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
+/** One NDJSON line: the event as JSON followed by a newline. */
+export function encodeEvent(event: AuditEvent): string {
+  return `${JSON.stringify(event)}\n`;
 }
 
 function cut(value: unknown, maxString: number, maxItems: number): unknown {
@@ -53,10 +57,11 @@ function cut(value: unknown, maxString: number, maxItems: number): unknown {
 export function fitEvent(
   event: AuditEvent,
   maxBytes: number = FIREHOSE_LIMITS.maxBytesPerRecord,
-): { event: AuditEvent; data: Uint8Array } {
-  const data = encodeEvent(event);
-  if (data.byteLength <= maxBytes) return { event, data };
-  const originalSize = data.byteLength;
+): { event: AuditEvent; line: string; bytes: number } {
+  const line = encodeEvent(event);
+  const bytes = Buffer.byteLength(line);
+  if (bytes <= maxBytes) return { event, line, bytes };
+  const originalSize = bytes;
   const mark = (candidate: AuditEvent): AuditEvent => ({
     ...candidate,
     // The id and the identity of the event are never cut.
@@ -72,7 +77,8 @@ export function fitEvent(
   ] as const) {
     const candidate = mark(cut(event, maxString, maxItems) as AuditEvent);
     const encoded = encodeEvent(candidate);
-    if (encoded.byteLength <= maxBytes) return { event: candidate, data: encoded };
+    const size = Buffer.byteLength(encoded);
+    if (size <= maxBytes) return { event: candidate, line: encoded, bytes: size };
   }
   // Only the skeleton: what Athena's queries group by.
   const skeleton: AuditEvent = mark({
@@ -85,7 +91,8 @@ export function fitEvent(
       triggerSource: event.unmapped.triggerSource.slice(0, 64),
     },
   });
-  return { event: skeleton, data: encodeEvent(skeleton) };
+  const skeletonLine = encodeEvent(skeleton);
+  return { event: skeleton, line: skeletonLine, bytes: Buffer.byteLength(skeletonLine) };
 }
 
 /** Encodes events as records, cutting any that would exceed the record limit. */
@@ -94,8 +101,8 @@ export function encodeRecords(
   maxBytes: number = FIREHOSE_LIMITS.maxBytesPerRecord,
 ): EncodedRecord[] {
   return events.map((original) => {
-    const { event, data } = fitEvent(original, maxBytes);
-    return { id: original.metadata.uid, event, data };
+    const { event, line, bytes } = fitEvent(original, maxBytes);
+    return { id: original.metadata.uid, event, line, bytes };
   });
 }
 
@@ -103,7 +110,7 @@ export function encodeRecords(
  * Splits records into calls of at most `maxRecords` records and `maxBytes` bytes,
  * keeping their order. Every record must already fit the per-record limit.
  */
-export function chunkRecords<R extends { data: Uint8Array }>(
+export function chunkRecords<R extends { bytes: number }>(
   records: readonly R[],
   limits: { maxRecords?: number; maxBytes?: number } = {},
 ): R[][] {
@@ -113,7 +120,7 @@ export function chunkRecords<R extends { data: Uint8Array }>(
   let current: R[] = [];
   let bytes = 0;
   for (const record of records) {
-    const size = record.data.byteLength;
+    const size = record.bytes;
     if (current.length > 0 && (current.length >= maxRecords || bytes + size > maxBytes)) {
       chunks.push(current);
       current = [];

@@ -105,6 +105,50 @@ describe('putRecordBatchBody', () => {
   });
 });
 
+describe('putRecordBatchBody with string records', () => {
+  it('sends a string as its UTF-8 bytes, byte for byte as the SDK serializer does', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }), {
+          minLength: 1,
+          maxLength: 10,
+        }),
+        async (lines) => {
+          const sdk = capturingClient({ plugin: false });
+          const input = {
+            DeliveryStreamName: 's',
+            Records: lines.map((line) => ({ Data: line })),
+          } as unknown as PutRecordBatchCommandInput;
+
+          await sdk.client.send(new PutRecordBatchCommand(input));
+
+          expect(putRecordBatchBody('s', lines).toString('latin1')).toBe(
+            bodyBytes(sdk.requests[0]),
+          );
+          expect(
+            putRecordBatchBody('s', lines).equals(
+              putRecordBatchBody(
+                's',
+                lines.map((l) => Buffer.from(l)),
+              ),
+            ),
+          ).toBe(true);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('handles a line larger than its working buffer', () => {
+    const line = `${'ü'.repeat(100_000)}\n`;
+
+    const body = JSON.parse(putRecordBatchBody('s', [line, 'x']).toString('utf8'));
+
+    expect(Buffer.from(body.Records[0].Data, 'base64').toString('utf8')).toBe(line);
+    expect(Buffer.from(body.Records[1].Data, 'base64').toString('utf8')).toBe('x');
+  });
+});
+
 describe('putRecordBody', () => {
   it('is byte for byte what the SDK serializer sends', async () => {
     const sdk = capturingClient({ plugin: false, answer: { RecordId: 'r', Encrypted: false } });
@@ -185,19 +229,35 @@ describe('nativeRecordBodies', () => {
     expect(again.headers.authorization).toBe(authorization);
   });
 
-  it('leaves records it cannot build (data as a string) to the SDK, which sends them right', async () => {
+  it('builds records given as strings (their UTF-8 bytes) and as bytes alike', async () => {
     const fast = capturingClient({ plugin: true });
-    const asText = {
+    const mixed = {
       DeliveryStreamName: 's',
-      Records: [{ Data: 'hello\n' }, { Data: records[0] }],
+      Records: [{ Data: 'héllo\n' }, { Data: records[0] }],
     } as unknown as PutRecordBatchCommandInput;
 
-    await fast.client.send(new PutRecordBatchCommand(asText));
+    await fast.client.send(new PutRecordBatchCommand(mixed));
 
+    expect(fast.requests[0]?.body).toBeInstanceOf(Buffer);
     const body = JSON.parse(bodyBytes(fast.requests[0]));
     expect(
       body.Records.map((r: { Data: string }) => Buffer.from(r.Data, 'base64').toString()),
-    ).toEqual(['hello\n', '{"a":1}\n']);
+    ).toEqual(['héllo\n', '{"a":1}\n']);
+  });
+
+  it('leaves an input with members it does not know to the SDK', async () => {
+    const plain = capturingClient({ plugin: false });
+    const fast = capturingClient({ plugin: true });
+    const odd = {
+      DeliveryStreamName: 's',
+      Records: [{ Data: records[0], Extra: 'x' }],
+    } as unknown as PutRecordBatchCommandInput;
+
+    await plain.client.send(new PutRecordBatchCommand(odd));
+    await fast.client.send(new PutRecordBatchCommand(odd));
+
+    expect(fast.requests[0]?.body).not.toBeInstanceOf(Buffer);
+    expect(bodyBytes(fast.requests[0])).toBe(bodyBytes(plain.requests[0]));
   });
 });
 

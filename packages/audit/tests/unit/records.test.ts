@@ -33,7 +33,7 @@ describe('records', () => {
   it('encode one event as one JSON line ending in a newline', () => {
     const event = tokens(['a']);
 
-    const text = new TextDecoder().decode(encodeEvent(event));
+    const text = encodeEvent(event);
 
     expect(text.endsWith('\n')).toBe(true);
     expect(text.indexOf('\n')).toBe(text.length - 1);
@@ -48,13 +48,25 @@ describe('records', () => {
     const [record] = encodeRecords([event]);
 
     // Assess
-    expect(record?.data.byteLength).toBeLessThanOrEqual(FIREHOSE_LIMITS.maxBytesPerRecord);
+    expect(record?.bytes).toBe(Buffer.byteLength(record?.line ?? ''));
+    expect(record?.bytes).toBeLessThanOrEqual(FIREHOSE_LIMITS.maxBytesPerRecord);
     expect(record?.id).toBe(event.metadata.uid);
-    const sent = JSON.parse(new TextDecoder().decode(record?.data));
+    const sent = JSON.parse(record?.line ?? '');
     expect(sent.metadata.uid).toBe(event.metadata.uid);
     expect(sent.unmapped.truncated).toBe(true);
     expect(sent.unmapped.originalSize).toBeGreaterThan(2_000_000);
     expect(sent.unmapped.matchedRules[1]).toBe('tenant');
+  });
+
+  it('count the record limit in UTF-8 bytes, not characters', () => {
+    // 600,000 characters, 1,200,000 bytes: over the 1,000 KiB limit only in bytes
+    const event = tokens(['é'.repeat(600_000)]);
+
+    const [record] = encodeRecords([event]);
+
+    expect(record?.bytes).toBe(Buffer.byteLength(record?.line ?? ''));
+    expect(record?.bytes).toBeLessThanOrEqual(FIREHOSE_LIMITS.maxBytesPerRecord);
+    expect(JSON.parse(record?.line ?? '').unmapped.truncated).toBe(true);
   });
 
   it('leave an event that fits untouched', () => {
@@ -69,16 +81,17 @@ describe('records', () => {
         fc.array(fc.string({ maxLength: 3_000 }), { maxLength: 40 }),
         fc.integer({ min: 2_048, max: 20_000 }),
         (rules, limit) => {
-          const { data, event } = fitEvent(tokens(rules), limit);
-          expect(data.byteLength).toBeLessThanOrEqual(limit);
-          expect(JSON.parse(new TextDecoder().decode(data))).toEqual(event);
+          const { line, bytes, event } = fitEvent(tokens(rules), limit);
+          expect(bytes).toBe(Buffer.byteLength(line));
+          expect(bytes).toBeLessThanOrEqual(limit);
+          expect(JSON.parse(line)).toEqual(event);
         },
       ),
     );
   });
 
   it('split records into calls of at most 500 records', () => {
-    const records = Array.from({ length: 1_201 }, () => ({ data: new Uint8Array(10) }));
+    const records = Array.from({ length: 1_201 }, () => ({ bytes: 10 }));
 
     const chunks = chunkRecords(records);
 
@@ -86,13 +99,13 @@ describe('records', () => {
   });
 
   it('split records into calls of at most 4 MiB', () => {
-    const records = Array.from({ length: 10 }, () => ({ data: new Uint8Array(1_000 * 1024) }));
+    const records = Array.from({ length: 10 }, () => ({ bytes: 1_000 * 1024 }));
 
     const chunks = chunkRecords(records);
 
     expect(chunks.map((chunk) => chunk.length)).toEqual([4, 4, 2]);
     for (const chunk of chunks) {
-      const bytes = chunk.reduce((sum, record) => sum + record.data.byteLength, 0);
+      const bytes = chunk.reduce((sum, record) => sum + record.bytes, 0);
       expect(bytes).toBeLessThanOrEqual(FIREHOSE_LIMITS.maxBytesPerCall);
     }
   });
@@ -100,16 +113,13 @@ describe('records', () => {
   it('keep every record, in order, within both limits, whatever the sizes', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 300_000 }), { maxLength: 2_000 }), (sizes) => {
-        const records = sizes.map((size, index) => ({
-          index,
-          data: { byteLength: size } as Uint8Array,
-        }));
+        const records = sizes.map((size, index) => ({ index, bytes: size }));
         const chunks = chunkRecords(records, { maxRecords: 500, maxBytes: 1_000_000 });
         expect(chunks.flat().map((record) => record.index)).toEqual(sizes.map((_s, i) => i));
         for (const chunk of chunks) {
           expect(chunk.length).toBeGreaterThan(0);
           expect(chunk.length).toBeLessThanOrEqual(500);
-          const bytes = chunk.reduce((sum, record) => sum + record.data.byteLength, 0);
+          const bytes = chunk.reduce((sum, record) => sum + record.bytes, 0);
           expect(bytes).toBeLessThanOrEqual(1_000_000);
         }
       }),
