@@ -2,7 +2,7 @@
  * The api section: the HTTP API in front of the protected Lambda (CORS, throttling).
  * Plain data (no aws-cdk-lib): the CDK construct `TokenApi` and the local stack read it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ORIGIN = /^(\*|https?:\/\/[a-z0-9.-]+(:\d{1,5})?)$/i;
 

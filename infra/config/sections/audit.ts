@@ -3,7 +3,7 @@
  * watch the live feed. Plain data (no aws-cdk-lib), loaded by the CDK app and the
  * local stack alike.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const AuditSectionSchema = z
   .object({

@@ -7,7 +7,7 @@ import {
   TRIGGER_VERSIONS,
   type TriggerVersion,
 } from '@authwatch/pre-token-generation/config';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The rules file every environment uses unless it names another, relative to the repository root. */
 export const DEFAULT_CLAIMS_RULES_FILE = 'packages/pre-token-generation/rules/default.yaml';

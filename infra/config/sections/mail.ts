@@ -5,7 +5,7 @@
  * variables for the CDK app and the local stack alike.
  */
 import { POST_AUTH_ENV } from '@authwatch/post-auth/config';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const SENDER =
   /^(?:[^<>\r\n]*<([^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)>|([^\s@<>]+@[^\s@<>]+\.[^\s@<>]+))$/;

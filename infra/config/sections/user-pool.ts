@@ -9,7 +9,7 @@
  * own, so a bad value fails at synth with the field's name instead of at deploy.
  */
 import { LINK_MODES, PRE_SIGNUP_ENV } from '@authwatch/pre-signup/config';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Cognito's token validity limits, minutes. */
 export const TOKEN_LIMITS = {

@@ -1,5 +1,6 @@
 /**
- * `pnpm start` (`tsx src/cli.ts [options]`; the options are in main.ts).
+ * The slow path of `pnpm start` (bin/start.mjs runs a current cached bundle itself and
+ * comes here, through tsx, only when it must be built first; the options are in main.ts).
  *
  * The stack's own code and the workspace packages it imports are bundled with esbuild
  * (cached in node_modules/.cache/authwatch-local/main, rebuilt when a source changes)
@@ -8,10 +9,9 @@
  * through a TypeScript loader on a busy 2-core machine. This thread only relays
  * Ctrl-C. `AUTHWATCH_LOCAL_NO_BUNDLE=1` runs the sources in this thread instead.
  */
-import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_BUNDLE_DIR } from './paths.js';
+import { MAIN_BUNDLE_BUILDERS, MAIN_BUNDLE_DIR } from './launcher.js';
 import { bundleEntries } from './triggers/bundle.js';
 
 const MAIN_SOURCE = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -52,8 +52,9 @@ async function start(): Promise<void> {
   if (process.env.AUTHWATCH_LOCAL_NO_BUNDLE === '1') return runSources();
   let file: string;
   try {
-    const bundle = await bundleEntries({ main: MAIN_SOURCE }, join(DEFAULT_BUNDLE_DIR, 'main'), {
+    const bundle = await bundleEntries({ main: MAIN_SOURCE }, MAIN_BUNDLE_DIR, {
       external: EXTERNAL,
+      extraInputs: MAIN_BUNDLE_BUILDERS,
     });
     file = bundle.files.main as string;
   } catch (error) {

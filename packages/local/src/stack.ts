@@ -321,8 +321,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (!options.quiet) print(`! handler ${key} restarted: ${reason}`);
     },
   });
-  const handlersReady = runner.start();
-  handlersReady.catch(() => undefined);
+  // Worker threads load in parallel with the rest of the start-up; handlers that run in
+  // this thread load once the stack answers (loading them is work for this very thread,
+  // and an invocation that comes first loads its own handler on the spot).
+  let handlersReady: Promise<WorkerTiming[]> | undefined =
+    runner.isolation === 'worker' ? runner.start() : undefined;
+  handlersReady?.catch(() => undefined);
 
   let poolIds: string[] = [];
   cognito = createCognitoEmulator({
@@ -383,6 +387,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const outputsFile = outputsPath(stateDir);
   await writeOutputs(outputsFile, outputs);
+  handlersReady ??= runner.start();
+  handlersReady.catch(() => undefined);
 
   if (!options.background) await handlersReady;
   handlersReady.then(() => {

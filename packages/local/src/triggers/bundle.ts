@@ -10,10 +10,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, version as esbuildVersion, type Plugin } from 'esbuild';
 import { REPO_ROOT } from '../paths.js';
+import { currentBuild, fingerprint, type Manifest } from './bundle-cache.js';
 
 /**
  * Keeps `import.meta.url` of the workspace's own TypeScript files pointing at the
@@ -41,6 +42,24 @@ const keepImportMetaUrl: Plugin = {
  */
 const REQUIRE_BANNER = `import{createRequire as __authwatchRequire}from'node:module';const require=__authwatchRequire(${'import.meta'}.url);`;
 
+/**
+ * Keeps `__dirname` of bundled CommonJS files pointing at their installed folder, for a
+ * package that serves files relative to itself (aws-ses-v2-local's web page).
+ */
+const keepDirname: Plugin = {
+  name: 'authwatch-keep-dirname',
+  setup(builder) {
+    builder.onLoad({ filter: /node_modules\/.*\.c?js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('__dirname')) return undefined;
+      return {
+        contents: text.replaceAll('__dirname', JSON.stringify(dirname(args.path))),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 export interface BundleOptions {
   /** Packages left to Node's resolution from the bundle's folder (default none). */
   external?: string[];
@@ -52,6 +71,10 @@ export interface BundleOptions {
    * for every promise), while the workspace's own modules stay private to each bundle.
    */
   shareInstalled?: boolean;
+  /** Keep `__dirname` of installed CommonJS files pointing at where they are installed. */
+  keepDirname?: boolean;
+  /** More files whose change makes the cached build stale (e.g. the script that builds it). */
+  extraInputs?: string[];
 }
 
 /**
@@ -86,45 +109,6 @@ export interface BundleResult {
   /** Whether esbuild ran (false: the cached bundles were still current). */
   built: boolean;
   ms: number;
-}
-
-interface Manifest {
-  /** The build folder (under `outDir/builds/`) these inputs produced. */
-  build: string;
-  esbuild: string;
-  entries: Record<string, string>;
-  /** Every input file → `mtimeMs:size` when it was bundled. */
-  inputs: Record<string, string>;
-}
-
-async function fingerprint(path: string): Promise<string | undefined> {
-  try {
-    const info = await stat(path);
-    return `${info.mtimeMs}:${info.size}`;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The manifest's build when it is still current for `entries`. */
-async function currentBuild(
-  manifestFile: string,
-  entries: Record<string, string>,
-): Promise<string | undefined> {
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as Manifest;
-  } catch {
-    return undefined;
-  }
-  if (manifest.esbuild !== esbuildVersion) return undefined;
-  if (JSON.stringify(manifest.entries) !== JSON.stringify(entries)) return undefined;
-  const checks = await Promise.all(
-    Object.entries(manifest.inputs).map(
-      async ([path, print]) => (await fingerprint(path)) === print,
-    ),
-  );
-  return checks.every(Boolean) ? manifest.build : undefined;
 }
 
 /** Removes builds older than an hour that the manifest no longer names. */
@@ -167,8 +151,9 @@ export async function bundleEntries(
   const settings = {
     __external: (options.external ?? []).join(','),
     __shareInstalled: String(options.shareInstalled ?? false),
+    __keepDirname: String(options.keepDirname ?? false),
   };
-  const current = await currentBuild(manifestFile, { ...all, ...settings });
+  const current = await currentBuild(manifestFile, esbuildVersion, { ...all, ...settings });
   if (current !== undefined) {
     return {
       files: filesOf(join(buildsDir, current)),
@@ -193,9 +178,11 @@ export async function bundleEntries(
     sourcesContent: false,
     metafile: true,
     logLevel: 'silent',
-    plugins: options.shareInstalled
-      ? [shareInstalledPackages, keepImportMetaUrl]
-      : [keepImportMetaUrl],
+    plugins: [
+      ...(options.shareInstalled ? [shareInstalledPackages] : []),
+      ...(options.keepDirname ? [keepDirname] : []),
+      keepImportMetaUrl,
+    ],
     ...(options.external ? { external: options.external } : {}),
     banner: { js: REQUIRE_BANNER },
   });
@@ -207,10 +194,12 @@ export async function bundleEntries(
     .filter((path) => !path.includes('/node_modules/'));
   const inputs: Record<string, string> = {};
   await Promise.all(
-    [...sources, join(REPO_ROOT, 'pnpm-lock.yaml')].map(async (path) => {
-      const print = await fingerprint(path);
-      if (print !== undefined) inputs[path] = print;
-    }),
+    [...sources, ...(options.extraInputs ?? []), join(REPO_ROOT, 'pnpm-lock.yaml')].map(
+      async (path) => {
+        const print = await fingerprint(path);
+        if (print !== undefined) inputs[path] = print;
+      },
+    ),
   );
   const manifest: Manifest = {
     build: id,

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// `pnpm start`: runs the cached bundle of the local stack in this process when it is
+// current; otherwise src/cli.ts (through tsx) bundles it first and runs it.
+// AUTHWATCH_LOCAL_NO_BUNDLE=1 runs the sources instead (src/cli.ts).
+import { pathToFileURL } from 'node:url';
+import { currentMainBundle } from '../src/launcher.js';
+
+const bundle =
+  process.env.AUTHWATCH_LOCAL_NO_BUNDLE === '1' ? undefined : await currentMainBundle();
+if (bundle !== undefined) {
+  const { main } = await import(pathToFileURL(bundle).href);
+  await main(performance.timeOrigin, process.argv.slice(2)).catch((error) => {
+    process.stderr.write(`local stack failed to start: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  });
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli.ts');
+}
