@@ -61,6 +61,23 @@ describe.each(setups)('HandlerRunner: $loader loader, $isolation', ({ loader, is
     expect(first?.response.inheritedPath).toBeNull();
   });
 
+  it('keeps each handler to its own environment while invocations interleave', async () => {
+    // Act: 40 invocations of two handlers in flight together, each reading its
+    // environment after awaits that let the others run
+    const calls = Array.from({ length: 40 }, (_, index) => {
+      const key = index % 2 === 0 ? 'first' : 'second';
+      const delayMs = (index * 7) % 11;
+      return runner
+        .invoke(key, { behaviour: 'env-later', delayMs })
+        .then((result) => [key, (result as { response: { valueNow: string } }).response.valueNow]);
+    });
+    const seen = await Promise.all(calls);
+
+    // Assess
+    for (const [key, value] of seen) expect(value).toBe(key === 'first' ? 'one' : 'two');
+    expect(process.env.FIXTURE_VALUE).toBeUndefined();
+  });
+
   it('passes a Lambda-like context that counts down from the invocation limit', async () => {
     // Act
     const result = (await runner.invoke('first', {})) as {
