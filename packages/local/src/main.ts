@@ -12,7 +12,7 @@ import { DEFAULT_STATE_DIR } from './paths.js';
 import { DEFAULT_BASE_PORT, DEMO_USER, type LocalStack, startLocalStack } from './stack.js';
 import type { HandlerIsolation, HandlerLoader, HandlerLogMode } from './triggers/runner.js';
 
-const USAGE = `Usage: pnpm start [-- options]
+const USAGE = `Usage: pnpm start [--] [options]
 
 Runs Authwatch offline: a Cognito-compatible user pool running the real triggers, the
 protected API, SES, Firehose and the live feed, until Ctrl-C.
@@ -85,7 +85,8 @@ export async function main(
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args,
+      // `pnpm start -- --reset` hands the script a leading `--`.
+      args: args[0] === '--' ? args.slice(1) : args,
       options: {
         port: { type: 'string' },
         'state-dir': { type: 'string' },
@@ -173,7 +174,7 @@ export async function main(
       .map((timing) => timing.key)
       .join(
         ', ',
-      )} (bundles ${bundling.cached ? 'cached' : `built in ${Math.round(bundling.ms)} ms`}, slowest worker ${Math.round(slowest)} ms)`,
+      )} (bundles ${bundling.cached ? 'cached' : `built in ${Math.round(bundling.ms)} ms`}, slowest load ${Math.round(slowest)} ms)`,
   );
   for (const [key, message] of stack.loadErrors) say(`! ${key} did not load: ${message}`);
   say('live view of audit events (Ctrl-C to stop):');
