@@ -4,7 +4,11 @@
  * CUSTOM_AUTH (InitiateAuth, code from the SES mailbox, RespondToAuthChallenge) and
  * USER_SRP_AUTH with amazon-cognito-identity-js. Every sign-in runs the real triggers
  * (post authentication, pre token generation with the default rules, and define /
- * create / verify for custom auth) in their workers, auditing to the Firehose fake.
+ * create / verify for custom auth) as `pnpm start` runs them (in-process), each auditing
+ * to the Firehose fake and the live feed. The stack runs in this process, as a test's
+ * does. SRP's figure is mostly the client library's own big-integer arithmetic (pure
+ * JavaScript; a profile puts over 90% of it in its Montgomery squaring), not the
+ * emulator's (OpenSSL through Diffie-Hellman).
  *
  * Targets on a 2-core machine: password ≥ 500/s, custom-auth p50 ≤ 10 ms.
  */
