@@ -27,6 +27,26 @@ export interface HandlerScope {
   env: Record<string, string | undefined>;
   /** Where its output goes: a log file descriptor, nowhere, or this process's stderr. */
   output: number | 'drop' | 'inherit';
+  /**
+   * Called with an exception the handler threw outside its promise (in a timer, an
+   * event) or a promise it left rejected: what would end its Lambda sandbox.
+   */
+  crashed?: (error: unknown) => void;
+}
+
+/** What Node does with an error nobody claims: print it and exit. */
+function unclaimed(event: 'uncaughtException' | 'unhandledRejection', error: unknown): void {
+  // Another listener (a test runner's) deals with it.
+  if (process.listenerCount(event) > 1) return;
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+}
+
+/** Writes a line to a handler's output, as Lambda's runtime logs an uncaught error. */
+export function writeToScope(scope: HandlerScope, line: string): void {
+  if (scope.output === 'drop') return;
+  if (scope.output === 'inherit') process.stderr.write(line);
+  else writeSync(scope.output, line);
 }
 
 const scopes = new AsyncLocalStorage<HandlerScope>();
@@ -37,6 +57,14 @@ function install(): void {
   if (installed) return;
   installed = true;
   skipTraceContextHook();
+  // An error a handler leaves behind ends that handler's sandbox, not the stack.
+  for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+    process.on(event, (error: unknown) => {
+      const crashed = scopes.getStore()?.crashed;
+      if (crashed) crashed(error);
+      else unclaimed(event, error);
+    });
+  }
   const own = process.env;
   const current = (): Record<string, string | undefined> => scopes.getStore()?.env ?? own;
   const view = new Proxy(own, {

@@ -27,3 +27,11 @@ export function errorMessage(error: unknown): { name: string; message: string } 
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: 'Error', message: String(error) };
 }
+
+/** The line Lambda's runtime logs for an exception the handler did not catch. */
+export function uncaughtExceptionLine(error: unknown): string {
+  const { name, message } = errorMessage(error);
+  const stack = error instanceof Error ? error.stack : undefined;
+  const detail = JSON.stringify({ errorType: name, errorMessage: message, stack });
+  return `${new Date().toISOString()}\tERROR\tUncaught Exception\t${detail}\n`;
+}

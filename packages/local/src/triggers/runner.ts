@@ -8,15 +8,15 @@
  * (a new worker, or a new import of its bundle), as Lambda would start a fresh
  * execution environment.
  */
-import { closeSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 import { bundleHandlers, WORKER_KEY } from './bundle.js';
-import { createScope, type HandlerScope, inScope } from './in-process.js';
-import { errorMessage, lambdaContext } from './lambda-context.js';
+import { createScope, type HandlerScope, inScope, writeToScope } from './in-process.js';
+import { errorMessage, lambdaContext, uncaughtExceptionLine } from './lambda-context.js';
 import type { InvokeMessage, WorkerData, WorkerMessage } from './protocol.js';
 
 /** Cognito waits this long for a trigger (developer guide, "Lambda triggers"). */
@@ -164,6 +164,8 @@ class InProcessHandler implements HandlerHost {
   private loaded: Promise<Handler> | undefined;
   private generation = 0;
   private stopped = false;
+  /** How to fail each invocation in flight. */
+  private readonly inFlight = new Set<(error: HandlerInvocationError) => void>();
 
   constructor(
     private readonly spec: HandlerSpec,
@@ -171,6 +173,22 @@ class InProcessHandler implements HandlerHost {
     logFile: string | null | 'inherit',
   ) {
     this.scope = createScope(spec.env, logFile);
+    this.scope.crashed = (error) => this.crash(error);
+  }
+
+  /**
+   * The handler threw outside its promise or left one rejected: as Lambda's runtime
+   * does, log it, fail what is in flight, and give the next invocation a fresh cold
+   * start.
+   */
+  private crash(error: unknown): void {
+    const { message } = errorMessage(error);
+    writeToScope(this.scope, uncaughtExceptionLine(error));
+    const failure = new HandlerInvocationError('error', `handler crashed: ${message}`);
+    for (const fail of this.inFlight) fail(failure);
+    this.inFlight.clear();
+    this.options.onRestart?.(this.spec.key, `crashed: ${message}`);
+    if (!this.stopped) void this.start().catch(() => undefined);
   }
 
   private handler(): Promise<Handler> {
@@ -225,7 +243,10 @@ class InProcessHandler implements HandlerHost {
     // The handler gets its own copy, as it would from Lambda's JSON, and answers one.
     const input = structuredClone(event);
     let timer: NodeJS.Timeout | undefined;
+    let fail: ((error: HandlerInvocationError) => void) | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
+      fail = reject;
+      this.inFlight.add(reject);
       timer = setTimeout(() => {
         reject(new HandlerInvocationError('timeout', `timed out after ${timeoutMs} ms`));
         this.options.onRestart?.(this.spec.key, `timed out after ${timeoutMs} ms`);
@@ -248,6 +269,7 @@ class InProcessHandler implements HandlerHost {
       throw new HandlerInvocationError('error', errorMessage(error).message);
     } finally {
       clearTimeout(timer);
+      if (fail) this.inFlight.delete(fail);
       run.catch(() => undefined);
     }
   }
@@ -332,7 +354,10 @@ class HandlerWorker implements HandlerHost {
       worker.once('error', (error) => {
         reject(error);
         if (this.worker === worker) {
+          if (this.logFile) appendFileSync(this.logFile, uncaughtExceptionLine(error));
           this.failAll(new HandlerInvocationError('error', `handler crashed: ${error.message}`));
+          // The next invocation gets a fresh worker, not this dying one.
+          if (!this.stopped && loaded) this.restart(`crashed: ${error.message}`);
         }
       });
       worker.once('exit', (code) => {

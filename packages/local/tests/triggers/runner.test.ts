@@ -134,6 +134,18 @@ describe.each(setups)('HandlerRunner: $loader loader, $isolation', ({ loader, is
     );
   });
 
+  it('fails the invocation of a handler that throws outside its promise, then cold-starts it', async () => {
+    // Act
+    const failure = await runner.invoke('first', { behaviour: 'throw-later' }).catch((e) => e);
+    const after = (await runner.invoke('first', {})) as { response: { invocations: number } };
+
+    // Assess: the stack (and this test) kept running
+    expect(failure).toMatchObject({ kind: 'error' });
+    expect((failure as Error).message).toContain('a stray callback failed');
+    expect(after.response.invocations).toBe(1);
+    expect(readFileSync(join(logDir, 'first.log'), 'utf8')).toContain('a stray callback failed');
+  });
+
   it('fails invocations of a handler whose cold start failed, naming the error', async () => {
     // Act
     const failure = await runner.invoke('broken', {}).catch((e) => e);
