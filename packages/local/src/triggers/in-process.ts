@@ -20,6 +20,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { openSync, writeSync } from 'node:fs';
 import { format } from 'node:util';
+import { interceptWrites, writeChunk } from './output.js';
 import { skipTraceContextHook } from './tracing.js';
 
 /** What the running handler sees instead of this process's environment and output. */
@@ -102,22 +103,15 @@ function install(): void {
   }
 
   for (const stream of [process.stdout, process.stderr]) {
-    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    interceptWrites(stream, (chunk) => {
       const output = scopes.getStore()?.output;
-      if (output === undefined) return write(chunk, ...rest);
-      if (output === 'inherit')
-        return process.stderr === stream ? write(chunk, ...rest) : process.stderr.write(chunk);
-      if (output !== 'drop') {
-        if (typeof chunk === 'string') writeSync(output, chunk);
-        else writeSync(output, chunk);
-      }
-      const callback = rest.find((item) => typeof item === 'function') as
-        | ((error?: Error | null) => void)
-        | undefined;
-      callback?.();
+      if (output === undefined) return false;
+      if (output === 'inherit') {
+        if (stream === process.stderr) return false;
+        process.stderr.write(chunk);
+      } else if (output !== 'drop') writeChunk(output, chunk);
       return true;
-    }) as typeof stream.write;
+    });
   }
 }
 

@@ -4,11 +4,12 @@
  * invocation the runner posts, with a Lambda-like context whose remaining time counts
  * down to the invocation's deadline.
  */
-import { openSync, writeSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 import { errorMessage, lambdaContext } from './lambda-context.js';
+import { interceptWrites, writeChunk } from './output.js';
 import type { InvokeMessage, WorkerData, WorkerMessage } from './protocol.js';
 import { skipTraceContextHook } from './tracing.js';
 
@@ -32,17 +33,10 @@ function post(message: WorkerMessage): void {
 function redirectOutput(logFile: string | null): void {
   const fd = logFile === null ? undefined : openSync(logFile, 'a');
   for (const stream of [process.stdout, process.stderr]) {
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-      if (fd !== undefined) {
-        if (typeof chunk === 'string') writeSync(fd, chunk);
-        else writeSync(fd, chunk);
-      }
-      const callback = rest.find((item) => typeof item === 'function') as
-        | ((error?: Error | null) => void)
-        | undefined;
-      callback?.();
+    interceptWrites(stream, (chunk) => {
+      if (fd !== undefined) writeChunk(fd, chunk);
       return true;
-    }) as typeof stream.write;
+    });
   }
 }
 
