@@ -151,6 +151,9 @@ interface HandlerHost {
 
 type Handler = (event: unknown, context: Context) => unknown;
 
+/** Numbers in-process hosts, whose module URLs must never repeat in this process. */
+let nextHostId = 1;
+
 /**
  * One handler in this thread: its bundle imported once in its scope, each invocation
  * run in the scope with a deadline. A timed-out handler is replaced by a fresh import
@@ -163,6 +166,7 @@ class InProcessHandler implements HandlerHost {
   private readonly scope: HandlerScope;
   private loaded: Promise<Handler> | undefined;
   private generation = 0;
+  private readonly hostId = nextHostId++;
   private stopped = false;
   /** How to fail each invocation in flight. */
   private readonly inFlight = new Set<(error: HandlerInvocationError) => void>();
@@ -205,7 +209,9 @@ class InProcessHandler implements HandlerHost {
       return this.loaded.then(() => undefined);
     }
     this.generation += 1;
-    const url = `${pathToFileURL(entry).href}?handler=${encodeURIComponent(this.spec.key)}&cold=${this.generation}`;
+    // A module URL of its own per host and cold start: a second stack in this process
+    // (or a restart) must not get a module instance another one initialised.
+    const url = `${pathToFileURL(entry).href}?handler=${encodeURIComponent(this.spec.key)}&host=${this.hostId}&cold=${this.generation}`;
     const exportName = this.spec.exportName ?? 'handler';
     this.loaded = inScope(this.scope, () => import(url)).then(
       (module: Record<string, unknown>) => {

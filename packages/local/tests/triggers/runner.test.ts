@@ -164,3 +164,31 @@ describe.each(setups)('HandlerRunner: $loader loader, $isolation', ({ loader, is
     expect(readFileSync(join(logDir, 'second.log'), 'utf8')).not.toContain('log-marker-1');
   });
 });
+
+describe('two in-process runners in one process', () => {
+  it('give the same handler key its own module instance and environment in each', async () => {
+    // Prepare: as two local stacks one after the other in one process would
+    const dir = mkdtempSync(join(tmpdir(), 'authwatch-runners-'));
+    const runnerFor = (value: string) =>
+      new HandlerRunner({
+        bundleDir: join(dir, 'bundles'),
+        region: 'eu-west-1',
+        logs: 'ignore',
+        handlers: [{ key: 'echo', entry: fixture('echo'), env: { FIXTURE_VALUE: value } }],
+      });
+    const first = runnerFor('from the first stack');
+    const second = runnerFor('from the second stack');
+
+    // Act
+    const a = (await first.invoke('echo', {})) as { response: { loadedWith: string } };
+    await first.stop();
+    const b = (await second.invoke('echo', {})) as { response: { loadedWith: string } };
+    await second.stop();
+    rmSync(dir, { recursive: true, force: true });
+
+    // Assess
+    expect(first.isolation).toBe('in-process');
+    expect(a.response.loadedWith).toBe('from the first stack');
+    expect(b.response.loadedWith).toBe('from the second stack');
+  });
+});
