@@ -3,13 +3,16 @@
 // current; otherwise src/cli.ts (through tsx) bundles it first and runs it.
 // AUTHWATCH_LOCAL_NO_BUNDLE=1 runs the sources instead (src/cli.ts).
 import { pathToFileURL } from 'node:url';
-import { currentMainBundle } from '../src/launcher.js';
+import { currentMainBundle, demoBundleOf, preloadSes } from '../src/launcher.js';
 
 const bundle =
   process.env.AUTHWATCH_LOCAL_NO_BUNDLE === '1' ? undefined : await currentMainBundle();
 if (bundle !== undefined) {
+  // The SES emulator's package loads on the other core while the stack's bundle does.
+  const sesWorker = await preloadSes();
   const { main } = await import(pathToFileURL(bundle).href);
-  await main(performance.timeOrigin, process.argv.slice(2)).catch((error) => {
+  const extras = { sesWorker, demoModule: pathToFileURL(demoBundleOf(bundle)).href };
+  await main(performance.timeOrigin, process.argv.slice(2), extras).catch((error) => {
     process.stderr.write(`local stack failed to start: ${error.stack ?? error.message}\n`);
     process.exit(1);
   });

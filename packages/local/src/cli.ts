@@ -15,6 +15,7 @@ import { MAIN_BUNDLE_BUILDERS, MAIN_BUNDLE_DIR } from './launcher.js';
 import { bundleEntries } from './triggers/bundle.js';
 
 const MAIN_SOURCE = fileURLToPath(new URL('./main.ts', import.meta.url));
+const DEMO_SOURCE = fileURLToPath(new URL('./demo.ts', import.meta.url));
 
 /**
  * Left to Node: esbuild (it runs its own binary), tsx (registered in handler workers
@@ -30,9 +31,9 @@ async function runSources(): Promise<void> {
   await main(startedAt, args);
 }
 
-async function runBundle(file: string): Promise<void> {
+async function runBundle(file: string, demo: string): Promise<void> {
   const worker = new Worker(pathToFileURL(file), {
-    workerData: { authwatchLocalMain: { startedAt, args } },
+    workerData: { authwatchLocalMain: { startedAt, args, demoModule: pathToFileURL(demo).href } },
   });
   let signals = 0;
   const relay = (signal: NodeJS.Signals) => {
@@ -51,19 +52,21 @@ async function runBundle(file: string): Promise<void> {
 async function start(): Promise<void> {
   if (process.env.AUTHWATCH_LOCAL_NO_BUNDLE === '1') return runSources();
   let file: string;
+  let demo: string;
   try {
-    const bundle = await bundleEntries({ main: MAIN_SOURCE }, MAIN_BUNDLE_DIR, {
+    const bundle = await bundleEntries({ main: MAIN_SOURCE, demo: DEMO_SOURCE }, MAIN_BUNDLE_DIR, {
       external: EXTERNAL,
       extraInputs: MAIN_BUNDLE_BUILDERS,
     });
     file = bundle.files.main as string;
+    demo = bundle.files.demo as string;
   } catch (error) {
     process.stderr.write(
       `(could not bundle the stack, running its sources: ${(error as Error).message})\n`,
     );
     return runSources();
   }
-  return runBundle(file);
+  return runBundle(file, demo);
 }
 
 start().catch((error: Error) => {

@@ -4,13 +4,17 @@
 // a 2-core machine, the start-up target's third).
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { currentBuild } from './triggers/bundle-cache.js';
 
+const CACHE = new URL('../node_modules/.cache/authwatch-local/', import.meta.url);
+
 /** The main bundle's cache folder (paths.ts: DEFAULT_BUNDLE_DIR/main). */
-export const MAIN_BUNDLE_DIR = fileURLToPath(
-  new URL('../node_modules/.cache/authwatch-local/main', import.meta.url),
-);
+export const MAIN_BUNDLE_DIR = fileURLToPath(new URL('main', CACHE));
+
+/** The SES emulator bundle's cache folder (ses.ts). */
+export const SES_BUNDLE_DIR = fileURLToPath(new URL('ses', CACHE));
 
 /** Files that decide how the main bundle is built, besides its own sources. */
 export const MAIN_BUNDLE_BUILDERS = [
@@ -18,14 +22,39 @@ export const MAIN_BUNDLE_BUILDERS = [
   fileURLToPath(new URL('./launcher.js', import.meta.url)),
 ];
 
-/** The cached bundle of the stack when it is current, else undefined. */
-export async function currentMainBundle() {
+/** `<dir>/builds/<build>/<key>.mjs` of a cache folder when current, else undefined. */
+async function currentBundle(dir, key) {
   let esbuildVersion;
   try {
     esbuildVersion = createRequire(import.meta.url)('esbuild/package.json').version;
   } catch {
     return undefined;
   }
-  const build = await currentBuild(join(MAIN_BUNDLE_DIR, 'manifest.json'), esbuildVersion);
-  return build === undefined ? undefined : join(MAIN_BUNDLE_DIR, 'builds', build, 'main.mjs');
+  const build = await currentBuild(join(dir, 'manifest.json'), esbuildVersion);
+  return build === undefined ? undefined : join(dir, 'builds', build, `${key}.mjs`);
+}
+
+/** The cached bundle of the stack when it is current, else undefined. */
+export function currentMainBundle() {
+  return currentBundle(MAIN_BUNDLE_DIR, 'main');
+}
+
+/** The demo's bundle, built with the stack's (`--demo` loads it). */
+export function demoBundleOf(mainBundle) {
+  return join(mainBundle, '..', 'demo.mjs');
+}
+
+/**
+ * Starts the SES emulator's thread on its cached bundle, so that the package loads on
+ * the other core while the stack's bundle does; undefined without a current bundle. The
+ * thread does not keep the process alive until the stack claims it (ses.ts).
+ */
+export async function preloadSes() {
+  const bundle = await currentBundle(SES_BUNDLE_DIR, 'ses');
+  if (bundle === undefined) return undefined;
+  const worker = new Worker(new URL('./ses-thread.js', import.meta.url), {
+    workerData: { module: pathToFileURL(bundle).href },
+  });
+  worker.unref();
+  return worker;
 }

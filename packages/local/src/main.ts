@@ -7,7 +7,7 @@
  *                  [--isolation in-process|worker]
  */
 import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, type Worker, workerData } from 'node:worker_threads';
 import { DEFAULT_STATE_DIR } from './paths.js';
 import { DEFAULT_BASE_PORT, DEMO_USER, type LocalStack, startLocalStack } from './stack.js';
 import type { HandlerIsolation, HandlerLoader, HandlerLogMode } from './triggers/runner.js';
@@ -78,9 +78,18 @@ function banner(stack: LocalStack, startedAt: number): string {
  * command-line options. In a worker thread (cli.ts runs it in one), signals arrive as
  * `{ signal }` messages from the main thread.
  */
+/** What the launcher hands over besides the options. */
+export interface MainExtras {
+  /** The SES emulator's thread, already loading its package (launcher.js). */
+  sesWorker?: Worker | undefined;
+  /** The demo's module URL (its own bundle next to the stack's); default ./demo.js. */
+  demoModule?: string | undefined;
+}
+
 export async function main(
   startedAt: number = performance.timeOrigin,
   args: string[] = process.argv.slice(2),
+  extras: MainExtras = {},
 ): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -117,6 +126,7 @@ export async function main(
 
   const stack = await startLocalStack({
     port,
+    ...(extras.sesWorker ? { sesWorker: extras.sesWorker } : {}),
     stateDir: (values['state-dir'] as string | undefined) ?? DEFAULT_STATE_DIR,
     reset: values.reset === true,
     quiet,
@@ -181,7 +191,10 @@ export async function main(
 
   if (values.demo) {
     // Loaded only for --demo: it brings the Cognito SDK client.
-    const { runDemo } = await import('./demo.js');
+    // A module path in a variable: the stack's bundle leaves the demo (and the Cognito
+    // SDK client it brings) to a bundle of its own.
+    const demoModule = extras.demoModule ?? new URL('./demo.js', import.meta.url).href;
+    const { runDemo } = (await import(demoModule)) as typeof import('./demo.js');
     await runDemo({ outputs: stack.outputs, print: say }).catch((error: Error) =>
       process.stderr.write(`demo failed: ${error.message}\n`),
     );
@@ -190,12 +203,12 @@ export async function main(
 
 /** Set by cli.ts when it runs this bundle in a worker thread. */
 interface MainWorkerData {
-  authwatchLocalMain: { startedAt: number; args: string[] };
+  authwatchLocalMain: { startedAt: number; args: string[]; demoModule?: string };
 }
 
 if (!isMainThread && (workerData as Partial<MainWorkerData> | null)?.authwatchLocalMain) {
-  const { startedAt, args } = (workerData as MainWorkerData).authwatchLocalMain;
-  main(startedAt, args).catch((error: Error) => {
+  const { startedAt, args, demoModule } = (workerData as MainWorkerData).authwatchLocalMain;
+  main(startedAt, args, { demoModule }).catch((error: Error) => {
     process.stderr.write(`local stack failed to start: ${error.stack ?? error.message}\n`);
     process.exit(1);
   });

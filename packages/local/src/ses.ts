@@ -44,29 +44,30 @@ async function sesModule(): Promise<string> {
   }
 }
 
-/**
- * The emulator's thread: it imports the package and listens, in parallel with the rest
- * of the start-up. The package is CommonJS with `exports.default`, which an ESM import
- * sees as `default.default`.
- */
-const THREAD = `import { parentPort, workerData } from 'node:worker_threads';
-const loaded = await import(workerData.module);
-const start = typeof loaded.default === 'function' ? loaded.default : loaded.default.default;
-const server = await start({ host: workerData.host, port: workerData.port });
-parentPort.postMessage(server.address().port);`;
+/** The emulator thread's body (plain JavaScript: the launcher starts it too). */
+const SES_THREAD = new URL('./ses-thread.js', import.meta.url);
 
 /**
  * Starts aws-ses-v2-local in a worker thread of this process (its exported server
- * function, not its CLI) and resolves with its URL once it listens.
+ * function, not its CLI) and resolves with its URL once it listens. `preloaded`: a
+ * thread the launcher started on ses-thread.js, already loading the package.
  */
-export async function startSesEmulator(port = 0, host = '127.0.0.1'): Promise<SesEmulator> {
-  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(THREAD)}`), {
-    workerData: { host, port, module: await sesModule() },
-  });
+export async function startSesEmulator(
+  port = 0,
+  host = '127.0.0.1',
+  preloaded?: Worker,
+): Promise<SesEmulator> {
+  const worker =
+    preloaded ??
+    new Worker(SES_THREAD, { workerData: { module: await sesModule(), listen: { host, port } } });
+  if (preloaded) {
+    preloaded.ref();
+    preloaded.postMessage({ host, port });
+  }
   return new Promise<SesEmulator>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`SES emulator exited with code ${code}`)));
-    worker.once('message', (listening: number) => {
+    worker.once('message', ({ port: listening }: { port: number }) => {
       worker.removeAllListeners('error');
       worker.on('error', () => undefined);
       resolve({

@@ -16,6 +16,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { type AuthwatchConfig, loadConfig } from '@authwatch/infra/config';
 import { ROUTES } from '@authwatch/protected-api/routes';
 import { userPoolSectionOf } from '../../../infra/config/sections/user-pool.js';
@@ -95,6 +96,8 @@ export interface LocalStackOptions {
   background?: boolean;
   /** Per-trigger limit (default Cognito's 5 s). */
   triggerTimeoutMs?: number;
+  /** The SES emulator's thread, already loading (the launcher starts it early). */
+  sesWorker?: Worker;
   /** Clock of the Cognito emulator (tests). */
   now?: () => number;
 }
@@ -290,7 +293,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         res.writeHead(503).end();
       }
     }, portOf(0)),
-    startSesEmulator(portOf(2)),
+    startSesEmulator(portOf(2), '127.0.0.1', options.sesWorker),
     firehose.start(portOf(3)),
     liveFeed.start(portOf(4)),
   ]);
