@@ -10,6 +10,7 @@
 import {
   AUDIT_COLUMNS,
   AUDIT_ENV,
+  AUDIT_METRICS,
   AUDIT_PARTITION_KEYS,
   AUDIT_S3_ERROR_ROOT,
   AUDIT_S3_ROOT,
@@ -30,6 +31,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
 import { type AuditSection, AuditSectionSchema } from '../config/sections/audit.js';
+import { METRICS_NAMESPACE } from './environment.js';
+import { TracedFunction } from './traced-function.js';
 
 /** The Glue table's name. */
 export const AUDIT_TABLE_NAME = 'audit_events';
@@ -418,6 +421,28 @@ export class AuditStream extends Construct {
     );
   }
 
+  /** Alarms when `fn` writes audit events to its fallback log instead of the stream. */
+  private alarmOnFallback(fn: TracedFunction): void {
+    this.alarms.push(
+      new cloudwatch.Alarm(this, `${fn.node.id}AuditFallbackAlarm`, {
+        alarmDescription:
+          `Audit events of ${fn.serviceName} could not be delivered and were written to its ` +
+          'log as fallback lines: replay them with authwatch-replay (CloudWatch Logs export)',
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: AUDIT_METRICS.fallback,
+          dimensionsMap: { service: fn.serviceName },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+
   /**
    * Lets a role (e.g. the identity-pool role of the user pool's security group) watch
    * the live feed with SigV4: `appsync:EventConnect` on this API and
@@ -476,6 +501,9 @@ export class AuditStream extends Construct {
    * AUDIT_* environment variables.
    */
   grantEmit(fn: lambda.Function): void {
+    // A traced function counts the events it could not deliver (AuditFallback, under
+    // its service name): each is one line in its log to replay with authwatch-replay.
+    if (fn instanceof TracedFunction) this.alarmOnFallback(fn);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],

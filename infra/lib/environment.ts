@@ -5,6 +5,9 @@
 import type { BaseConfig } from '../config/index.js';
 
 /** The Powertools variables every Authwatch Lambda gets from the typed config. */
+/** The CloudWatch namespace of every function's metrics (POWERTOOLS_METRICS_NAMESPACE). */
+export const METRICS_NAMESPACE = 'Authwatch';
+
 export function powertoolsEnvironment(
   config: BaseConfig,
   serviceName: string,
@@ -14,7 +17,7 @@ export function powertoolsEnvironment(
     POWERTOOLS_LOG_LEVEL: config.logLevel,
     POWERTOOLS_LOGGER_SAMPLE_RATE: String(config.logSampleRate),
     POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-    POWERTOOLS_METRICS_NAMESPACE: 'Authwatch',
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     NODE_OPTIONS: '--enable-source-maps',
   };
 }

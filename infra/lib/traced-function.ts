@@ -72,6 +72,8 @@ export function configOf(scope: Construct): BaseConfig {
 export class TracedFunction extends NodejsFunction {
   /** The function's own log group (also `this.logGroup`, typed as ILogGroup there). */
   readonly functionLogGroup: LogGroup;
+  /** POWERTOOLS_SERVICE_NAME: the `service` dimension of the function's metrics. */
+  readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: TracedFunctionProps) {
     const config = props.config ?? configOf(scope);
@@ -123,6 +125,7 @@ export class TracedFunction extends NodejsFunction {
         commandHooks: props.commandHooks,
       },
     });
+    this.serviceName = props.serviceName;
     this.functionLogGroup = logGroup;
     // X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level
     // permissions, so Tracing.ACTIVE can only grant them on "*".

@@ -44,4 +44,37 @@ describe('AuthwatchStack', () => {
   it('registers cdk-nag as a validation plugin of the app', () => {
     expect(app._validationPlugins.map((plugin) => plugin.name)).toContain('AwsSolutions');
   });
+
+  it('alarms on audit fallback lines of every function that audits, by its service name', () => {
+    // Prepare
+    type Fn = { Properties: { Environment?: { Variables?: Record<string, unknown> } } };
+    type Alarm = {
+      Properties: {
+        MetricName?: string;
+        Namespace?: string;
+        Dimensions?: { Name: string; Value: unknown }[];
+      };
+    };
+    const auditing = Object.values(
+      template.findResources('AWS::Lambda::Function') as Record<string, Fn>,
+    )
+      .map((fn) => fn.Properties.Environment?.Variables ?? {})
+      .filter((variables) => variables.AUDIT_STREAM_NAME !== undefined)
+      .map((variables) => variables.POWERTOOLS_SERVICE_NAME);
+
+    // Act
+    const alarmed = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm') as Record<string, Alarm>,
+    )
+      .filter(
+        (alarm) =>
+          alarm.Properties.MetricName === 'AuditFallback' &&
+          alarm.Properties.Namespace === 'Authwatch',
+      )
+      .map((alarm) => alarm.Properties.Dimensions?.find((d) => d.Name === 'service')?.Value);
+
+    // Assess
+    expect(auditing.length).toBeGreaterThanOrEqual(5);
+    expect([...alarmed].sort()).toEqual([...auditing].sort());
+  });
 });
