@@ -282,7 +282,11 @@ class InProcessHandler implements HandlerHost {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (typeof this.scope.output === 'number') closeSync(this.scope.output);
+    // Work the handler left running may still write: to nowhere from now on, never to
+    // a closed descriptor (or a file that reuses its number).
+    const output = this.scope.output;
+    this.scope.output = 'drop';
+    if (typeof output === 'number') closeSync(output);
   }
 }
 
