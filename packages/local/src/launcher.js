@@ -56,5 +56,7 @@ export async function preloadSes() {
     workerData: { module: pathToFileURL(bundle).href },
   });
   worker.unref();
+  // Until the stack claims it, a failure is the stack's to report (ses.ts listens then).
+  worker.on('error', () => undefined);
   return worker;
 }

@@ -6,10 +6,21 @@
 // `default.default`.
 import { parentPort, workerData } from 'node:worker_threads';
 
-const loaded = await import(workerData.module);
-const start = typeof loaded.default === 'function' ? loaded.default : loaded.default.default;
+let start;
+let loadError;
+try {
+  const loaded = await import(workerData.module);
+  start = typeof loaded.default === 'function' ? loaded.default : loaded.default.default;
+} catch (error) {
+  // Said when asked to listen: the stack then starts the emulator another way.
+  loadError = error instanceof Error ? error.message : String(error);
+}
 
 async function listen({ host, port }) {
+  if (loadError !== undefined) {
+    parentPort.postMessage({ loadError });
+    return;
+  }
   const server = await start({ host, port });
   parentPort.postMessage({ port: server.address().port });
 }

@@ -67,16 +67,28 @@ export async function startSesEmulator(
   return new Promise<SesEmulator>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`SES emulator exited with code ${code}`)));
-    worker.once('message', ({ port: listening }: { port: number }) => {
-      worker.removeAllListeners('error');
-      worker.on('error', () => undefined);
-      resolve({
-        url: `http://${host}:${listening}`,
-        stop: async () => {
-          await worker.terminate();
-        },
-      });
-    });
+    worker.once(
+      'message',
+      ({ port: listening, loadError }: { port: number; loadError?: string }) => {
+        if (loadError !== undefined) {
+          // The early thread could not load its bundle: start one from the package.
+          worker.removeAllListeners('exit');
+          worker.removeAllListeners('error');
+          void worker.terminate();
+          if (preloaded) startSesEmulator(port, host).then(resolve, reject);
+          else reject(new Error(`SES emulator could not load: ${loadError}`));
+          return;
+        }
+        worker.removeAllListeners('error');
+        worker.on('error', () => undefined);
+        resolve({
+          url: `http://${host}:${listening}`,
+          stop: async () => {
+            await worker.terminate();
+          },
+        });
+      },
+    );
   });
 }
 
