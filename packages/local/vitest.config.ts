@@ -2,10 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * One config for every test of the package: the Cognito emulator's (tests/cognito),
- * the audit fakes' (tests/audit), the trigger runner's (tests/triggers) and the
- * end-to-end tests (tests/e2e), which each start a whole stack with its handler worker
- * threads. Two files at a time: the machine has two cores and each stack loads seven
- * handlers.
+ * the audit fakes' (tests/audit), the trigger runner's (tests/triggers), the SES
+ * emulator's (tests/ses) and the end-to-end tests (tests/e2e), which each start a whole
+ * stack with its seven handlers. Two files at a time: the machine has two cores.
  */
 export default defineConfig({
   test: {
