@@ -1,6 +1,6 @@
 /** Lambda entry of the create auth challenge trigger: issues the email code. */
 import { auditorFromEnv } from '@authwatch/audit';
-import { captureClient, sdkClientConfig } from '@authwatch/kit';
+import { captureClient, sdkClientConfig, withCallSignals } from '@authwatch/kit';
 import { SESClient } from '@aws-sdk/client-ses';
 import { loadChallengeConfig, loadMailConfig } from './config.js';
 import { createCreateHandler } from './handlers.js';
@@ -14,7 +14,9 @@ export const handler = createCreateHandler({
   keys: productionKeys(),
   auditor: auditorFromEnv(),
   // One attempt only: a second would risk a second mail; the deadline bounds the first.
-  ses: captureClient(
-    new SESClient(sdkClientConfig({ requestTimeoutMs: mail.sesTimeoutMs, maxAttempts: 1 })),
+  ses: withCallSignals(
+    captureClient(
+      new SESClient(sdkClientConfig({ requestTimeoutMs: mail.sesTimeoutMs, maxAttempts: 1 })),
+    ),
   ),
 });

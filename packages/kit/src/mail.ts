@@ -3,8 +3,8 @@
  * not used: the local SES emulator never answers it, and rendering here keeps the
  * template testable), sent with SES SendEmail within the invocation's deadline.
  */
-import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { signalForDeadline } from './aws.js';
+import { type SESClient, SendEmailCommand, type SendEmailCommandOutput } from '@aws-sdk/client-ses';
+import { sendWithSignal, signalForDeadline } from './aws.js';
 import type { MailTemplate } from './templates.js';
 
 export {
@@ -32,7 +32,8 @@ export async function sendMail(
   mail: OutgoingMail,
   deadline: number,
 ): Promise<string> {
-  const result = await ses.send(
+  const result = await sendWithSignal<SendEmailCommandOutput>(
+    ses,
     new SendEmailCommand({
       Source: mail.from,
       Destination: { ToAddresses: [mail.to] },
@@ -45,7 +46,7 @@ export async function sendMail(
       },
       ...(mail.configurationSet ? { ConfigurationSetName: mail.configurationSet } : {}),
     }),
-    { abortSignal: signalForDeadline(deadline) },
+    signalForDeadline(deadline),
   );
   return result.MessageId ?? '';
 }

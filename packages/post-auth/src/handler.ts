@@ -4,14 +4,16 @@
  * the SES client (endpoint from AWS_ENDPOINT_URL_SES when set).
  */
 import { auditorFromEnv } from '@authwatch/audit';
-import { captureClient, sdkClientConfig } from '@authwatch/kit';
+import { captureClient, sdkClientConfig, withCallSignals } from '@authwatch/kit';
 import { SESClient } from '@aws-sdk/client-ses';
 import { createPostAuthHandler } from './app.js';
 import { loadConfig } from './config.js';
 
 const config = loadConfig();
-const ses = captureClient(
-  new SESClient(sdkClientConfig({ requestTimeoutMs: config.mail?.timeoutMs ?? 1_500 })),
+const ses = withCallSignals(
+  captureClient(
+    new SESClient(sdkClientConfig({ requestTimeoutMs: config.mail?.timeoutMs ?? 1_500 })),
+  ),
 );
 
 export const handler = createPostAuthHandler({ config, auditor: auditorFromEnv(), ses });

@@ -4,11 +4,12 @@
  * is aborted at the invocation's deadline.
  */
 
-import { signalForDeadline } from '@authwatch/kit';
+import { sendWithSignal, signalForDeadline } from '@authwatch/kit';
 import {
   AdminLinkProviderForUserCommand,
   type CognitoIdentityProviderClient,
   ListUsersCommand,
+  type ListUsersCommandOutput,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -62,14 +63,15 @@ export function cognitoDirectory(client: CognitoIdentityProviderClient): UserDir
     const users: UserType[] = [];
     let token: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const result = await client.send(
+      const result = await sendWithSignal<ListUsersCommandOutput>(
+        client,
         new ListUsersCommand({
           UserPoolId: userPoolId,
           Filter: `email = ${filterValue(email)}`,
           Limit: 60,
           ...(token ? { PaginationToken: token } : {}),
         }),
-        { abortSignal: signalForDeadline(deadline) },
+        signalForDeadline(deadline),
       );
       users.push(...(result.Users ?? []));
       token = result.PaginationToken;
@@ -86,7 +88,8 @@ export function cognitoDirectory(client: CognitoIdentityProviderClient): UserDir
       return oldest(found.filter((user) => isNativeVerified(user, email)))?.Username;
     },
     async linkIdentity(userPoolId, link, deadline) {
-      await client.send(
+      await sendWithSignal(
+        client,
         new AdminLinkProviderForUserCommand({
           UserPoolId: userPoolId,
           DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: link.nativeUserName },
@@ -96,7 +99,7 @@ export function cognitoDirectory(client: CognitoIdentityProviderClient): UserDir
             ProviderAttributeValue: link.providerUserId,
           },
         }),
-        { abortSignal: signalForDeadline(deadline) },
+        signalForDeadline(deadline),
       );
     },
   };

@@ -4,15 +4,19 @@
  * Cognito client (endpoint from AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER when set).
  */
 import { auditorFromEnv } from '@authwatch/audit';
-import { captureClient, sdkClientConfig } from '@authwatch/kit';
+import { captureClient, sdkClientConfig, withCallSignals } from '@authwatch/kit';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { createPreSignUpHandler } from './app.js';
 import { cognitoDirectory } from './cognito.js';
 import { loadConfig } from './config.js';
 
 const config = loadConfig();
-const cognito = captureClient(
-  new CognitoIdentityProviderClient(sdkClientConfig({ requestTimeoutMs: config.requestTimeoutMs })),
+const cognito = withCallSignals(
+  captureClient(
+    new CognitoIdentityProviderClient(
+      sdkClientConfig({ requestTimeoutMs: config.requestTimeoutMs }),
+    ),
+  ),
 );
 
 export const handler = createPreSignUpHandler({
