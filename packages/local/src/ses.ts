@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_BUNDLE_DIR } from './paths.js';
-import { bundleEntries } from './triggers/bundle.js';
+import { bundleEntries, type FileRewrite } from './triggers/bundle.js';
 
 export interface SesEmulator {
   readonly url: string;
@@ -29,6 +29,29 @@ export interface StoredMail {
 const SES_ENTRY = createRequire(import.meta.url).resolve('aws-ses-v2-local');
 
 /**
+ * mailparser (raw mail: SendRawEmail, v2 SendEmail with raw content) and nodemailer's
+ * .eml export are loaded on first use instead of at start: mailparser and its charset
+ * tables were the largest part of the package's load, and the stack only ever sends
+ * plain SendEmail. In the bundle a module runs only when first required, so moving the
+ * `require` into a getter is all it takes. Lines a release no longer has are left alone
+ * (tests/ses checks this one still has them).
+ */
+export const LAZY_MAIL_PARSING: FileRewrite = {
+  id: 'ses-lazy-mail-parsing-2',
+  file: /aws-ses-v2-local\/dist\/.*\.js$/,
+  rewrite: (text) =>
+    text
+      .replace(
+        'const mailparser_1 = require("mailparser");',
+        'const mailparser_1 = { get simpleParser() { return require("mailparser").simpleParser; } };',
+      )
+      .replace(
+        'const emlFile_1 = require("./emlFile");',
+        'const emlFile_1 = { get createEmlContent() { return require("./emlFile").createEmlContent; } };',
+      ),
+};
+
+/**
  * The package bundled into one file (cached with the handler bundles): loading Express,
  * nodemailer and mailparser module by module was the slowest part of the stack's
  * start, about half a second. Falls back to the installed package if bundling fails.
@@ -37,6 +60,7 @@ async function sesModule(): Promise<string> {
   try {
     const bundle = await bundleEntries({ ses: SES_ENTRY }, join(DEFAULT_BUNDLE_DIR, 'ses'), {
       keepDirname: true,
+      rewrites: [LAZY_MAIL_PARSING],
     });
     return pathToFileURL(bundle.files.ses as string).href;
   } catch {

@@ -42,23 +42,39 @@ const keepImportMetaUrl: Plugin = {
  */
 const REQUIRE_BANNER = `import{createRequire as __authwatchRequire}from'node:module';const require=__authwatchRequire(${'import.meta'}.url);`;
 
+/** A change made to an installed file as it is bundled (see `BundleOptions.rewrites`). */
+export interface FileRewrite {
+  /** Names the rewrite in the cache key: change it when the rewrite changes. */
+  id: string;
+  /** Which installed files it applies to. */
+  file: RegExp;
+  /** The new text; the same text when there is nothing to change. */
+  rewrite(text: string): string;
+}
+
 /**
- * Keeps `__dirname` of bundled CommonJS files pointing at their installed folder, for a
- * package that serves files relative to itself (aws-ses-v2-local's web page).
+ * Rewrites installed CommonJS files as they are bundled: `__dirname` kept pointing at
+ * the installed folder (for a package that serves files relative to itself, as
+ * aws-ses-v2-local serves its web page), and any `rewrites`.
  */
-const keepDirname: Plugin = {
-  name: 'authwatch-keep-dirname',
-  setup(builder) {
-    builder.onLoad({ filter: /node_modules\/.*\.c?js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      if (!text.includes('__dirname')) return undefined;
-      return {
-        contents: text.replaceAll('__dirname', JSON.stringify(dirname(args.path))),
-        loader: 'js',
-      };
-    });
-  },
-};
+function rewriteInstalled(keepDirname: boolean, rewrites: FileRewrite[]): Plugin {
+  return {
+    name: 'authwatch-rewrite-installed',
+    setup(builder) {
+      builder.onLoad({ filter: /node_modules\/.*\.c?js$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        let contents = text;
+        if (keepDirname && contents.includes('__dirname')) {
+          contents = contents.replaceAll('__dirname', JSON.stringify(dirname(args.path)));
+        }
+        for (const rewrite of rewrites) {
+          if (rewrite.file.test(args.path)) contents = rewrite.rewrite(contents);
+        }
+        return contents === text ? undefined : { contents, loader: 'js' };
+      });
+    },
+  };
+}
 
 export interface BundleOptions {
   /** Packages left to Node's resolution from the bundle's folder (default none). */
@@ -73,6 +89,8 @@ export interface BundleOptions {
   shareInstalled?: boolean;
   /** Keep `__dirname` of installed CommonJS files pointing at where they are installed. */
   keepDirname?: boolean;
+  /** Changes to installed files as they are bundled. */
+  rewrites?: FileRewrite[];
   /** More files whose change makes the cached build stale (e.g. the script that builds it). */
   extraInputs?: string[];
 }
@@ -152,6 +170,7 @@ export async function bundleEntries(
     __external: (options.external ?? []).join(','),
     __shareInstalled: String(options.shareInstalled ?? false),
     __keepDirname: String(options.keepDirname ?? false),
+    __rewrites: (options.rewrites ?? []).map((rewrite) => rewrite.id).join(','),
   };
   const current = await currentBuild(manifestFile, esbuildVersion, { ...all, ...settings });
   if (current !== undefined) {
@@ -180,7 +199,9 @@ export async function bundleEntries(
     logLevel: 'silent',
     plugins: [
       ...(options.shareInstalled ? [shareInstalledPackages] : []),
-      ...(options.keepDirname ? [keepDirname] : []),
+      ...(options.keepDirname || options.rewrites?.length
+        ? [rewriteInstalled(options.keepDirname ?? false, options.rewrites ?? [])]
+        : []),
       keepImportMetaUrl,
     ],
     ...(options.external ? { external: options.external } : {}),
