@@ -113,7 +113,7 @@ function clean(value: unknown): string {
 /**
  * One readable line: time, status, activity, user, client, ip, detail.
  *
- *     2026-11-23T21:00:00.000Z FAILURE challenge-failed     user=jane client=1abc ip=203.0.113.10  wrong answer (attempt 2 of 3)
+ *     2026-11-23T21:00:00.000Z FAILURE challenge-failed     user=member-1 client=1abc ip=203.0.113.10  wrong answer (attempt 2 of 3)
  */
 export function formatEventLine(event: AuditEvent): string {
   const time = Number.isFinite(event.time) ? new Date(event.time).toISOString() : clean(event.time);

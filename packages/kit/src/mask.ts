@@ -6,7 +6,7 @@
 
 const EMAIL = /^([^\s@]+)@([^\s@]+\.[^\s@]+)$/;
 // A local part may contain an apostrophe (o'brien@...) but not start with one, so an
-// email quoted in a message ('jane@example.com') keeps its quote and is still masked whole.
+// email quoted in a message ('user@example.com') keeps its quote and is still masked whole.
 // The domain has no slash, so a file path such as `pkg@1.2.3/node_modules/@scope/x.js`
 // in a stack trace is not taken for an address.
 const EMAIL_ANYWHERE = /[^\s@"'<>(),;:][^\s@"<>(),;:]*@[^\s@"'<>(),;:/\\]+\.[A-Za-z]{2,}/g;
@@ -18,7 +18,7 @@ export const REDACTED = '[REDACTED]';
 /**
  * Masks an email address, keeping its first character and domain.
  *
- * @example maskEmail('jane.doe@example.com') // 'j***@example.com'
+ * @example maskEmail('user.one@example.com') // 'u***@example.com'
  */
 export function maskEmail(email: string): string {
   const match = EMAIL.exec(email.trim());

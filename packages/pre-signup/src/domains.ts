@@ -30,7 +30,7 @@ export function normalizeDomain(raw: string): string | undefined {
  * the address has no local part or no valid domain. Only the domain is checked:
  * Cognito has validated the address's syntax before the trigger runs.
  *
- * @example emailDomain('Jane@Mail.Example.com') // 'mail.example.com'
+ * @example emailDomain('User@Mail.Example.com') // 'mail.example.com'
  */
 export function emailDomain(email: string): string | undefined {
   const at = email.lastIndexOf('@');

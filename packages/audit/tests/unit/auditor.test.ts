@@ -56,7 +56,7 @@ describe('createAuditor', () => {
       deadline: Date.now() + 1_000,
     });
 
-    expect(sink.events[0]?.user.email_addr).toBe('jane.doe@example.com');
+    expect(sink.events[0]?.user.email_addr).toBe('user.one@example.com');
   });
 
   it('writes one fallback line per undelivered event and counts them', async () => {
@@ -78,7 +78,7 @@ describe('createAuditor', () => {
     expect(lines.map((line) => line[FALLBACK_MARKER])).toEqual([1, 1]);
     expect(lines.map((line) => line.event.metadata.uid)).toEqual(events.map((e) => e.metadata.uid));
     expect(lines[0].reason).toContain('ServiceUnavailableException');
-    expect(JSON.stringify(lines)).not.toContain('jane.doe@example.com');
+    expect(JSON.stringify(lines)).not.toContain('user.one@example.com');
     expect(metrics.added).toEqual([['AuditFallback', 2]]);
   });
 

@@ -56,8 +56,8 @@ describe('auditContextFromEvent', () => {
       region: 'us-east-1',
       triggerSource: 'PreSignUp_SignUp',
       clientId: '1example23456789abcdefghij',
-      userName: 'jane.doe@example.com',
-      email: 'jane.doe@example.com',
+      userName: 'user.one@example.com',
+      email: 'user.one@example.com',
       sourceIp: '203.0.113.10',
       now: NOW,
     });
@@ -173,7 +173,7 @@ describe('audit event builders', () => {
     const ctx = context('post-auth/new-device', { includeEmail: false });
 
     for (const event of everyKind(ctx)) {
-      expect(JSON.stringify(event)).not.toContain('jane.doe@example.com');
+      expect(JSON.stringify(event)).not.toContain('user.one@example.com');
     }
   });
 

@@ -50,7 +50,7 @@ describe('matchesFilter', () => {
 
   it('filters by user name, user id or email, and by client', () => {
     expect(matchesFilter(success, { user: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111' })).toBe(true);
-    expect(matchesFilter(success, { user: 'jane.doe@example.com' })).toBe(true);
+    expect(matchesFilter(success, { user: 'user.one@example.com' })).toBe(true);
     expect(matchesFilter(success, { user: 'someone-else' })).toBe(false);
     expect(matchesFilter(success, { client: '1example23456789abcdefghij' })).toBe(true);
     expect(matchesFilter(success, { client: 'other' })).toBe(false);

@@ -47,12 +47,12 @@ describe('create auth challenge', () => {
     const outcome = issue(event);
     // Assess
     expect(outcome.kind).toBe('fresh');
-    expect(outcome.mail?.to).toBe('jane.doe@example.com');
+    expect(outcome.mail?.to).toBe('user.one@example.com');
     expect(outcome.mail?.content.text).toContain(CODE);
     expect(outcome.mail?.content.html).toContain(CODE);
     expect(outcome.mail?.content.subject).toBe('Your sign-in code');
     expect(outcome.response.publicChallengeParameters).toEqual({
-      destination: 'j***@example.com',
+      destination: 'u***@example.com',
       codeLength: '6',
       attempt: '1',
       attemptsLeft: '3',
@@ -213,7 +213,7 @@ describe('create handler', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]?.args[0].input).toMatchObject({
       Source: 'Sign-in <no-reply@example.com>',
-      Destination: { ToAddresses: ['jane.doe@example.com'] },
+      Destination: { ToAddresses: ['user.one@example.com'] },
       ConfigurationSetName: 'authwatch',
     });
     expect(calls[0]?.args[0].input.Message?.Body?.Text?.Data).toContain(CODE);

@@ -18,10 +18,10 @@ const TEMPLATE = {
 
 describe('renderMail', () => {
   it('fills every placeholder of subject, text and HTML', () => {
-    expect(renderMail(TEMPLATE, { appName: 'Authwatch', name: 'Jane', code: '123456' })).toEqual({
+    expect(renderMail(TEMPLATE, { appName: 'Authwatch', name: 'User', code: '123456' })).toEqual({
       subject: 'Your sign-in code for Authwatch',
-      text: 'Hello Jane, your code is 123456.',
-      html: '<p>Hello <b>Jane</b>, your code is 123456.</p>',
+      text: 'Hello User, your code is 123456.',
+      html: '<p>Hello <b>User</b>, your code is 123456.</p>',
     });
   });
 
@@ -83,9 +83,9 @@ describe('sendMail', () => {
     // Prepare
     ses.on(SendEmailCommand).resolves({ MessageId: 'msg-1' });
     const mail = {
-      ...renderMail(TEMPLATE, { appName: 'A', name: 'Jane', code: '123456' }),
+      ...renderMail(TEMPLATE, { appName: 'A', name: 'User', code: '123456' }),
       from: 'no-reply@example.com',
-      to: 'jane.doe@example.com',
+      to: 'user.one@example.com',
       configurationSet: 'authwatch',
     };
     // Act
@@ -96,12 +96,12 @@ describe('sendMail', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]?.args[0].input).toEqual({
       Source: 'no-reply@example.com',
-      Destination: { ToAddresses: ['jane.doe@example.com'] },
+      Destination: { ToAddresses: ['user.one@example.com'] },
       Message: {
         Subject: { Data: 'Your sign-in code for A', Charset: 'UTF-8' },
         Body: {
-          Text: { Data: 'Hello Jane, your code is 123456.', Charset: 'UTF-8' },
-          Html: { Data: '<p>Hello <b>Jane</b>, your code is 123456.</p>', Charset: 'UTF-8' },
+          Text: { Data: 'Hello User, your code is 123456.', Charset: 'UTF-8' },
+          Html: { Data: '<p>Hello <b>User</b>, your code is 123456.</p>', Charset: 'UTF-8' },
         },
       },
       ConfigurationSetName: 'authwatch',

@@ -14,14 +14,14 @@ const JWT =
 
 describe('maskEmail', () => {
   it.each([
-    ['jane.doe@example.com', 'j***@example.com'],
+    ['user.one@example.com', 'u***@example.com'],
     ['J@example.co.uk', 'J***@example.co.uk'],
-    ['  bob+tag@mail.example.org ', 'b***@mail.example.org'],
+    ['  other+tag@mail.example.org ', 'o***@mail.example.org'],
   ])('masks %j as %j', (email, masked) => {
     expect(maskEmail(email)).toBe(masked);
   });
 
-  it.each(['', 'not an email', 'jane@localhost', '@example.com', 'a@b@example.com'])(
+  it.each(['', 'not an email', 'user@localhost', '@example.com', 'a@b@example.com'])(
     'returns *** for %j, which is not an email',
     (text) => {
       expect(maskEmail(text)).toBe('***');
@@ -45,8 +45,8 @@ describe('maskPhone', () => {
 
 describe('maskText', () => {
   it('masks every email in free text', () => {
-    expect(maskText('sign-up from jane.doe@example.com and bob@example.org refused')).toBe(
-      'sign-up from j***@example.com and b***@example.org refused',
+    expect(maskText('sign-up from user.one@example.com and other@example.org refused')).toBe(
+      'sign-up from u***@example.com and o***@example.org refused',
     );
   });
 
@@ -96,34 +96,34 @@ describe('redactingReplacer and redact', () => {
   it('redacts secrets by key at any depth, masks PII by key and in free text', () => {
     // Prepare
     const entry = {
-      message: `verify failed for jane.doe@example.com with ${JWT}`,
+      message: `verify failed for user.one@example.com with ${JWT}`,
       request: {
-        userAttributes: { email: 'jane.doe@example.com', phone_number: '+14155552671', sub: 'a1' },
+        userAttributes: { email: 'user.one@example.com', phone_number: '+14155552671', sub: 'a1' },
         privateChallengeParameters: { code: '123456' },
         challengeAnswer: '123456',
-        clientMetadata: { contactEmail: 'bob@example.org', note: 'call bob@example.org' },
+        clientMetadata: { contactEmail: 'other@example.org', note: 'call other@example.org' },
       },
       tokens: [{ accessToken: JWT, idToken: JWT }],
-      nested: { deeper: { password: 'hunter2', list: ['jane.doe@example.com', 42, null] } },
+      nested: { deeper: { password: 'hunter2', list: ['user.one@example.com', 42, null] } },
     };
     // Act
     const result = redact(entry);
     // Assess
     expect(result).toEqual({
-      message: `verify failed for j***@example.com with ${REDACTED}`,
+      message: `verify failed for u***@example.com with ${REDACTED}`,
       request: {
-        userAttributes: { email: 'j***@example.com', phone_number: '+*********71', sub: 'a1' },
+        userAttributes: { email: 'u***@example.com', phone_number: '+*********71', sub: 'a1' },
         privateChallengeParameters: REDACTED,
         challengeAnswer: REDACTED,
-        clientMetadata: { contactEmail: 'b***@example.org', note: 'call b***@example.org' },
+        clientMetadata: { contactEmail: 'o***@example.org', note: 'call o***@example.org' },
       },
       tokens: [{ accessToken: REDACTED, idToken: REDACTED }],
-      nested: { deeper: { password: REDACTED, list: ['j***@example.com', 42, null] } },
+      nested: { deeper: { password: REDACTED, list: ['u***@example.com', 42, null] } },
     });
     const text = JSON.stringify(result);
     expect(text).not.toContain('123456');
     expect(text).not.toContain('hunter2');
-    expect(text).not.toContain('jane.doe');
+    expect(text).not.toContain('user.one');
   });
 
   it('leaves a null or absent secret as it is, so its absence stays visible', () => {
@@ -142,17 +142,17 @@ describe('redactingReplacer and redact', () => {
   });
 
   it('masks a top-level string', () => {
-    expect(redact('jane.doe@example.com')).toBe('j***@example.com');
+    expect(redact('user.one@example.com')).toBe('u***@example.com');
     expect(redact(undefined)).toBeUndefined();
   });
 });
 
 describe('maskText with quoted emails', () => {
   it('keeps the quotes around an email and masks it', () => {
-    expect(maskText("no user 'jane.doe@example.com' found")).toBe(
-      "no user 'j***@example.com' found",
+    expect(maskText("no user 'user.one@example.com' found")).toBe(
+      "no user 'u***@example.com' found",
     );
-    expect(maskText('{"to":"jane.doe@example.com"}')).toBe('{"to":"j***@example.com"}');
+    expect(maskText('{"to":"user.one@example.com"}')).toBe('{"to":"u***@example.com"}');
   });
 });
 

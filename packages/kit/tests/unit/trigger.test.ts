@@ -24,7 +24,7 @@ describe('defineTrigger', () => {
     // Act
     const result = await handler(event, context());
     // Assess
-    expect(result).toEqual({ ...event, response: { seen: 'jane.doe@example.com' } });
+    expect(result).toEqual({ ...event, response: { seen: 'user.one@example.com' } });
   });
 
   it('gives the logic a deadline within Cognito’s 5-second limit', async () => {
@@ -84,7 +84,7 @@ describe('defineTrigger', () => {
     const event = getTestEvent<{ request: { userAttributes: unknown } }>(
       'post-auth/authentication',
     );
-    event.request.userAttributes = 'jane.doe@example.com';
+    event.request.userAttributes = 'user.one@example.com';
     await expect(handler(event, context())).rejects.toThrow(GENERIC_USER_MESSAGE);
     expect(handle).not.toHaveBeenCalled();
     const [, details] = spy.mock.calls[0] ?? [];
@@ -93,7 +93,7 @@ describe('defineTrigger', () => {
     });
     // What reaches CloudWatch, through the logger's replacer, keeps the kind.
     expect(JSON.stringify(details, redactingReplacer)).toContain('"kind":"invalid_type"');
-    expect(JSON.stringify(spy.mock.calls)).not.toContain('jane.doe');
+    expect(JSON.stringify(spy.mock.calls)).not.toContain('user.one');
     spy.mockRestore();
   });
 });

@@ -193,7 +193,7 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
           region: 'us-east-1',
           triggerSource: 'TokenGeneration_Authentication',
           clientId: 'client',
-          userName: 'jane',
+          userName: 'user',
           now: base!.time,
         },
         {

@@ -98,7 +98,7 @@ describe('user-pool API operations through the real SDK', () => {
     });
 
     it('refuses a wrong confirmation code with CodeMismatchException', async () => {
-      await signUp('bob@example.com');
+      await signUp('other@example.com');
       const code = h.mailer.lastCode();
       const wrong = code === '000000' ? '111111' : '000000';
 
@@ -106,7 +106,7 @@ describe('user-pool API operations through the real SDK', () => {
         h.client.send(
           new ConfirmSignUpCommand({
             ClientId: clientId,
-            Username: 'bob@example.com',
+            Username: 'other@example.com',
             ConfirmationCode: wrong,
           }),
         ),
@@ -118,19 +118,19 @@ describe('user-pool API operations through the real SDK', () => {
 
     it('resends a code that then confirms, and refuses to resend to a confirmed user', async () => {
       await h.client.send(
-        new ResendConfirmationCodeCommand({ ClientId: clientId, Username: 'bob@example.com' }),
+        new ResendConfirmationCodeCommand({ ClientId: clientId, Username: 'other@example.com' }),
       );
       await h.client.send(
         new ConfirmSignUpCommand({
           ClientId: clientId,
-          Username: 'bob@example.com',
+          Username: 'other@example.com',
           ConfirmationCode: h.mailer.lastCode(),
         }),
       );
 
       const error = await failure(
         h.client.send(
-          new ResendConfirmationCodeCommand({ ClientId: clientId, Username: 'bob@example.com' }),
+          new ResendConfirmationCodeCommand({ ClientId: clientId, Username: 'other@example.com' }),
         ),
       );
 

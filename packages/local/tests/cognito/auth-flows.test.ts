@@ -51,7 +51,7 @@ const handlers = () => ({
   CreateAuthChallenge: (e: Record<string, unknown>) => ({
     ...e,
     response: {
-      publicChallengeParameters: { email: 'j***@example.com' },
+      publicChallengeParameters: { email: 'u***@example.com' },
       privateChallengeParameters: { code: '123456' },
       challengeMetadata: 'EMAIL_OTP',
     },
@@ -84,7 +84,7 @@ describe('sign-in flows and trigger semantics', () => {
       ],
       authSessionValidityMinutes: 3,
     }));
-    ({ username } = await h.emulator.seedUser(poolId, 'jane@example.com', PASSWORD, {
+    ({ username } = await h.emulator.seedUser(poolId, 'user@example.com', PASSWORD, {
       email_verified: 'true',
     }));
     h.triggers.calls.length = 0;
@@ -92,7 +92,7 @@ describe('sign-in flows and trigger semantics', () => {
   afterEach(() => h.close());
 
   const startCustom = (
-    name = 'jane@example.com',
+    name = 'user@example.com',
     metadata: Record<string, string> = { sourceIp: '203.0.113.10' },
   ) =>
     h.client.send(
@@ -103,7 +103,7 @@ describe('sign-in flows and trigger semantics', () => {
         ClientMetadata: metadata,
       }),
     );
-  const answer = (session: string | undefined, value: string, name = 'jane@example.com') =>
+  const answer = (session: string | undefined, value: string, name = 'user@example.com') =>
     h.client.send(
       new RespondToAuthChallengeCommand({
         ClientId: clientId,
@@ -236,7 +236,7 @@ describe('sign-in flows and trigger semantics', () => {
         new InitiateAuthCommand({
           ClientId: clientId,
           AuthFlow: 'USER_PASSWORD_AUTH',
-          AuthParameters: { USERNAME: 'jane@example.com', PASSWORD },
+          AuthParameters: { USERNAME: 'user@example.com', PASSWORD },
           ClientMetadata: { sourceIp: '203.0.113.10' },
         }),
       );
@@ -272,7 +272,7 @@ describe('sign-in flows and trigger semantics', () => {
           new InitiateAuthCommand({
             ClientId: clientId,
             AuthFlow: 'USER_PASSWORD_AUTH',
-            AuthParameters: { USERNAME: 'jane@example.com', PASSWORD: 'Wrong-Password-1' },
+            AuthParameters: { USERNAME: 'user@example.com', PASSWORD: 'Wrong-Password-1' },
           }),
         ),
       );
@@ -348,7 +348,7 @@ describe('sign-in flows and trigger semantics', () => {
           new InitiateAuthCommand({
             ClientId: srpOnly.clientId,
             AuthFlow: 'USER_PASSWORD_AUTH',
-            AuthParameters: { USERNAME: 'jane@example.com', PASSWORD },
+            AuthParameters: { USERNAME: 'user@example.com', PASSWORD },
           }),
         ),
       );
@@ -367,7 +367,7 @@ describe('sign-in flows and trigger semantics', () => {
           new InitiateAuthCommand({
             ClientId: clientId,
             AuthFlow: 'USER_PASSWORD_AUTH',
-            AuthParameters: { USERNAME: 'jane@example.com', PASSWORD },
+            AuthParameters: { USERNAME: 'user@example.com', PASSWORD },
           }),
         ),
       );
@@ -433,7 +433,7 @@ describe('sign-in flows and trigger semantics', () => {
       expect(h.triggers.last('DefineAuthChallenge').request).not.toHaveProperty('clientMetadata');
       expect(started.ChallengeName).toBe('CUSTOM_CHALLENGE');
       expect(started.ChallengeParameters).toEqual({
-        email: 'j***@example.com',
+        email: 'u***@example.com',
         USERNAME: username,
       });
       expect(started.Session).toMatch(/^[A-Za-z0-9_-]{100,}$/);
@@ -443,7 +443,7 @@ describe('sign-in flows and trigger semantics', () => {
           ClientId: clientId,
           ChallengeName: 'CUSTOM_CHALLENGE',
           Session: started.Session,
-          ChallengeResponses: { USERNAME: 'jane@example.com', ANSWER: '123456' },
+          ChallengeResponses: { USERNAME: 'user@example.com', ANSWER: '123456' },
           ClientMetadata: { sourceIp: '198.51.100.7' },
         }),
       );
@@ -495,7 +495,7 @@ describe('sign-in flows and trigger semantics', () => {
         request: {
           privateChallengeParameters: { code: '123456' },
           challengeAnswer: '123456',
-          userAttributes: { email: 'jane@example.com' },
+          userAttributes: { email: 'user@example.com' },
         },
       });
     });
@@ -559,7 +559,7 @@ describe('sign-in flows and trigger semantics', () => {
           UserPoolId: poolId,
           ClientId: clientId,
           AuthFlow: 'CUSTOM_AUTH',
-          AuthParameters: { USERNAME: 'jane@example.com' },
+          AuthParameters: { USERNAME: 'user@example.com' },
         }),
       );
 
@@ -569,7 +569,7 @@ describe('sign-in flows and trigger semantics', () => {
           ClientId: clientId,
           ChallengeName: 'CUSTOM_CHALLENGE',
           Session: started.Session,
-          ChallengeResponses: { USERNAME: 'jane@example.com', ANSWER: '123456' },
+          ChallengeResponses: { USERNAME: 'user@example.com', ANSWER: '123456' },
         }),
       );
 
@@ -586,7 +586,7 @@ describe('sign-in flows and trigger semantics', () => {
             ClientId: other.clientId,
             ChallengeName: 'CUSTOM_CHALLENGE',
             Session: started.Session,
-            ChallengeResponses: { USERNAME: 'jane@example.com', ANSWER: '123456' },
+            ChallengeResponses: { USERNAME: 'user@example.com', ANSWER: '123456' },
           }),
         ),
       );

@@ -23,9 +23,9 @@ describe('sign-up and password sign-in through the real SDK', () => {
     const signUp = await h.client.send(
       new SignUpCommand({
         ClientId: clientId,
-        Username: 'jane@example.com',
+        Username: 'user@example.com',
         Password: PASSWORD,
-        UserAttributes: [{ Name: 'email', Value: 'jane@example.com' }],
+        UserAttributes: [{ Name: 'email', Value: 'user@example.com' }],
       }),
     );
     expect(signUp.UserConfirmed).toBe(true);
@@ -33,7 +33,7 @@ describe('sign-up and password sign-in through the real SDK', () => {
       new InitiateAuthCommand({
         ClientId: clientId,
         AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: 'jane@example.com', PASSWORD },
+        AuthParameters: { USERNAME: 'user@example.com', PASSWORD },
       }),
     );
     const id = claims(auth.AuthenticationResult?.IdToken);

@@ -80,7 +80,7 @@ describe('post authentication handler', () => {
     const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
     expect(input).toMatchObject({
       Source: 'Example Security <security@example.com>',
-      Destination: { ToAddresses: ['jane.doe@example.com'] },
+      Destination: { ToAddresses: ['user.one@example.com'] },
       ConfigurationSetName: 'authwatch',
       Message: {
         Subject: { Data: 'New sign-in to your Example account', Charset: 'UTF-8' },
@@ -92,11 +92,11 @@ describe('post authentication handler', () => {
     });
     expect(sink.events[0]).toMatchObject({ is_new_logon: true, is_mfa: true });
     expect(metrics).toContain(POST_AUTH_METRICS.mailSent);
-    expect(JSON.stringify(logs)).not.toContain('jane.doe@example.com');
+    expect(JSON.stringify(logs)).not.toContain('user.one@example.com');
     expect(logs).toContainEqual(
       expect.objectContaining({
         message: 'new-device mail sent',
-        data: expect.objectContaining({ to: 'j***@example.com' }),
+        data: expect.objectContaining({ to: 'u***@example.com' }),
       }),
     );
   });
@@ -105,7 +105,7 @@ describe('post authentication handler', () => {
     // Prepare
     ses
       .on(SendEmailCommand)
-      .rejects(new Error('MessageRejected: Email address is not verified: jane.doe@example.com'));
+      .rejects(new Error('MessageRejected: Email address is not verified: user.one@example.com'));
     const { handler, sink, metrics, logs } = harness();
     // Act
     const result = await handler(rawEvent('new-device'), context());
@@ -122,11 +122,11 @@ describe('post authentication handler', () => {
         userPoolId: 'us-east-1_EXAMPLE1a',
         userSub: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
         clientId: '1example23456789abcdefghij',
-        to: 'j***@example.com',
+        to: 'u***@example.com',
         reason: expect.stringContaining('MessageRejected'),
       },
     });
-    expect(JSON.stringify(logs)).not.toContain('jane.doe@example.com');
+    expect(JSON.stringify(logs)).not.toContain('user.one@example.com');
   });
 
   it('does not wait past the deadline for a slow SES', async () => {

@@ -11,7 +11,7 @@ import {
 const ses = mockClient(SESClient);
 const MAIL = {
   from: 'security@example.com',
-  to: 'jane.doe@example.com',
+  to: 'user.one@example.com',
   subject: 'New sign-in',
   text: 'text',
   html: '<p>html</p>',

@@ -38,7 +38,7 @@ describe('planPostAuth', () => {
     const plan = planPostAuth(postAuthEvent('authentication'), config(), NOW, {
       includeEmail: true,
     });
-    expect(plan.audit[0]?.user.email_addr).toBe('jane.doe@example.com');
+    expect(plan.audit[0]?.user.email_addr).toBe('user.one@example.com');
   });
 
   it('renders the new-device mail to the verified address', () => {
@@ -47,10 +47,10 @@ describe('planPostAuth', () => {
     // Assess
     expect(plan.mail).toEqual({
       from: 'Example Security <security@example.com>',
-      to: 'jane.doe@example.com',
+      to: 'user.one@example.com',
       subject: 'New sign-in to your Example account',
-      text: expect.stringContaining('Hello Jane,'),
-      html: expect.stringContaining('<p>Hello Jane,</p>'),
+      text: expect.stringContaining('Hello User,'),
+      html: expect.stringContaining('<p>Hello User,</p>'),
     });
     expect(plan.mail?.text).toContain('When: 2026-11-23 21:42 UTC');
     expect(plan.mail?.text).toContain('IP address: 198.51.100.7');

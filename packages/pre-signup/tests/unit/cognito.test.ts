@@ -29,7 +29,7 @@ function user(
   };
 }
 
-const VERIFIED = { email: 'jane.doe@example.com', email_verified: 'true' };
+const VERIFIED = { email: 'user.one@example.com', email_verified: 'true' };
 
 beforeEach(() => {
   cognito.reset();
@@ -37,23 +37,23 @@ beforeEach(() => {
 
 describe('filterValue', () => {
   it('quotes a value and escapes quotes and backslashes', () => {
-    expect(filterValue('jane@example.com')).toBe('"jane@example.com"');
+    expect(filterValue('user@example.com')).toBe('"user@example.com"');
     expect(filterValue('a"b\\c@example.com')).toBe('"a\\"b\\\\c@example.com"');
   });
 });
 
 describe('isNativeVerified', () => {
   it('accepts a confirmed native user with this verified email, in any case', () => {
-    expect(isNativeVerified(user('u1', VERIFIED), 'Jane.Doe@Example.com')).toBe(true);
+    expect(isNativeVerified(user('u1', VERIFIED), 'User.One@Example.com')).toBe(true);
   });
 
   it.each([
     ['an external user', user('Google_1', VERIFIED, 'EXTERNAL_PROVIDER')],
     ['an unverified email', user('u1', { ...VERIFIED, email_verified: 'false' })],
-    ['another email', user('u1', { ...VERIFIED, email: 'john@example.com' })],
+    ['another email', user('u1', { ...VERIFIED, email: 'someone@example.com' })],
     ['no user name', { ...user('u1', VERIFIED), Username: undefined }],
   ])('refuses %s', (_label, candidate) => {
-    expect(isNativeVerified(candidate, 'jane.doe@example.com')).toBe(false);
+    expect(isNativeVerified(candidate, 'user.one@example.com')).toBe(false);
   });
 });
 
@@ -64,12 +64,12 @@ describe('cognitoDirectory.findNativeUser', () => {
       Users: [user('Google_1', VERIFIED, 'EXTERNAL_PROVIDER'), user('native-1', VERIFIED)],
     });
     // Act
-    const found = await directory.findNativeUser(POOL, 'jane.doe@example.com', deadline());
+    const found = await directory.findNativeUser(POOL, 'user.one@example.com', deadline());
     // Assess
     expect(found).toBe('native-1');
     expect(cognito.commandCalls(ListUsersCommand)[0]?.args[0].input).toMatchObject({
       UserPoolId: POOL,
-      Filter: 'email = "jane.doe@example.com"',
+      Filter: 'email = "user.one@example.com"',
     });
   });
 
@@ -80,7 +80,7 @@ describe('cognitoDirectory.findNativeUser', () => {
         user('u2', { ...VERIFIED, email_verified: 'false' }),
       ],
     });
-    expect(await directory.findNativeUser(POOL, 'jane.doe@example.com', deadline())).toBe(
+    expect(await directory.findNativeUser(POOL, 'user.one@example.com', deadline())).toBe(
       undefined,
     );
   });
@@ -92,16 +92,16 @@ describe('cognitoDirectory.findNativeUser', () => {
         user('older', VERIFIED, 'CONFIRMED', '2025-05-01T00:00:00Z'),
       ],
     });
-    expect(await directory.findNativeUser(POOL, 'jane.doe@example.com', deadline())).toBe('older');
+    expect(await directory.findNativeUser(POOL, 'user.one@example.com', deadline())).toBe('older');
   });
 
   it('also looks the lower-cased email up when the IdP sent another case', async () => {
     cognito
-      .on(ListUsersCommand, { Filter: 'email = "Jane.Doe@Example.com"' })
+      .on(ListUsersCommand, { Filter: 'email = "User.One@Example.com"' })
       .resolves({ Users: [] })
-      .on(ListUsersCommand, { Filter: 'email = "jane.doe@example.com"' })
+      .on(ListUsersCommand, { Filter: 'email = "user.one@example.com"' })
       .resolves({ Users: [user('native-1', VERIFIED)] });
-    expect(await directory.findNativeUser(POOL, 'Jane.Doe@Example.com', deadline())).toBe(
+    expect(await directory.findNativeUser(POOL, 'User.One@Example.com', deadline())).toBe(
       'native-1',
     );
     expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(2);
@@ -109,7 +109,7 @@ describe('cognitoDirectory.findNativeUser', () => {
 
   it('follows pagination a bounded number of pages', async () => {
     cognito.on(ListUsersCommand).resolves({ Users: [], PaginationToken: 'more' });
-    expect(await directory.findNativeUser(POOL, 'jane.doe@example.com', deadline())).toBe(
+    expect(await directory.findNativeUser(POOL, 'user.one@example.com', deadline())).toBe(
       undefined,
     );
     expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(3);
@@ -119,7 +119,7 @@ describe('cognitoDirectory.findNativeUser', () => {
   it('lets a Cognito error through', async () => {
     cognito.on(ListUsersCommand).rejects(new Error('TooManyRequestsException'));
     await expect(
-      directory.findNativeUser(POOL, 'jane.doe@example.com', deadline()),
+      directory.findNativeUser(POOL, 'user.one@example.com', deadline()),
     ).rejects.toThrow('TooManyRequestsException');
   });
 });

@@ -37,7 +37,7 @@ const NATIVE: UserType = {
   UserStatus: 'CONFIRMED',
   Enabled: true,
   Attributes: [
-    { Name: 'email', Value: 'jane.doe@example.com' },
+    { Name: 'email', Value: 'user.one@example.com' },
     { Name: 'email_verified', Value: 'true' },
   ],
 };
@@ -85,7 +85,7 @@ describe('pre sign-up handler', () => {
       unmapped: { reason: 'domain-denied' },
     });
     expect(sink.events[0]?.user.email_addr).toBeUndefined();
-    expect(JSON.stringify(sink.events[0]?.unmapped)).not.toContain('jane.doe@example.com');
+    expect(JSON.stringify(sink.events[0]?.unmapped)).not.toContain('user.one@example.com');
   });
 
   it('refuses a wrong invite code and never records the code', async () => {

@@ -22,7 +22,7 @@ describe('email domain rules', () => {
 
   it('denies sign-up from a domain on the deny list, its subdomains included', () => {
     const policy = config({ [PRE_SIGNUP_ENV.denyDomains]: 'example.com' });
-    for (const email of ['jane@example.com', 'jane@mail.example.com', 'JANE@EXAMPLE.COM']) {
+    for (const email of ['user@example.com', 'user@mail.example.com', 'USER@EXAMPLE.COM']) {
       expect(evaluatePolicy(preSignUpEvent('sign-up', withEmail(email)), policy)).toEqual({
         allowed: false,
         reason: 'domain-denied',
@@ -95,7 +95,7 @@ describe('email domain rules', () => {
 
   it('denies an email without a valid domain', () => {
     expect(
-      evaluatePolicy(preSignUpEvent('sign-up', withEmail('jane@exa_mple.com')), config()),
+      evaluatePolicy(preSignUpEvent('sign-up', withEmail('user@exa_mple.com')), config()),
     ).toEqual({ allowed: false, reason: 'invalid-email' });
   });
 
@@ -260,7 +260,7 @@ describe('PreSignUp_ExternalProvider', () => {
       federated: {
         providerName: 'Google',
         providerUserId: '104811224458935764153',
-        email: 'jane.doe@example.com',
+        email: 'user.one@example.com',
         emailVerified: true,
       },
     });
@@ -284,7 +284,7 @@ describe('PreSignUp_ExternalProvider', () => {
     expect(untrusted).toMatchObject({ response: { autoVerifyEmail: false } });
     expect(trusted).toMatchObject({
       response: { autoVerifyEmail: true },
-      federated: { providerName: 'CorpADFS', providerUserId: 'jane.doe@corp.example.com' },
+      federated: { providerName: 'CorpADFS', providerUserId: 'user.one@corp.example.com' },
     });
   });
 
@@ -335,7 +335,7 @@ describe('parseFederatedUserName', () => {
     ['FACEBOOK_1', 'Facebook', '1'],
     ['loginwithamazon_amzn1.account.X', 'LoginWithAmazon', 'amzn1.account.X'],
     ['SignInWithApple_000.abc', 'SignInWithApple', '000.abc'],
-    ['CorpADFS_jane_doe@corp.example', 'CorpADFS', 'jane_doe@corp.example'],
+    ['CorpADFS_user_one@corp.example', 'CorpADFS', 'user_one@corp.example'],
   ])('splits %j into %j and %j', (userName, providerName, providerUserId) => {
     expect(parseFederatedUserName(userName)).toEqual({ providerName, providerUserId });
   });

@@ -37,8 +37,8 @@ describe('matching', () => {
 
   it('matches attributes by equals, in, regex and exists', () => {
     const outcome = run([
-      { name: 'eq', match: { attributes: { given_name: 'Jane' } }, then: {} },
-      { name: 'eq-miss', match: { attributes: { given_name: { equals: 'jane' } } }, then: {} },
+      { name: 'eq', match: { attributes: { given_name: 'User' } }, then: {} },
+      { name: 'eq-miss', match: { attributes: { given_name: { equals: 'user' } } }, then: {} },
       {
         name: 'in',
         match: { attributes: { 'custom:tenant_id': { in: ['tenant-1', 'tenant-42'] } } },
@@ -161,7 +161,7 @@ describe('claims', () => {
     expect(details.accessTokenGeneration?.claimsToAddOrOverride).toEqual({
       tenant: 'tenant-42',
       groups: ['users', 'admins'],
-      label: 'Jane of tenant-42 (users,admins)',
+      label: 'User of tenant-42 (users,admins)',
       ctx: {
         client: '1example23456789abcdefghij',
         src: 'TokenGeneration_Authentication',

@@ -96,7 +96,7 @@ describe('POST /admin/{proxy+}', () => {
     expect(body(result)).toMatchObject({
       accepted: true,
       action: 'users/disable',
-      input: { userName: 'jane.doe' },
+      input: { userName: 'user.one' },
     });
   });
 

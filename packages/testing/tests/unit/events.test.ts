@@ -15,7 +15,7 @@ describe('getTestEvent', () => {
     const second = getTestEvent<{ request: { userAttributes: Record<string, string> } }>(
       'pre-signup/sign-up',
     );
-    expect(second.request.userAttributes.email).toBe('jane.doe@example.com');
+    expect(second.request.userAttributes.email).toBe('user.one@example.com');
   });
 
   it('names the missing fixture in its error', () => {
