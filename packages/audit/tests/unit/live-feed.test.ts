@@ -75,16 +75,20 @@ afterEach(async () => {
 
 const soon = () => Date.now() + 5_000;
 
+/** The sink under test, pointed at a local server, signing for appsync in eu-west-1. */
+const sinkFor = (server: { url: string }, timeoutMs = 5_000) =>
+  createLiveFeedSink({
+    url: server.url,
+    channel: CHANNEL,
+    region: 'eu-west-1',
+    credentials,
+    timeoutMs,
+  });
+
 describe('live-feed sink', () => {
   it('publishes events as JSON strings in calls of at most 5, SigV4-signed for appsync', async () => {
     const server = await startServer();
-    const sink = createLiveFeedSink({
-      url: server.url,
-      channel: CHANNEL,
-      region: 'eu-west-1',
-      credentials,
-      timeoutMs: 5_000,
-    });
+    const sink = sinkFor(server);
     const batch = events(7);
 
     const result = await sink.send(batch, { deadline: soon() });
@@ -106,13 +110,7 @@ describe('live-feed sink', () => {
 
   it('signs exactly what it sends (the signature checks out against the received request)', async () => {
     const server = await startServer();
-    const sink = createLiveFeedSink({
-      url: server.url,
-      channel: CHANNEL,
-      region: 'eu-west-1',
-      credentials,
-      timeoutMs: 5_000,
-    });
+    const sink = sinkFor(server);
     await sink.send(events(1), { deadline: soon() });
     const got = server.received[0] as Received;
     const { authorization, connection: _c, ...headers } = got.headers;
@@ -145,13 +143,7 @@ describe('live-feed sink', () => {
 
   it('keeps the connection open between publishes', async () => {
     const server = await startServer();
-    const sink = createLiveFeedSink({
-      url: server.url,
-      channel: CHANNEL,
-      region: 'eu-west-1',
-      credentials,
-      timeoutMs: 5_000,
-    });
+    const sink = sinkFor(server);
 
     for (let i = 0; i < 3; i += 1) await sink.send(events(1), { deadline: soon() });
 
@@ -171,13 +163,7 @@ describe('live-feed sink', () => {
       res.statusCode = 500;
       res.end(request.body.slice(0, 0));
     });
-    const sink = createLiveFeedSink({
-      url: server.url,
-      channel: CHANNEL,
-      region: 'eu-west-1',
-      credentials,
-      timeoutMs: 5_000,
-    });
+    const sink = sinkFor(server);
     const [a, b, c] = events(3) as [AuditEvent, AuditEvent, AuditEvent];
 
     const first = await sink.send([a, b], { deadline: soon() });
@@ -193,13 +179,7 @@ describe('live-feed sink', () => {
     const server = await startServer((_request, res) => {
       held.push(res);
     });
-    const sink = createLiveFeedSink({
-      url: server.url,
-      channel: CHANNEL,
-      region: 'eu-west-1',
-      credentials,
-      timeoutMs: 60_000,
-    });
+    const sink = sinkFor(server, 60_000);
     const batch = events(2);
 
     const result = await sink.send(batch, { deadline: Date.now() + 100 });
