@@ -1,10 +1,13 @@
 /** Lambda entry of the create auth challenge trigger: issues the email code. */
 import { auditorFromEnv } from '@authwatch/audit';
-import { captureClient, sdkClientConfig, withCallSignals } from '@authwatch/kit';
+import { afterResponse, captureClient, sdkClientConfig, withCallSignals } from '@authwatch/kit';
 import { SESClient } from '@aws-sdk/client-ses';
 import { loadChallengeConfig, loadMailConfig } from './config.js';
 import { createCreateHandler } from './handlers.js';
 import { productionKeys } from './runtime.js';
+
+// Audit sends finish after the answer: registers the Lambda extension that holds them.
+await afterResponse.start();
 
 const mail = loadMailConfig();
 

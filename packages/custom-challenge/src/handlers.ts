@@ -92,7 +92,7 @@ export function createDefineHandler(
       if (outcome.reason === 'locked-out')
         metrics.addMetric(CHALLENGE_METRICS.lockedOut, 'Count', 1);
       if (outcome.audit.length > 0)
-        await deps.auditor.emit(outcome.audit, { deadline: ctx.deadline });
+        ctx.afterResponse(() => deps.auditor.emit(outcome.audit, { deadline: ctx.deadline }));
       return outcome.response;
     },
   });
@@ -192,7 +192,7 @@ export function createCreateHandler(
         logger.info('challenge re-issued with the same code, no mail', facts);
       }
       if (outcome.audit.length > 0)
-        await deps.auditor.emit(outcome.audit, { deadline: ctx.deadline });
+        ctx.afterResponse(() => deps.auditor.emit(outcome.audit, { deadline: ctx.deadline }));
       return outcome.response;
     },
   });
@@ -225,7 +225,7 @@ export function createVerifyHandler(
         maxAttempts: deps.config.maxAttempts,
         mode: deps.config.mode,
       });
-      await deps.auditor.emit(outcome.audit, { deadline: ctx.deadline });
+      ctx.afterResponse(() => deps.auditor.emit(outcome.audit, { deadline: ctx.deadline }));
       return outcome.response;
     },
   });

@@ -1,3 +1,4 @@
+export * from './after-response.js';
 export * from './aws.js';
 export * from './env.js';
 export * from './errors.js';

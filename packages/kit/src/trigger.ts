@@ -9,6 +9,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
+import { AFTER_RESPONSE_SETTLED, type AfterResponse, afterResponse } from './after-response.js';
 import {
   type EventIssue,
   GENERIC_USER_MESSAGE,
@@ -35,10 +36,20 @@ export interface InvocationContext {
   deadline: number;
   /** The clock, injectable so logic stays a pure function of its inputs. */
   now(): number;
+  /**
+   * Hands over work to run once the response is on its way (an audit send, which never
+   * throws and is bounded by `deadline`). Depending on AFTER_RESPONSE it runs and is
+   * awaited before the response (`inline`), or starts on the next turn of the event
+   * loop, held open by the Lambda extension or by the host (see after-response.ts).
+   */
+  afterResponse(work: () => Promise<unknown>): void;
 }
 
 /** A Lambda handler as the runtime calls it. */
-export type LambdaHandler<R = unknown> = (event: unknown, context: Context) => Promise<R>;
+export type LambdaHandler<R = unknown> = ((event: unknown, context: Context) => Promise<R>) & {
+  /** Resolves once the after-response work of every invocation so far has settled. */
+  readonly [AFTER_RESPONSE_SETTLED]: () => Promise<void>;
+};
 
 interface HandlerDefinition<S extends z.ZodType, R> {
   /** The trigger's name as Cognito prints it, e.g. `PreSignUp`, used in logs. */
@@ -51,6 +62,8 @@ interface HandlerDefinition<S extends z.ZodType, R> {
   now?: () => number;
   /** Cognito's trigger limit applies (true for Cognito triggers, false for an API). */
   cognitoLimit?: boolean;
+  /** The after-response tracker; the kit's own unless a test gives another. */
+  afterResponse?: AfterResponse;
 }
 
 /** Turns zod issues into paths and messages, never the offending values. */
@@ -103,31 +116,56 @@ function userError(name: string, error: unknown): Error {
   return new Error(GENERIC_USER_MESSAGE);
 }
 
+function publishMetrics(): void {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+}
+
 function wrap<S extends z.ZodType, R, O>(
   definition: HandlerDefinition<S, R>,
   shape: (raw: unknown, result: R) => O,
 ): LambdaHandler<O> {
   const now = definition.now ?? Date.now;
+  const tracker = definition.afterResponse ?? afterResponse;
   const core = async (raw: unknown, lambdaContext: Context): Promise<O> => {
     const started = now();
+    const later: (() => Promise<unknown>)[] = [];
     try {
       const event = parseEvent(definition.name, definition.schema, raw);
       const result = await definition.handle(event, {
         lambdaContext,
         deadline: deadlineFor(lambdaContext, started, definition.cognitoLimit ?? true),
         now,
+        afterResponse: (work) => {
+          later.push(work);
+        },
       });
       return shape(raw, result);
     } catch (error) {
       throw userError(definition.name, error);
     } finally {
-      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      publishMetrics();
+      // Every invocation hands over, even with no work: the extension waits for each one.
+      const run = () =>
+        Promise.allSettled(later.map((work) => Promise.resolve().then(work))).then(() =>
+          publishMetrics(),
+        );
+      let settled = Promise.resolve();
+      if (later.length > 0) {
+        // Deferred work starts after the response has been handed back, not in between.
+        settled =
+          tracker.mode === 'inline'
+            ? run()
+            : new Promise<void>((resolve) => setImmediate(resolve)).then(run);
+      }
+      const inline = tracker.defer(lambdaContext.awsRequestId, settled);
+      if (inline) await inline;
     }
   };
   const handler = middy(core)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer, { captureResponse: false }));
-  return (event, context) => handler(event, context);
+  const lambda = (event: unknown, context: Context) => handler(event, context);
+  return Object.assign(lambda, { [AFTER_RESPONSE_SETTLED]: () => tracker.settled() });
 }
 
 /**

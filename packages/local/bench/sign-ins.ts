@@ -5,8 +5,9 @@
  * USER_SRP_AUTH with amazon-cognito-identity-js. Every sign-in runs the real triggers
  * (post authentication, pre token generation with the default rules, and define /
  * create / verify for custom auth) as `pnpm start` runs them (in-process), each auditing
- * to the Firehose fake and the live feed. The stack runs in this process, as a test's
- * does. SRP's figure is mostly the client library's own big-integer arithmetic (pure
+ * to the Firehose fake and the live feed after it has answered (AFTER_RESPONSE=host, as
+ * the Lambda extension does in AWS), in this same thread. The stack runs in this process,
+ * as a test's does. SRP's figure is mostly the client library's own big-integer arithmetic (pure
  * JavaScript; a profile puts over 90% of it in its Montgomery squaring), not the
  * emulator's (OpenSSL through Diffie-Hellman).
  *

@@ -279,10 +279,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // Everything that listens starts at once; the handlers need the URLs.
   let cognito: CognitoEmulator | undefined;
+  let handlersSettled = (): Promise<void> => Promise.resolve();
   const firehose = createFirehoseServer({
     dir: auditDir,
     streams: [LOCAL_AUDIT_STREAM],
     region: config.region,
+    // Audit sends run after each trigger's answer: a flush waits for them first.
+    beforeFlush: () => handlersSettled(),
   });
   const liveFeed = createLiveFeedServer({ region: config.region });
   let api: HttpApiServer | undefined;
@@ -324,6 +327,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (!options.quiet) print(`! handler ${key} restarted: ${reason}`);
     },
   });
+  handlersSettled = () => runner.settled();
   // Worker threads load in parallel with the rest of the start-up; handlers that run in
   // this thread load once the stack answers (loading them is work for this very thread,
   // and an invocation that comes first loads its own handler on the spot).

@@ -32,22 +32,24 @@ export function createPostAuthHandler(deps: PostAuthHandlerDeps) {
         includeEmail: deps.auditor.includeEmail,
       });
       const sub = event.request.userAttributes.sub;
-      // Audit and mail run side by side, each bounded by the deadline, neither throws.
-      await Promise.all([
-        deps.auditor.emit(plan.audit, { deadline: ctx.deadline }),
-        plan.mail
-          ? sendNewDeviceMail(
-              plan.mail,
-              {
-                userPoolId: event.userPoolId,
-                clientId: event.callerContext.clientId,
-                ...(sub ? { userSub: sub } : {}),
-              },
-              ctx.deadline,
-              notifyDeps,
-            )
-          : undefined,
-      ]);
+      // Audit and mail run side by side after the answer, each bounded by the deadline;
+      // neither throws.
+      ctx.afterResponse(() => deps.auditor.emit(plan.audit, { deadline: ctx.deadline }));
+      const mail = plan.mail;
+      if (mail) {
+        ctx.afterResponse(() =>
+          sendNewDeviceMail(
+            mail,
+            {
+              userPoolId: event.userPoolId,
+              clientId: event.callerContext.clientId,
+              ...(sub ? { userSub: sub } : {}),
+            },
+            ctx.deadline,
+            notifyDeps,
+          ),
+        );
+      }
       if (plan.mailSkipped) {
         (deps.logger ?? logger).info('new-device mail not planned', { reason: plan.mailSkipped });
       }

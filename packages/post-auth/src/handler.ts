@@ -4,10 +4,13 @@
  * the SES client (endpoint from AWS_ENDPOINT_URL_SES when set).
  */
 import { auditorFromEnv } from '@authwatch/audit';
-import { captureClient, sdkClientConfig, withCallSignals } from '@authwatch/kit';
+import { afterResponse, captureClient, sdkClientConfig, withCallSignals } from '@authwatch/kit';
 import { SESClient } from '@aws-sdk/client-ses';
 import { createPostAuthHandler } from './app.js';
 import { loadConfig } from './config.js';
+
+// Audit sends finish after the answer: registers the Lambda extension that holds them.
+await afterResponse.start();
 
 const config = loadConfig();
 const ses = withCallSignals(

@@ -27,8 +27,9 @@ export function createPreSignUpHandler(deps: PreSignUpHandlerDeps) {
         now: ctx.now(),
         includeEmail: deps.auditor.includeEmail,
       });
-      // The audit record is written before the answer, a denial included.
-      await deps.auditor.emit(outcome.audit, { deadline: ctx.deadline });
+      // Every outcome is audited, a denial included (sent after the answer; see kit's
+      // after-response.ts).
+      ctx.afterResponse(() => deps.auditor.emit(outcome.audit, { deadline: ctx.deadline }));
       if (outcome.error) throw outcome.error;
       if (outcome.linkedTo !== undefined) {
         logger.info('federated identity linked to an existing user', {

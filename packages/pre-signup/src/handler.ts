@@ -4,11 +4,14 @@
  * Cognito client (endpoint from AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER when set).
  */
 import { auditorFromEnv } from '@authwatch/audit';
-import { captureClient, sdkClientConfig, withCallSignals } from '@authwatch/kit';
+import { afterResponse, captureClient, sdkClientConfig, withCallSignals } from '@authwatch/kit';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { createPreSignUpHandler } from './app.js';
 import { cognitoDirectory } from './cognito.js';
 import { loadConfig } from './config.js';
+
+// Audit sends finish after the answer: registers the Lambda extension that holds them.
+await afterResponse.start();
 
 const config = loadConfig();
 const cognito = withCallSignals(

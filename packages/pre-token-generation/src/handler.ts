@@ -3,11 +3,20 @@
  * start: a bad file fails the start (never a sign-in with a half-applied policy).
  */
 import { auditorFromEnv } from '@authwatch/audit';
-import { defineTrigger, logger, metrics, PreTokenGenerationEventSchema } from '@authwatch/kit';
+import {
+  afterResponse,
+  defineTrigger,
+  logger,
+  metrics,
+  PreTokenGenerationEventSchema,
+} from '@authwatch/kit';
 import { effectiveBudget, loadPreTokenConfig } from './config.js';
 import { formatProblem } from './errors.js';
 import { loadRulesFile } from './load.js';
 import { decideTokens } from './pre-token.js';
+
+// Audit sends finish after the answer: registers the Lambda extension that holds them.
+await afterResponse.start();
 
 const config = loadPreTokenConfig();
 const rules = loadRulesFile(config.rulesFile, {
@@ -34,7 +43,7 @@ export const handler = defineTrigger({
       });
       metrics.addMetric('TokenOverBudget', 'Count', 1);
     }
-    await auditor.emit(decision.audit, { deadline: ctx.deadline });
+    ctx.afterResponse(() => auditor.emit(decision.audit, { deadline: ctx.deadline }));
     return decision.response;
   },
 });

@@ -84,6 +84,12 @@ export interface FirehoseServerOptions {
   bufferIdleMs?: number;
   /** Where write failures are reported (default: one line on stderr). */
   log?: (line: string) => void;
+  /**
+   * Awaited first by `flush()` (and `POST /_authwatch/flush`): the local stack waits for
+   * its handlers' after-response work, so a flush holds every audit event of the
+   * sign-ins that have answered.
+   */
+  beforeFlush?: () => Promise<void>;
 }
 
 export interface FirehoseServerStats {
@@ -637,6 +643,7 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
       await queueWrite();
     },
     async flush() {
+      await options.beforeFlush?.();
       await Promise.allSettled([...pending]);
       await queueWrite();
     },

@@ -146,10 +146,21 @@ interface HandlerHost {
   files: WorkerFiles | undefined;
   start(): Promise<void>;
   invoke(event: Record<string, unknown>): Promise<unknown>;
+  /** Resolves once the work the handler left for after its responses has settled. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
-type Handler = (event: unknown, context: Context) => unknown;
+type Handler = ((event: unknown, context: Context) => unknown) & {
+  [AFTER_RESPONSE_SETTLED]?: () => Promise<void>;
+};
+
+/**
+ * The property the kit's handlers carry: waits for their after-response work (audit
+ * sends). Handlers in this thread run with AFTER_RESPONSE=host, so the stack answers
+ * Cognito calls without waiting for Firehose, as Lambda's extension lets Cognito.
+ */
+const AFTER_RESPONSE_SETTLED = Symbol.for('authwatch.afterResponse.settled');
 
 /** Numbers in-process hosts, whose module URLs must never repeat in this process. */
 let nextHostId = 1;
@@ -168,6 +179,8 @@ class InProcessHandler implements HandlerHost {
   private generation = 0;
   private readonly hostId = nextHostId++;
   private stopped = false;
+  /** Every module instance loaded so far (an old one may still be finishing work). */
+  private readonly instances = new Set<Handler>();
   /** How to fail each invocation in flight. */
   private readonly inFlight = new Set<(error: HandlerInvocationError) => void>();
 
@@ -221,6 +234,7 @@ class InProcessHandler implements HandlerHost {
         }
         const loadMs = performance.now() - started;
         this.timing = { key: this.spec.key, startMs: loadMs, loadMs };
+        this.instances.add(exported as Handler);
         return exported as Handler;
       },
       (error: Error) => {
@@ -280,8 +294,18 @@ class InProcessHandler implements HandlerHost {
     }
   }
 
+  async settled(): Promise<void> {
+    await Promise.allSettled(
+      [...this.instances].map((handler) =>
+        inScope(this.scope, () => handler[AFTER_RESPONSE_SETTLED]?.()),
+      ),
+    );
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    // Audit sends of answered invocations land before the stack closes Firehose.
+    await this.settled();
     // Work the handler left running may still write: to nowhere from now on, never to
     // a closed descriptor (or a file that reuses its number).
     const output = this.scope.output;
@@ -451,6 +475,9 @@ class HandlerWorker implements HandlerHost {
     });
   }
 
+  /** Workers run handlers with AFTER_RESPONSE=inline: their work ends before the answer. */
+  async settled(): Promise<void> {}
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.failAll(new HandlerInvocationError('error', 'the local stack is stopping'));
@@ -492,7 +519,11 @@ export class HandlerRunner {
     return this.options.isolation ?? 'in-process';
   }
 
-  private host(spec: HandlerSpec): HandlerHost {
+  private host(given: HandlerSpec): HandlerHost {
+    // After-response work: held by this thread's host, or finished inline in a worker
+    // (whose protocol has no message for it). A spec's own env wins.
+    const afterResponse = this.isolation === 'worker' ? 'inline' : 'host';
+    const spec = { ...given, env: { AFTER_RESPONSE: afterResponse, ...given.env } };
     if (this.isolation === 'worker') return new HandlerWorker(spec, this.options);
     const mode = this.options.logs ?? 'file';
     let logFile: string | null | 'inherit' = mode === 'ignore' ? null : 'inherit';
@@ -590,6 +621,14 @@ export class HandlerRunner {
 
   /** Invocations and their total time per handler, for benchmarks. */
   readonly stats = new Map<string, { invocations: number; totalMs: number }>();
+
+  /**
+   * Resolves once every handler's after-response work (audit sends of invocations that
+   * have answered) has settled: what a flush of the Firehose fake waits for first.
+   */
+  async settled(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((worker) => worker.settled()));
+  }
 
   async stop(): Promise<void> {
     await Promise.all([...this.workers.values()].map((worker) => worker.stop()));

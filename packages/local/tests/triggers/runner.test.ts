@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getTestEvent } from '@authwatch/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HandlerInvocationError,
@@ -190,5 +191,41 @@ describe('two in-process runners in one process', () => {
     expect(first.isolation).toBe('in-process');
     expect(a.response.loadedWith).toBe('from the first stack');
     expect(b.response.loadedWith).toBe('from the second stack');
+  });
+});
+
+describe.each([
+  { isolation: 'in-process' as const, mode: 'host' },
+  { isolation: 'worker' as const, mode: 'inline' },
+])('after-response work of kit handlers, $isolation', ({ isolation, mode }) => {
+  it(`runs in ${mode} mode, and settled() waits for it`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authwatch-after-'));
+    const runner = new HandlerRunner({
+      isolation,
+      bundleDir: join(dir, 'bundles'),
+      region: 'eu-west-1',
+      logDir: dir,
+      handlers: [{ key: 'deferred', entry: fixture('deferred'), env: {} }],
+    });
+    try {
+      const gate = join(dir, 'gate');
+      const event = getTestEvent<{ request: Record<string, unknown> }>('post-auth/authentication');
+      const logged = () => readFileSync(join(dir, 'deferred.log'), 'utf8');
+      if (mode === 'inline') writeFileSync(gate, '');
+      await runner.invoke('deferred', {
+        ...event,
+        request: { ...event.request, clientMetadata: { gate } },
+      });
+      if (mode === 'host') {
+        // The stack has its answer while the work still waits for the gate.
+        expect(logged()).not.toContain('after-response work done');
+        writeFileSync(gate, '');
+      }
+      await runner.settled();
+      expect(logged()).toContain(`"message":"after-response work done","mode":"${mode}"`);
+    } finally {
+      await runner.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
