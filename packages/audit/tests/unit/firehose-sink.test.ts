@@ -169,13 +169,16 @@ describe('Firehose sink with the audit client', () => {
     const sink = createFirehoseSink({ streamName: 's', client });
 
     // Act
-    const batch = await sink.send(events(3), { deadline: Date.now() + 100 });
-    const single = await sink.send(events(1), { deadline: Date.now() + 100 });
+    const batch = await sink.send(events(3), { deadline: Date.now() + 250 });
+    const single = await sink.send(events(1), { deadline: Date.now() + 250 });
 
-    // Assess
-    expect(received).toBe(2);
+    // Assess: one attempt per call at most (no retry against a silent endpoint). On a
+    // loaded machine a call's request may not even reach the server before its deadline.
+    expect(received).toBeGreaterThanOrEqual(1);
+    expect(received).toBeLessThanOrEqual(2);
     expect(batch.failed).toHaveLength(3);
     expect(single.failed).toHaveLength(1);
     expect(batch.reason).toContain('deadline');
+    expect(single.reason).toContain('deadline');
   });
 });
