@@ -1538,16 +1538,21 @@ export class CognitoEmulator {
         'Cannot reset password for the user as there is no registered/verified email or phone_number',
       );
     }
+    if (user.status === 'CONFIRMED') user.status = 'RESET_REQUIRED';
+    user.modified = this.now();
+    await this.issueResetCode(user, email);
+    return {};
+  }
+
+  /** Stores a fresh password-reset code (hashed, valid 1 hour) and mails it. */
+  private async issueResetCode(user: UserRecord, email: string): Promise<void> {
     const code = newCode();
     user.confirmation = {
       codeHash: digest(`${user.username}:reset:${code}`),
       expires: this.now() + 3600_000,
     };
-    if (user.status === 'CONFIRMED') user.status = 'RESET_REQUIRED';
-    user.modified = this.now();
     this.changed();
     await this.sendMail(email, 'Your password reset code', `Your password reset code is ${code}`);
-    return {};
   }
 
   private changePassword(i: Json): Json {
@@ -1586,13 +1591,7 @@ export class CognitoEmulator {
         'Cannot reset password for the user as there is no registered/verified email or phone_number',
       );
     }
-    const code = newCode();
-    user.confirmation = {
-      codeHash: digest(`${user.username}:reset:${code}`),
-      expires: this.now() + 3600_000,
-    };
-    this.changed();
-    await this.sendMail(email, 'Your password reset code', `Your password reset code is ${code}`);
+    await this.issueResetCode(user, email);
     return {
       CodeDeliveryDetails: {
         Destination: maskDestination(email),

@@ -160,6 +160,8 @@ type Handler = ((event: unknown, context: Context) => unknown) & {
  * sends). Handlers in this thread run with AFTER_RESPONSE=host, so the stack answers
  * Cognito calls without waiting for Firehose, as Lambda's extension lets Cognito.
  */
+// The kit's AFTER_RESPONSE_SETTLED (a registered symbol), named here rather than imported:
+// the kit's index would bring Powertools into the stack's own bundle.
 const AFTER_RESPONSE_SETTLED = Symbol.for('authwatch.afterResponse.settled');
 
 /** Numbers in-process hosts, whose module URLs must never repeat in this process. */
