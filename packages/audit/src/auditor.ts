@@ -55,6 +55,11 @@ export interface AuditorOptions {
   includeEmail?: boolean;
   /** Time kept back from the deadline for writing fallback lines (default 5 ms). */
   reserveMs?: number;
+  /**
+   * Collect the emits of this many ms into one send (default 0: each emit sends at once).
+   * Only for a host that answers before the sends finish (AFTER_RESPONSE=host).
+   */
+  batchWindowMs?: number;
   now?: () => number;
 }
 
@@ -86,6 +91,7 @@ export function createAuditor(options: AuditorOptions): Auditor {
   const includeEmail = options.includeEmail ?? false;
   const reserveMs = options.reserveMs ?? 5;
   const now = options.now ?? Date.now;
+  const batchWindowMs = options.batchWindowMs ?? 0;
 
   const writeFallback = (events: AuditEvent[], reason: string): void => {
     if (events.length === 0) return;
@@ -102,66 +108,147 @@ export function createAuditor(options: AuditorOptions): Auditor {
     }
   };
 
+  /**
+   * Sends events to every sink by the deadline; what a durable sink could not deliver is
+   * written to the fallback. Returns the ids of the events written there. Never throws.
+   */
+  const deliver = async (events: AuditEvent[], deadline: number): Promise<Set<string>> => {
+    try {
+      const sinkDeadline = deadline - reserveMs;
+      const undelivered = new Map<string, { event: AuditEvent; reason: string }>();
+      if (sinkDeadline <= now()) {
+        writeFallback(events, 'deadline already passed');
+        return new Set(events.map((event) => event.metadata.uid));
+      }
+      await Promise.all(
+        options.sinks.map(async (sink) => {
+          let failed: readonly AuditEvent[];
+          let reason: string;
+          try {
+            const result = await sink.send(events, { deadline: sinkDeadline });
+            failed = result.failed;
+            reason = result.reason ?? `${sink.name} did not deliver`;
+          } catch (error) {
+            failed = events;
+            reason = `${sink.name}: ${describe(error)}`;
+          }
+          if (failed.length === 0) return;
+          if (!sink.durable) {
+            try {
+              metrics.addMetric(AUDIT_METRICS.liveFeedFailed, 'Count', failed.length);
+            } catch {
+              // best effort
+            }
+            return;
+          }
+          for (const event of failed) {
+            if (!undelivered.has(event.metadata.uid)) {
+              undelivered.set(event.metadata.uid, { event, reason });
+            }
+          }
+        }),
+      );
+      const byReason = new Map<string, AuditEvent[]>();
+      for (const { event, reason } of undelivered.values()) {
+        const list = byReason.get(reason) ?? [];
+        list.push(event);
+        byReason.set(reason, list);
+      }
+      for (const [reason, list] of byReason) writeFallback(list, reason);
+      return new Set(undelivered.keys());
+    } catch (error) {
+      writeFallback(events, `auditor: ${describe(error)}`);
+      return new Set(events.map((event) => event.metadata.uid));
+    }
+  };
+
+  const durableSinks = options.sinks.filter((sink) => sink.durable).length;
+  const result = (events: readonly AuditEvent[], undelivered: Set<string>): EmitResult => {
+    let fallen = 0;
+    for (const event of events) if (undelivered.has(event.metadata.uid)) fallen += 1;
+    return { delivered: durableSinks > 0 ? events.length - fallen : 0, fallback: fallen };
+  };
+
+  const batch =
+    batchWindowMs > 0 ? createBatcher(batchWindowMs, reserveMs, now, deliver) : undefined;
+
   return {
     includeEmail,
     async emit(input, { deadline }) {
-      let events: AuditEvent[] = [];
+      let events: AuditEvent[];
       try {
         events = (Array.isArray(input) ? input : [input as AuditEvent]).map((event) =>
           applyEmailPolicy(event, includeEmail),
         );
-        if (events.length === 0) return { delivered: 0, fallback: 0 };
-        const sinkDeadline = deadline - reserveMs;
-        const undelivered = new Map<string, { event: AuditEvent; reason: string }>();
-        const durable = options.sinks.filter((sink) => sink.durable);
-        if (sinkDeadline <= now()) {
-          writeFallback(events, 'deadline already passed');
-          return { delivered: 0, fallback: events.length };
-        }
-        await Promise.all(
-          options.sinks.map(async (sink) => {
-            let failed: readonly AuditEvent[];
-            let reason: string;
-            try {
-              const result = await sink.send(events, { deadline: sinkDeadline });
-              failed = result.failed;
-              reason = result.reason ?? `${sink.name} did not deliver`;
-            } catch (error) {
-              failed = events;
-              reason = `${sink.name}: ${describe(error)}`;
-            }
-            if (failed.length === 0) return;
-            if (!sink.durable) {
-              try {
-                metrics.addMetric(AUDIT_METRICS.liveFeedFailed, 'Count', failed.length);
-              } catch {
-                // best effort
-              }
-              return;
-            }
-            for (const event of failed) {
-              if (!undelivered.has(event.metadata.uid)) {
-                undelivered.set(event.metadata.uid, { event, reason });
-              }
-            }
-          }),
-        );
-        const byReason = new Map<string, AuditEvent[]>();
-        for (const { event, reason } of undelivered.values()) {
-          const list = byReason.get(reason) ?? [];
-          list.push(event);
-          byReason.set(reason, list);
-        }
-        for (const [reason, list] of byReason) writeFallback(list, reason);
-        return {
-          delivered: durable.length > 0 ? events.length - undelivered.size : 0,
-          fallback: undelivered.size,
-        };
       } catch (error) {
-        writeFallback(events, `auditor: ${describe(error)}`);
-        return { delivered: 0, fallback: events.length };
+        const raw = (Array.isArray(input) ? input : [input]) as AuditEvent[];
+        writeFallback(raw, `auditor: ${describe(error)}`);
+        return { delivered: 0, fallback: raw.length };
       }
+      if (events.length === 0) return { delivered: 0, fallback: 0 };
+      const undelivered = batch ? await batch(events, deadline) : await deliver(events, deadline);
+      return result(events, undelivered);
     },
+  };
+}
+
+interface Waiting {
+  events: AuditEvent[];
+  deadline: number;
+  resolve: (undelivered: Set<string>) => void;
+}
+
+/** Most events one batch holds; a fuller queue is sent at once (PutRecordBatch takes 500). */
+export const AUDIT_BATCH_MAX_EVENTS = 100;
+
+/**
+ * Collects the events of the emits made within `windowMs` of the first and delivers
+ * them together: one Firehose request and one live-feed publish per five events, instead
+ * of a pair per emit. A batch goes out early when it is full, or when waiting longer
+ * would leave less than half of its earliest deadline's time for the send.
+ */
+function createBatcher(
+  windowMs: number,
+  reserveMs: number,
+  now: () => number,
+  deliver: (events: AuditEvent[], deadline: number) => Promise<Set<string>>,
+): (events: AuditEvent[], deadline: number) => Promise<Set<string>> {
+  let waiting: Waiting[] = [];
+  let count = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let dueAt = Number.POSITIVE_INFINITY;
+
+  const send = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    dueAt = Number.POSITIVE_INFINITY;
+    const taken = waiting;
+    waiting = [];
+    count = 0;
+    const events = taken.flatMap((entry) => entry.events);
+    const deadline = Math.min(...taken.map((entry) => entry.deadline));
+    void deliver(events, deadline).then((undelivered) => {
+      for (const entry of taken) entry.resolve(undelivered);
+    });
+  };
+
+  return (events, deadline) => {
+    // Out of time already: alone to the fallback, not holding a batch to its deadline.
+    if (deadline - reserveMs <= now()) return deliver(events, deadline);
+    return new Promise<Set<string>>((resolve) => {
+      waiting.push({ events, deadline, resolve });
+      count += events.length;
+      if (count >= AUDIT_BATCH_MAX_EVENTS) {
+        send();
+        return;
+      }
+      const at = Math.min(now() + windowMs, now() + (deadline - reserveMs - now()) / 2);
+      if (at < dueAt) {
+        dueAt = at;
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(send, Math.max(0, at - now()));
+      }
+    });
   };
 }
 
@@ -211,7 +298,11 @@ export function auditorFromEnv(options: AuditorFromEnvOptions = {}): Auditor {
       );
     }
   }
-  const auditorOptions: AuditorOptions = { sinks, includeEmail: config.includeEmail };
+  const auditorOptions: AuditorOptions = {
+    sinks,
+    includeEmail: config.includeEmail,
+    batchWindowMs: config.batchWindowMs,
+  };
   if (options.fallback) auditorOptions.fallback = options.fallback;
   if (options.metrics) auditorOptions.metrics = options.metrics;
   return createAuditor(auditorOptions);

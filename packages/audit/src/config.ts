@@ -32,6 +32,13 @@ export const AUDIT_ENV = {
   requestTimeoutMs: 'AUDIT_REQUEST_TIMEOUT_MS',
   /** Firehose attempts per event, including the first (default 5; bounded by the deadline). */
   maxAttempts: 'AUDIT_MAX_ATTEMPTS',
+  /**
+   * Collect the events emitted within this many ms into one send (default 0: every emit
+   * sends at once, as a Lambda must). Only with AFTER_RESPONSE=host, where a long-lived
+   * host (the local stack) answers before the sends finish; anywhere else a window would
+   * hold every answer back.
+   */
+  batchWindowMs: 'AUDIT_BATCH_WINDOW_MS',
 } as const;
 
 /** The channel namespace of the live feed and the sign-in channel in it. */
@@ -45,6 +52,8 @@ export interface AuditConfig {
   liveFeed?: { url: string; channel: string; timeoutMs: number };
   requestTimeoutMs: number;
   maxAttempts: number;
+  /** Emits collected into one send, ms (0: none). */
+  batchWindowMs: number;
   /** Region for SigV4 signing of the live feed (AWS_REGION). */
   region: string;
 }
@@ -89,8 +98,30 @@ export function loadAuditConfig(
     ...source,
     defaultValue: false,
   });
+  const batchWindowMs = getIntFromEnv(AUDIT_ENV.batchWindowMs, {
+    ...source,
+    min: 0,
+    max: 1_000,
+    defaultValue: 0,
+  });
+  // Read as text: the kit's after-response module (and Powertools with it) stays out of
+  // what imports this file (the CDK app, the local stack).
+  if (batchWindowMs > 0 && getOptionalStringFromEnv('AFTER_RESPONSE', source) !== 'host') {
+    throw new ConfigError(
+      AUDIT_ENV.batchWindowMs,
+      'needs AFTER_RESPONSE=host (a host that answers before the sends finish); elsewhere it would hold every answer back',
+    );
+  }
   if (!enabled) {
-    return { enabled, streamName: '', includeEmail, requestTimeoutMs, maxAttempts, region };
+    return {
+      enabled,
+      streamName: '',
+      includeEmail,
+      requestTimeoutMs,
+      maxAttempts,
+      batchWindowMs,
+      region,
+    };
   }
   const streamName = getStringFromEnv(AUDIT_ENV.streamName, source);
   if (!STREAM_NAME.test(streamName)) {
@@ -105,6 +136,7 @@ export function loadAuditConfig(
     includeEmail,
     requestTimeoutMs,
     maxAttempts,
+    batchWindowMs,
     region,
   };
   const endpoint = getOptionalStringFromEnv(AUDIT_ENV.liveFeedEndpoint, source);

@@ -1,7 +1,10 @@
 import { getTestEvent } from '@authwatch/testing';
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  AUDIT_BATCH_MAX_EVENTS,
   AUDIT_ENV,
+  type AuditEvent,
   type AuditSink,
   type AuditSourceEvent,
   auditContextFromEvent,
@@ -10,6 +13,7 @@ import {
   createMemoryFallback,
   createMemorySink,
   FALLBACK_MARKER,
+  loadAuditConfig,
   logonSucceeded,
   signUpAllowed,
 } from '../../src/index.js';
@@ -175,5 +179,161 @@ describe('auditorFromEnv', () => {
 
     expect(result).toEqual({ delivered: 0, fallback: 0 });
     expect(fallback.lines).toEqual([]);
+  });
+});
+
+/** A durable sink that records each call's events and fails those `fails` picks. */
+function recordingSink(fails: (event: AuditEvent) => boolean = () => false) {
+  const calls: AuditEvent[][] = [];
+  const sink: AuditSink = {
+    name: 'recording',
+    durable: true,
+    send: async (events) => {
+      calls.push([...events]);
+      return { failed: events.filter(fails), reason: 'recording: ServiceUnavailableException' };
+    },
+  };
+  return { sink, calls };
+}
+
+describe('createAuditor with a batch window', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sends the emits of one window together and answers each for its own events', async () => {
+    vi.useFakeTimers();
+    const { sink, calls } = recordingSink();
+    const auditor = createAuditor({ sinks: [sink], batchWindowMs: 20 });
+    const deadline = Date.now() + 5_000;
+
+    const first = auditor.emit(logonSucceeded(ctx, { newDevice: false }), { deadline });
+    const second = auditor.emit(
+      [signUpAllowed(ctx, { autoConfirmed: true }), logonSucceeded(ctx, { newDevice: true })],
+      { deadline },
+    );
+    await vi.advanceTimersByTimeAsync(19);
+    expect(calls).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+
+    expect(await first).toEqual({ delivered: 1, fallback: 0 });
+    expect(await second).toEqual({ delivered: 2, fallback: 0 });
+    expect(calls.map((call) => call.length)).toEqual([3]);
+    // A later emit opens a new window.
+    const third = auditor.emit(signUpAllowed(ctx, { autoConfirmed: false }), { deadline });
+    await vi.advanceTimersByTimeAsync(20);
+    expect(await third).toEqual({ delivered: 1, fallback: 0 });
+    expect(calls.map((call) => call.length)).toEqual([3, 1]);
+  });
+
+  it('sends a full batch at once, without waiting for the window', async () => {
+    vi.useFakeTimers();
+    const { sink, calls } = recordingSink();
+    const auditor = createAuditor({ sinks: [sink], batchWindowMs: 1_000 });
+    const events = Array.from({ length: AUDIT_BATCH_MAX_EVENTS }, () =>
+      logonSucceeded(ctx, { newDevice: false }),
+    );
+
+    const result = auditor.emit(events, { deadline: Date.now() + 5_000 });
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(calls.map((call) => call.length)).toEqual([AUDIT_BATCH_MAX_EVENTS]);
+    expect(await result).toEqual({ delivered: AUDIT_BATCH_MAX_EVENTS, fallback: 0 });
+  });
+
+  it('waits at most half the time left before the earliest deadline', async () => {
+    vi.useFakeTimers();
+    const { sink, calls } = recordingSink();
+    const auditor = createAuditor({ sinks: [sink], batchWindowMs: 1_000, reserveMs: 5 });
+
+    const pending = auditor.emit(logonSucceeded(ctx, { newDevice: false }), {
+      deadline: Date.now() + 205,
+    });
+    await vi.advanceTimersByTimeAsync(99);
+    expect(calls).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+
+    expect(calls).toHaveLength(1);
+    expect(await pending).toEqual({ delivered: 1, fallback: 0 });
+  });
+
+  it('gives each emit the fallback count of its own undelivered events', async () => {
+    vi.useFakeTimers();
+    const lost = signUpAllowed(ctx, { autoConfirmed: false });
+    const { sink } = recordingSink((event) => event.metadata.uid === lost.metadata.uid);
+    const fallback = createMemoryFallback();
+    const metrics = recordingMetrics();
+    const auditor = createAuditor({ sinks: [sink], fallback, metrics, batchWindowMs: 10 });
+    const deadline = Date.now() + 5_000;
+
+    const kept = auditor.emit(logonSucceeded(ctx, { newDevice: false }), { deadline });
+    const mixed = auditor.emit([lost, logonSucceeded(ctx, { newDevice: true })], { deadline });
+    await vi.advanceTimersByTimeAsync(10);
+
+    expect(await kept).toEqual({ delivered: 1, fallback: 0 });
+    expect(await mixed).toEqual({ delivered: 1, fallback: 1 });
+    expect(fallback.lines).toHaveLength(1);
+    expect(fallback.lines[0]).toContain(lost.metadata.uid);
+    expect(metrics.added).toEqual([['AuditFallback', 1]]);
+  });
+
+  it('does not hold a batch for an emit that is already out of time', async () => {
+    vi.useFakeTimers();
+    const { sink, calls } = recordingSink();
+    const fallback = createMemoryFallback();
+    const auditor = createAuditor({ sinks: [sink], fallback, batchWindowMs: 20 });
+
+    const late = await auditor.emit(signUpAllowed(ctx, { autoConfirmed: false }), {
+      deadline: Date.now() - 1,
+    });
+    const onTime = auditor.emit(logonSucceeded(ctx, { newDevice: false }), {
+      deadline: Date.now() + 5_000,
+    });
+    await vi.advanceTimersByTimeAsync(20);
+
+    expect(late).toEqual({ delivered: 0, fallback: 1 });
+    expect(await onTime).toEqual({ delivered: 1, fallback: 0 });
+    expect(calls.map((call) => call.length)).toEqual([1]);
+    expect(fallback.lines).toHaveLength(1);
+  });
+});
+
+describe('AUDIT_BATCH_WINDOW_MS', () => {
+  const base = { [AUDIT_ENV.streamName]: 'authwatch-audit', AFTER_RESPONSE: 'host' };
+
+  it('reads a window of 0 to 1,000 ms in a host that answers first', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1_000 }), (ms) => {
+        const config = loadAuditConfig({ ...base, [AUDIT_ENV.batchWindowMs]: String(ms) });
+        expect(config.batchWindowMs).toBe(ms);
+      }),
+    );
+    expect(loadAuditConfig({ [AUDIT_ENV.streamName]: 'authwatch-audit' }).batchWindowMs).toBe(0);
+  });
+
+  it('names the variable for any other value', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .string({ maxLength: 12 })
+          .filter((text) => !/^\s*\d+\s*$/.test(text) || Number(text) > 1_000),
+        (text) => {
+          fc.pre(text.trim() !== '');
+          expect(() => loadAuditConfig({ ...base, [AUDIT_ENV.batchWindowMs]: text })).toThrow(
+            /AUDIT_BATCH_WINDOW_MS/,
+          );
+        },
+      ),
+    );
+  });
+
+  it('refuses a window where the answer waits for the sends (Lambda, inline)', () => {
+    for (const mode of [undefined, 'inline', 'extension']) {
+      const env = { ...base, AFTER_RESPONSE: mode, [AUDIT_ENV.batchWindowMs]: '20' };
+      expect(() => loadAuditConfig(env)).toThrow(/AUDIT_BATCH_WINDOW_MS needs AFTER_RESPONSE=host/);
+    }
+    expect(() =>
+      loadAuditConfig({ ...base, AFTER_RESPONSE: 'inline', [AUDIT_ENV.batchWindowMs]: '0' }),
+    ).not.toThrow();
   });
 });

@@ -62,6 +62,13 @@ const someRecords = fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), {
 });
 const streamNames = fc.stringMatching(/^[a-zA-Z0-9_.-]{1,64}$/);
 
+/**
+ * Each run of the properties below builds an SDK client and sends through it: 25 runs
+ * take well under a second alone, several seconds on a 2-core machine running the other
+ * packages' tests at the same time (turbo).
+ */
+const PROPERTY_TIMEOUT_MS = 30_000;
+
 describe('putRecordBatchBody', () => {
   it('holds every record, base64-encoded, in order', () => {
     fc.assert(
@@ -76,24 +83,28 @@ describe('putRecordBatchBody', () => {
     );
   });
 
-  it('is byte for byte what the SDK serializer sends', async () => {
-    await fc.assert(
-      fc.asyncProperty(streamNames, someRecords, async (stream, records) => {
-        const sdk = capturingClient({ plugin: false });
-        const input: PutRecordBatchCommandInput = {
-          DeliveryStreamName: stream,
-          Records: records.map((data) => ({ Data: data })),
-        };
+  it(
+    'is byte for byte what the SDK serializer sends',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(streamNames, someRecords, async (stream, records) => {
+          const sdk = capturingClient({ plugin: false });
+          const input: PutRecordBatchCommandInput = {
+            DeliveryStreamName: stream,
+            Records: records.map((data) => ({ Data: data })),
+          };
 
-        await sdk.client.send(new PutRecordBatchCommand(input));
+          await sdk.client.send(new PutRecordBatchCommand(input));
 
-        expect(putRecordBatchBody(stream, records).toString('latin1')).toBe(
-          bodyBytes(sdk.requests[0]),
-        );
-      }),
-      { numRuns: 25 },
-    );
-  });
+          expect(putRecordBatchBody(stream, records).toString('latin1')).toBe(
+            bodyBytes(sdk.requests[0]),
+          );
+        }),
+        { numRuns: 25 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
   it('writes a record that is a view into a larger buffer, not the whole buffer', () => {
     const backing = Buffer.from('xxhello\nyy');
@@ -106,38 +117,42 @@ describe('putRecordBatchBody', () => {
 });
 
 describe('putRecordBatchBody with string records', () => {
-  it('sends a string as its UTF-8 bytes, byte for byte as the SDK serializer does', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }), {
-          minLength: 1,
-          maxLength: 10,
-        }),
-        async (lines) => {
-          const sdk = capturingClient({ plugin: false });
-          const input = {
-            DeliveryStreamName: 's',
-            Records: lines.map((line) => ({ Data: line })),
-          } as unknown as PutRecordBatchCommandInput;
+  it(
+    'sends a string as its UTF-8 bytes, byte for byte as the SDK serializer does',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }), {
+            minLength: 1,
+            maxLength: 10,
+          }),
+          async (lines) => {
+            const sdk = capturingClient({ plugin: false });
+            const input = {
+              DeliveryStreamName: 's',
+              Records: lines.map((line) => ({ Data: line })),
+            } as unknown as PutRecordBatchCommandInput;
 
-          await sdk.client.send(new PutRecordBatchCommand(input));
+            await sdk.client.send(new PutRecordBatchCommand(input));
 
-          expect(putRecordBatchBody('s', lines).toString('latin1')).toBe(
-            bodyBytes(sdk.requests[0]),
-          );
-          expect(
-            putRecordBatchBody('s', lines).equals(
-              putRecordBatchBody(
-                's',
-                lines.map((l) => Buffer.from(l)),
+            expect(putRecordBatchBody('s', lines).toString('latin1')).toBe(
+              bodyBytes(sdk.requests[0]),
+            );
+            expect(
+              putRecordBatchBody('s', lines).equals(
+                putRecordBatchBody(
+                  's',
+                  lines.map((l) => Buffer.from(l)),
+                ),
               ),
-            ),
-          ).toBe(true);
-        },
-      ),
-      { numRuns: 25 },
-    );
-  });
+            ).toBe(true);
+          },
+        ),
+        { numRuns: 25 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 
   it('handles a line larger than its working buffer', () => {
     const line = `${'ü'.repeat(100_000)}\n`;
