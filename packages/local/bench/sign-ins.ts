@@ -6,7 +6,8 @@
  * (post authentication, pre token generation with the default rules, and define /
  * create / verify for custom auth) as `pnpm start` runs them (in-process), each auditing
  * to the Firehose fake and the live feed after it has answered (AFTER_RESPONSE=host, as
- * the Lambda extension does in AWS), in this same thread. The stack runs in this process,
+ * the Lambda extension does in AWS), in this same thread, each handler's events of 20 ms
+ * in one send (AUDIT_BATCH_WINDOW_MS, as `pnpm start` runs them). The stack runs in this process,
  * as a test's does. SRP's figure is mostly the client library's own big-integer arithmetic (pure
  * JavaScript; a profile puts over 90% of it in its Montgomery squaring), not the
  * emulator's (OpenSSL through Diffie-Hellman).

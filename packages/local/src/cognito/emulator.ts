@@ -82,7 +82,14 @@ import {
   type UserRecord,
   writeState,
 } from './state.js';
-import { decodeJwt, digest, generatePoolKey, newRefreshToken, signJwtAsync } from './tokens.js';
+import {
+  decodeJwt,
+  digest,
+  generatePoolKey,
+  newRefreshToken,
+  signJwt,
+  signJwtAsync,
+} from './tokens.js';
 import { invokeTrigger, type TriggerEventBase, type TriggerInvoker } from './triggers.js';
 
 /** Sends Cognito's own messages (confirmation codes, temporary passwords). */
@@ -1833,10 +1840,17 @@ export class CognitoEmulator {
       jti: randomUUID(),
       username: user.username,
     });
-    const [accessToken, idToken] = await Promise.all([
-      signJwtAsync(pool.key, accessClaims),
-      signJwtAsync(pool.key, idClaims),
-    ]);
+    // One token on libuv's thread pool, the other on this thread meanwhile: 0.3 ms for
+    // both, where two on the pool took 0.5 ms (thread hand-offs) and two here 0.55 ms.
+    const idSigned = signJwtAsync(pool.key, idClaims);
+    let accessToken: string;
+    try {
+      accessToken = signJwt(pool.key, accessClaims);
+    } finally {
+      // Never leave the pool's promise unobserved, even if this thread's signing threw.
+      idSigned.catch(() => undefined);
+    }
+    const idToken = await idSigned;
     const result: Json = {
       AccessToken: accessToken,
       ExpiresIn: client.accessTokenValidity,

@@ -52,8 +52,8 @@ export function signJwt(key: PoolKey, payload: Record<string, unknown>): string 
 }
 
 /**
- * Signs on libuv's thread pool: the ID and access tokens of one sign-in are signed in
- * parallel and the event loop keeps serving other requests meanwhile.
+ * Signs on libuv's thread pool: the event loop keeps serving other requests (or signs
+ * the sign-in's other token) meanwhile.
  */
 export function signJwtAsync(key: PoolKey, payload: Record<string, unknown>): Promise<string> {
   const input = signingInput(key, payload);

@@ -164,6 +164,13 @@ type Handler = ((event: unknown, context: Context) => unknown) & {
 // the kit's index would bring Powertools into the stack's own bundle.
 const AFTER_RESPONSE_SETTLED = Symbol.for('authwatch.afterResponse.settled');
 
+/**
+ * In-process handlers collect the audit events of this many ms into one send
+ * (AUDIT_BATCH_WINDOW_MS): this thread runs every handler of every sign-in, and each
+ * send costs it about 1 ms of SDK and HTTP work. A Lambda sends per invocation.
+ */
+export const HOST_AUDIT_BATCH_WINDOW_MS = 20;
+
 /** Numbers in-process hosts, whose module URLs must never repeat in this process. */
 let nextHostId = 1;
 
@@ -523,9 +530,14 @@ export class HandlerRunner {
 
   private host(given: HandlerSpec): HandlerHost {
     // After-response work: held by this thread's host, or finished inline in a worker
-    // (whose protocol has no message for it). A spec's own env wins.
+    // (whose protocol has no message for it). A spec's own env wins. Audit sends held by
+    // the host are batched; where the answer waits for them, a window would delay it.
     const afterResponse = this.isolation === 'worker' ? 'inline' : 'host';
-    const spec = { ...given, env: { AFTER_RESPONSE: afterResponse, ...given.env } };
+    const env: Record<string, string> = { AFTER_RESPONSE: afterResponse, ...given.env };
+    if (env.AFTER_RESPONSE === 'host' && env.AUDIT_BATCH_WINDOW_MS === undefined) {
+      env.AUDIT_BATCH_WINDOW_MS = String(HOST_AUDIT_BATCH_WINDOW_MS);
+    }
+    const spec = { ...given, env };
     if (this.isolation === 'worker') return new HandlerWorker(spec, this.options);
     const mode = this.options.logs ?? 'file';
     let logFile: string | null | 'inherit' = mode === 'ignore' ? null : 'inherit';

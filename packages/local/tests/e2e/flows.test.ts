@@ -543,6 +543,30 @@ describe('protected API', () => {
   });
 });
 
+describe('audit batching', () => {
+  it('sends the audit events of sign-ins made together in shared Firehose requests', async () => {
+    // Prepare
+    const before = await auditRecords(stack);
+    const requestsBefore = stack.firehose.stats.requests;
+
+    // Act
+    const signIns = await Promise.all(
+      Array.from({ length: 8 }, () => passwordSignIn(DEMO_USER.email, DEMO_USER.password)),
+    );
+
+    // Assess: every sign-in has both of its events, in fewer requests than events.
+    const added = (await auditRecords(stack)).slice(before.length);
+    const codes = (record: Record<string, unknown>) =>
+      (record as { metadata: { event_code: string } }).metadata.event_code;
+    expect(added.filter((r) => codes(r) === 'PostAuthentication_Authentication')).toHaveLength(8);
+    expect(added.filter((r) => codes(r) === 'TokenGeneration_Authentication')).toHaveLength(8);
+    expect(signIns.every((tokens) => tokens.AccessToken)).toBe(true);
+    const requests = stack.firehose.stats.requests - requestsBefore;
+    expect(requests).toBeGreaterThan(0);
+    expect(requests).toBeLessThan(added.length);
+  });
+});
+
 describe('audit trail', () => {
   it('holds no code, password or token anywhere in the audit objects or handler logs', async () => {
     // Prepare
