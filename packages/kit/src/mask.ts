@@ -86,7 +86,31 @@ function isPhoneKey(lower: string): boolean {
 
 /** Masks emails and strips JWTs inside free text (e.g. an error message). */
 export function maskText(text: string): string {
+  // Neither pattern can match without its marker; most log strings have neither.
+  if (!text.includes('@') && !text.includes('eyJ')) return text;
   return text.replace(JWT_ANYWHERE, REDACTED).replace(EMAIL_ANYWHERE, (email) => maskEmail(email));
+}
+
+type KeyKind = 'plain' | 'secret' | 'email' | 'phone';
+
+/** Key names seen so far and their kind: log items repeat the same few dozen keys. */
+const keyKinds = new Map<string, KeyKind>();
+/** Keys can come from outside input (client metadata), so the memo stops growing here. */
+const KEY_KINDS_MAX = 1024;
+
+function keyKind(key: string): KeyKind {
+  let kind = keyKinds.get(key);
+  if (kind !== undefined) return kind;
+  const lower = key.toLowerCase();
+  kind = isSecretKey(key)
+    ? 'secret'
+    : isEmailKey(lower)
+      ? 'email'
+      : isPhoneKey(lower)
+        ? 'phone'
+        : 'plain';
+  if (keyKinds.size < KEY_KINDS_MAX) keyKinds.set(key, kind);
+  return kind;
 }
 
 /**
@@ -96,11 +120,11 @@ export function maskText(text: string): string {
  */
 export function redactingReplacer(key: string, value: unknown): unknown {
   if (key !== '') {
-    if (isSecretKey(key)) return value === undefined || value === null ? value : REDACTED;
-    const lower = key.toLowerCase();
+    const kind = keyKind(key);
+    if (kind === 'secret') return value === undefined || value === null ? value : REDACTED;
     if (typeof value === 'string') {
-      if (isEmailKey(lower)) return maskEmail(value);
-      if (isPhoneKey(lower)) return maskPhone(value);
+      if (kind === 'email') return maskEmail(value);
+      if (kind === 'phone') return maskPhone(value);
     }
   }
   if (typeof value === 'string') return maskText(value);

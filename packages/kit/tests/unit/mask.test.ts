@@ -141,6 +141,34 @@ describe('redactingReplacer and redact', () => {
     expect(JSON.stringify({ n: 10n }, redactingReplacer)).toBe('{"n":"10"}');
   });
 
+  it('classifies keys the same once its memo of key names is full', () => {
+    // 2,000 distinct keys fill the replacer's memo (1,024 names); the ones after it
+    // must still be redacted and masked by key.
+    const noise = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, i]));
+    const late = {
+      ...noise,
+      myPassword: 'hunter2',
+      contactEmail: 'user.one@example.com',
+      homePhoneNumber: '+14155552671',
+      note: 'plain',
+    };
+    expect(redact(late)).toMatchObject({
+      myPassword: REDACTED,
+      contactEmail: 'u***@example.com',
+      homePhoneNumber: '+*********71',
+      note: 'plain',
+      k1999: 1999,
+    });
+  });
+
+  it('classifies a key by its name whatever case it was first seen in', () => {
+    expect(redact({ Email: 'user.one@example.com' })).toEqual({ Email: 'u***@example.com' });
+    expect(redact({ EMAIL: 'user.one@example.com', Otp: '123456' })).toEqual({
+      EMAIL: 'u***@example.com',
+      Otp: REDACTED,
+    });
+  });
+
   it('masks a top-level string', () => {
     expect(redact('user.one@example.com')).toBe('u***@example.com');
     expect(redact(undefined)).toBeUndefined();

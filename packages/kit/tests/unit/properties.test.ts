@@ -169,6 +169,15 @@ describe('maskers with arbitrary input', () => {
     );
   });
 
+  it('maskText returns a string with no email or JWT in it unchanged', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme-composite' }), (raw) => {
+        const text = raw.replaceAll('@', ' at ').replaceAll('eyJ', 'ey J');
+        expect(maskText(text)).toBe(text);
+      }),
+    );
+  });
+
   it('maskEmail, maskPhone and maskText never throw on any string', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme-composite' }), (text) => {
