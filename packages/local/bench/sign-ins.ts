@@ -31,7 +31,7 @@ import {
 import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
 import { codeInMail, readMailbox } from '../src/ses.js';
 import { DEMO_USER, startLocalStack } from '../src/stack.js';
-import { ms, summary } from './lib/stats.js';
+import { median, ms, summary } from './lib/stats.js';
 
 const BUDGET_MS = Number(process.env.BENCH_SECONDS ?? 6) * 1000;
 const WARM_UP_MS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 10) * 1000;
@@ -164,7 +164,7 @@ async function interleaved(
     return {
       ...summary(result.samples),
       perSecond: (result.samples.length / result.elapsed) * 1000,
-      medianBlock: sorted[Math.floor((sorted.length - 1) / 2)] as number,
+      medianBlock: median(sorted),
       blocks: result.rates.map((rate) => rate.toFixed(0)).join(', '),
     };
   });

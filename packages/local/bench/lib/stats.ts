@@ -5,6 +5,15 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[index] as number;
 }
 
+/** The median of sorted values (the mean of the middle two for an even count). */
+export function median(sorted: number[]): number {
+  if (sorted.length === 0) return Number.NaN;
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle)
+    ? ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+    : (sorted[Math.floor(middle)] as number);
+}
+
 export function summary(samples: number[]): { n: number; p50: number; p99: number; mean: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = samples.reduce((sum, value) => sum + value, 0) / Math.max(1, samples.length);
