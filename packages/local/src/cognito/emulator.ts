@@ -608,6 +608,13 @@ export class CognitoEmulator {
     return client;
   }
 
+  /** The pool and client of a call: Admin* calls name the pool, the others only the client. */
+  private poolAndClient(i: Json, admin: boolean): { pool: PoolRecord; client: ClientRecord } {
+    if (!admin) return this.clientById(i.ClientId);
+    const pool = this.pool(i.UserPoolId);
+    return { pool, client: this.clientOf(pool, i.ClientId) };
+  }
+
   private clientById(clientId: unknown): { pool: PoolRecord; client: ClientRecord } {
     if (typeof clientId === 'string') {
       for (const pool of Object.values(this.state.pools)) {
@@ -1995,14 +2002,7 @@ export class CognitoEmulator {
   }
 
   private async initiateAuth(i: Json, ctx: CallContext, admin: boolean): Promise<Json> {
-    let pool: PoolRecord;
-    let client: ClientRecord;
-    if (admin) {
-      pool = this.pool(i.UserPoolId);
-      client = this.clientOf(pool, i.ClientId);
-    } else {
-      ({ pool, client } = this.clientById(i.ClientId));
-    }
+    const { pool, client } = this.poolAndClient(i, admin);
     const flow = str(i, 'AuthFlow');
     this.assertFlowAllowed(client, flow, admin);
     const params = record(i.AuthParameters);
@@ -2428,14 +2428,7 @@ export class CognitoEmulator {
   }
 
   private async respondToAuthChallenge(i: Json, ctx: CallContext, admin: boolean): Promise<Json> {
-    let pool: PoolRecord;
-    let client: ClientRecord;
-    if (admin) {
-      pool = this.pool(i.UserPoolId);
-      client = this.clientOf(pool, i.ClientId);
-    } else {
-      ({ pool, client } = this.clientById(i.ClientId));
-    }
+    const { pool, client } = this.poolAndClient(i, admin);
     const challengeName = str(i, 'ChallengeName');
     const responses = record(i.ChallengeResponses);
     const session = this.takeSession(i.Session, responses.PASSWORD_CLAIM_SECRET_BLOCK);
