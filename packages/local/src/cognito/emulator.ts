@@ -1085,19 +1085,7 @@ export class CognitoEmulator {
     if (user.status !== 'UNCONFIRMED') {
       throw notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);
     }
-    const pending = user.confirmation;
-    if (!pending || !safeEqual(pending.codeHash, digest(`${user.username}:${code}`))) {
-      throw new CognitoError(
-        'CodeMismatchException',
-        'Invalid verification code provided, please try again.',
-      );
-    }
-    if (pending.expires < this.now()) {
-      throw new CognitoError(
-        'ExpiredCodeException',
-        'Invalid code provided, please request a code again.',
-      );
-    }
+    this.checkPendingCode(user, `${user.username}:${code}`);
     user.status = 'CONFIRMED';
     delete user.confirmation;
     if (user.attributes.email) user.attributes.email_verified = 'true';
@@ -1615,15 +1603,10 @@ export class CognitoEmulator {
     };
   }
 
-  private confirmForgotPassword(i: Json): Json {
-    const { pool, client } = this.clientById(i.ClientId);
-    const name = str(i, 'Username');
-    const user = this.findUser(pool, name);
-    if (!user) throw userNotFound();
-    this.checkSecretHash(client, [name, user.username], i.SecretHash);
-    const code = str(i, 'ConfirmationCode');
+  /** The user's pending code (sign-up or reset) must be `keyed`'s and unexpired. */
+  private checkPendingCode(user: UserRecord, keyed: string): void {
     const pending = user.confirmation;
-    if (!pending || !safeEqual(pending.codeHash, digest(`${user.username}:reset:${code}`))) {
+    if (!pending || !safeEqual(pending.codeHash, digest(keyed))) {
       throw new CognitoError(
         'CodeMismatchException',
         'Invalid verification code provided, please try again.',
@@ -1635,6 +1618,16 @@ export class CognitoEmulator {
         'Invalid code provided, please request a code again.',
       );
     }
+  }
+
+  private confirmForgotPassword(i: Json): Json {
+    const { pool, client } = this.clientById(i.ClientId);
+    const name = str(i, 'Username');
+    const user = this.findUser(pool, name);
+    if (!user) throw userNotFound();
+    this.checkSecretHash(client, [name, user.username], i.SecretHash);
+    const code = str(i, 'ConfirmationCode');
+    this.checkPendingCode(user, `${user.username}:reset:${code}`);
     const password = checkPasswordPolicy(pool.passwordPolicy, i.Password);
     user.verifier = createVerifier(pool.id, user.username, password);
     this.passwordCache.delete(user.username);
