@@ -1759,17 +1759,14 @@ export class CognitoEmulator {
         ctx,
         version,
       );
+      const details = objectOrEmpty(
+        version === 'V1_0'
+          ? response.claimsOverrideDetails
+          : response.claimsAndScopeOverrideDetails,
+      );
       if (version === 'V1_0') {
-        const details = objectOrEmpty(response.claimsOverrideDetails);
         idAdd = objectOrEmpty(details.claimsToAddOrOverride);
         idSuppress = stringList(details.claimsToSuppress);
-        const override = applyGroupOverride(
-          details.groupOverrideDetails,
-          groupNames,
-          roles,
-          preferredRole,
-        );
-        ({ groupNames, roles, preferredRole } = override);
         for (const value of Object.values(idAdd)) {
           if (typeof value !== 'string') {
             throw new CognitoError(
@@ -1779,7 +1776,6 @@ export class CognitoEmulator {
           }
         }
       } else {
-        const details = objectOrEmpty(response.claimsAndScopeOverrideDetails);
         const idGen = objectOrEmpty(details.idTokenGeneration);
         const accessGen = objectOrEmpty(details.accessTokenGeneration);
         idAdd = objectOrEmpty(idGen.claimsToAddOrOverride);
@@ -1788,14 +1784,13 @@ export class CognitoEmulator {
         accessSuppress = stringList(accessGen.claimsToSuppress);
         scopesAdd = stringList(accessGen.scopesToAdd);
         scopesSuppress = stringList(accessGen.scopesToSuppress);
-        const override = applyGroupOverride(
-          details.groupOverrideDetails,
-          groupNames,
-          roles,
-          preferredRole,
-        );
-        ({ groupNames, roles, preferredRole } = override);
       }
+      ({ groupNames, roles, preferredRole } = applyGroupOverride(
+        details.groupOverrideDetails,
+        groupNames,
+        roles,
+        preferredRole,
+      ));
     }
 
     // Claims the response may change are applied first; suppression wins over addition,

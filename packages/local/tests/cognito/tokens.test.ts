@@ -186,6 +186,7 @@ describe('tokens', () => {
               scopesToAdd: ['api/read', 'api/write'],
               scopesToSuppress: ['api/write'],
             },
+            groupOverrideDetails: { groupsToOverride: ['vip'] },
           },
         },
       });
@@ -198,6 +199,8 @@ describe('tokens', () => {
       expect(access.tenant).toBe('tenant-42');
       expect(access.client_id).toBe(clientId);
       expect(access.scope).toBe('aws.cognito.signin.user.admin api/read');
+      expect(access['cognito:groups']).toEqual(['vip']);
+      expect(claims(result.AuthenticationResult?.IdToken)['cognito:groups']).toEqual(['vip']);
       expect(h.triggers.last('PreTokenGeneration')).toMatchObject({
         version: '2',
         request: { scopes: ['aws.cognito.signin.user.admin'] },
