@@ -45,6 +45,7 @@ import {
   maskDestination,
   normaliseAuthFlows,
   parseAttributes,
+  TRIGGER_CONFIG_NAMES,
   toSeconds,
   userPoolClientType,
   userPoolType,
@@ -939,16 +940,7 @@ export class CognitoEmulator {
       ?.PasswordPolicy;
     const lambda = (i.LambdaConfig ?? {}) as Record<string, unknown>;
     const triggers: Partial<Record<TriggerName, TriggerVersion>> = {};
-    for (const name of [
-      'PreSignUp',
-      'PostConfirmation',
-      'PreAuthentication',
-      'PostAuthentication',
-      'PreTokenGeneration',
-      'DefineAuthChallenge',
-      'CreateAuthChallenge',
-      'VerifyAuthChallengeResponse',
-    ] as const) {
+    for (const name of TRIGGER_CONFIG_NAMES) {
       if (typeof lambda[name] === 'string') triggers[name] = 'V1_0';
     }
     const ptg = lambda.PreTokenGenerationConfig as { LambdaVersion?: TriggerVersion } | undefined;

@@ -176,7 +176,8 @@ export function groupType(poolId: string, group: GroupRecord) {
   };
 }
 
-const TRIGGER_CONFIG_NAMES = [
+/** The user-pool triggers a `LambdaConfig` names, in the order Cognito lists them. */
+export const TRIGGER_CONFIG_NAMES = [
   'PreSignUp',
   'PostConfirmation',
   'PreAuthentication',
