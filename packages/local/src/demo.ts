@@ -26,6 +26,11 @@ import { DEMO_USER, type LocalStack, startLocalStack } from './stack.js';
 export interface DemoOptions {
   outputs: LocalOutputs;
   print?: (line: string) => void;
+  /**
+   * Awaited before each step's heading: with the tour's own stack, its live view shows a
+   * step's audit events under that step (they are sent in batches a moment later).
+   */
+  settle?: () => Promise<void>;
 }
 
 const DEMO_PASSWORD = 'Demo-Tour-Passw0rd!';
@@ -103,7 +108,10 @@ function pick(claims: Record<string, unknown>, names: string[]): string {
 export async function runDemo(options: DemoOptions): Promise<void> {
   const o = options.outputs;
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const step = (n: number, title: string) => print(`\n── ${n}. ${title}`);
+  const step = async (n: number, title: string) => {
+    await options.settle?.();
+    print(`\n── ${n}. ${title}`);
+  };
   const client = new CognitoIdentityProviderClient({
     endpoint: o.endpoint,
     region: o.region,
@@ -112,7 +120,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const seen = new Set((await readMailbox(o.sesEndpoint)).map((mail) => mail.messageId));
   const email = `newcomer-${Date.now().toString(36)}@example.com`;
   try {
-    step(1, `Sign up ${email} (the pre sign-up policy allows example.com)`);
+    await step(1, `Sign up ${email} (the pre sign-up policy allows example.com)`);
     const signedUp = await client.send(
       new SignUpCommand({
         ClientId: o.userPoolClientId,
@@ -146,7 +154,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     );
     print('   an admin added them to the group "users"');
 
-    step(2, 'Sign up someone@mailinator.com (a disposable-mail domain)');
+    await step(2, 'Sign up someone@mailinator.com (a disposable-mail domain)');
     await client
       .send(
         new SignUpCommand({
@@ -161,7 +169,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         (error: Error) => print(`   refused: ${error.name}: ${error.message}`),
       );
 
-    step(3, 'Passwordless sign-in (CUSTOM_AUTH): a one-time code by mail');
+    await step(3, 'Passwordless sign-in (CUSTOM_AUTH): a one-time code by mail');
     const started = await client.send(
       new InitiateAuthCommand({
         AuthFlow: 'CUSTOM_AUTH',
@@ -184,7 +192,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     if (!tokens?.AccessToken) throw new Error('no tokens after the right code');
     print('   signed in: ID, access and refresh tokens issued');
 
-    step(
+    await step(
       4,
       'The tokens, customised by the pre token generation rules (packages/pre-token-generation/rules/default.yaml)',
     );
@@ -205,7 +213,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       pick(claimsOf(tokens.AccessToken), ['client_id', 'scope', 'groups', 'tenant', 'token_use']),
     );
 
-    step(5, 'Call the protected API with the access token');
+    await step(5, 'Call the protected API with the access token');
     for (const [method, path, why] of [
       ['GET', '/me', 'any valid token'],
       ['GET', '/reports', 'needs api/read'],
@@ -221,7 +229,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const anonymous = await fetch(`${o.apiUrl}/me`);
     print(`   GET /me without a token → ${anonymous.status} ${await anonymous.text()}`);
 
-    step(6, 'Where the audit records landed (Firehose → the S3 layout, NDJSON locally)');
+    await step(6, 'Where the audit records landed (Firehose → the S3 layout, NDJSON locally)');
     // Firehose buffers records and writes them a moment later, like the real stream: wait
     // for the last record of the sign-in (pre token generation's) before reading.
     const { files, records, complete } = await auditRecordsUntil(
@@ -284,7 +292,7 @@ async function main(): Promise<void> {
     outputs = stack.outputs;
   }
   try {
-    await runDemo({ outputs });
+    await runDemo({ outputs, ...(stack ? { settle: () => stack.settle() } : {}) });
   } finally {
     await stack?.stop();
   }

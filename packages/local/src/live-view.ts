@@ -63,6 +63,8 @@ export interface LiveViewOptions {
 }
 
 export interface LiveView {
+  /** Events received so far (each shown as a line, unless it is not an audit event). */
+  readonly received: number;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export function subscribeLiveView(options: LiveViewOptions): Promise<LiveView> {
   const wsUrl = `${base.protocol === 'https:' ? 'wss' : 'ws'}://${host}/event/realtime`;
   const socket = new WebSocket(wsUrl, ['aws-appsync-event-ws', header]);
   const id = randomUUID();
+  let received = 0;
   return new Promise<LiveView>((resolve, reject) => {
     const fail = (error: Error) => reject(error);
     socket.once('error', fail);
@@ -99,6 +102,9 @@ export function subscribeLiveView(options: LiveViewOptions): Promise<LiveView> {
         socket.off('error', fail);
         socket.on('error', () => undefined);
         resolve({
+          get received() {
+            return received;
+          },
           close: () =>
             new Promise<void>((done) => {
               if (socket.readyState === WebSocket.CLOSED) return done();
@@ -109,6 +115,7 @@ export function subscribeLiveView(options: LiveViewOptions): Promise<LiveView> {
       } else if (message.type === 'subscribe_error' || message.type === 'connection_error') {
         fail(new Error(`live feed refused the subscription: ${JSON.stringify(message)}`));
       } else if (message.type === 'data' && message.id === id) {
+        received += 1;
         try {
           const event =
             typeof message.event === 'string' ? JSON.parse(message.event) : message.event;

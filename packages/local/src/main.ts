@@ -195,8 +195,8 @@ export async function main(
     // SDK client it brings) to a bundle of its own.
     const demoModule = extras.demoModule ?? new URL('./demo.js', import.meta.url).href;
     const { runDemo } = (await import(demoModule)) as typeof import('./demo.js');
-    await runDemo({ outputs: stack.outputs, print: say }).catch((error: Error) =>
-      process.stderr.write(`demo failed: ${error.message}\n`),
+    await runDemo({ outputs: stack.outputs, print: say, settle: () => stack.settle() }).catch(
+      (error: Error) => process.stderr.write(`demo failed: ${error.message}\n`),
     );
   }
 }

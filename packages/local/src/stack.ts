@@ -121,6 +121,12 @@ export interface LocalStack {
   stateDir: string;
   /** Where `outputs.json` was written. */
   outputsFile: string;
+  /**
+   * Resolves once the audit events of everything answered so far are delivered (the
+   * handlers' open batches sent, Firehose's buffer written) and, unless quiet, shown in
+   * the live view: waits at most `timeoutMs` (default 2 s) for the view's lines.
+   */
+  settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -418,6 +424,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     handlerStats: runner.stats,
     stateDir,
     outputsFile,
+    async settle(timeoutMs = 2_000) {
+      await firehose.flush();
+      // The view's lines come over its WebSocket a moment after the publishes answered.
+      const until = Date.now() + timeoutMs;
+      while (view && view.received < liveFeed.stats.published && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
     stop() {
       stopping ??= (async () => {
         await view?.close();
