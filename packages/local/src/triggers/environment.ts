@@ -26,19 +26,9 @@ import {
   preSignUpEnvironment,
   userPoolSectionOf,
 } from '../../../../infra/config/sections/user-pool.js';
+import type { TriggerName } from '../cognito/state.js';
 import { entryPath, REPO_ROOT } from '../paths.js';
 import type { HandlerSpec } from './runner.js';
-
-/** Trigger names as Cognito's `LambdaConfig` calls them. */
-export type CognitoTriggerName =
-  | 'PreSignUp'
-  | 'PostConfirmation'
-  | 'PreAuthentication'
-  | 'PostAuthentication'
-  | 'PreTokenGeneration'
-  | 'DefineAuthChallenge'
-  | 'CreateAuthChallenge'
-  | 'VerifyAuthChallengeResponse';
 
 /** One deployable Lambda of the project: where its entry is and what it serves. */
 export interface LambdaDefinition {
@@ -49,7 +39,7 @@ export interface LambdaDefinition {
   /** Entry file under the package's src/, without `.ts`. */
   file: string;
   /** The Cognito trigger it is wired to; none for the API handler. */
-  trigger?: CognitoTriggerName;
+  trigger?: TriggerName;
   /** POWERTOOLS_SERVICE_NAME. */
   serviceName: string;
 }
