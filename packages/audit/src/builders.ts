@@ -230,17 +230,19 @@ export function challengePassed(ctx: AuditContext, facts: { mode: string }): Aud
   });
 }
 
+/** What a claims policy changed in the tokens: rule names, claim and scope names. */
+export interface TokenPolicyFacts {
+  matchedRules: string[];
+  claimsAdded: string[];
+  claimsSuppressed: string[];
+  scopesAdded: string[];
+  scopesSuppressed: string[];
+}
+
 /** Pre token generation: tokens issued, with what the claims policy changed. */
 export function tokensIssued(
   ctx: AuditContext,
-  facts: {
-    matchedRules: string[];
-    claimsAdded: string[];
-    claimsSuppressed: string[];
-    scopesAdded: string[];
-    scopesSuppressed: string[];
-    tokenVersion: string;
-  },
+  facts: TokenPolicyFacts & { tokenVersion: string },
 ): AuditEvent {
   return build(ctx, {
     kind: 'tokens-issued',

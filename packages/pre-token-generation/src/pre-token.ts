@@ -2,7 +2,12 @@
  * The trigger's pure logic: event + compiled rules + clock -> Cognito response, the
  * audit event to emit, and the size estimate of the resulting tokens.
  */
-import { type AuditEvent, auditContextFromEvent, tokensIssued } from '@authwatch/audit';
+import {
+  type AuditEvent,
+  auditContextFromEvent,
+  type TokenPolicyFacts,
+  tokensIssued,
+} from '@authwatch/audit';
 import type { PreTokenGenerationEvent } from '@authwatch/kit';
 import type { CompiledRules } from './compile.js';
 import { evaluate, type Outcome, type TokenResponse, toResponse } from './engine.js';
@@ -22,13 +27,7 @@ export interface TokenDecision {
   oversized: ('id' | 'access')[];
   audit: AuditEvent;
   /** Claim and scope names changed, as recorded in the audit event. */
-  facts: {
-    matchedRules: string[];
-    claimsAdded: string[];
-    claimsSuppressed: string[];
-    scopesAdded: string[];
-    scopesSuppressed: string[];
-  };
+  facts: TokenPolicyFacts;
 }
 
 export interface DecideOptions {
