@@ -9,7 +9,7 @@ import {
   type AuditSourceEvent,
   auditContextFromEvent,
   createLiveFeedSink,
-  type LiveFeedRequestHandler,
+  type LiveFeedTransport,
   logonSucceeded,
   nativeSha256,
 } from '../../src/index.js';
@@ -206,22 +206,19 @@ describe('live-feed sink', () => {
     expect(server.received[0]?.headers.authorization).toBeUndefined();
   });
 
-  it('hands the request handler an abort signal that fires at the deadline', async () => {
+  it('hands the transport an abort signal that fires at the deadline', async () => {
     const signals: AbortSignal[] = [];
-    const requestHandler: LiveFeedRequestHandler = {
-      handle: (_request, options) =>
-        new Promise((_resolve, reject) => {
-          const signal = options?.abortSignal as AbortSignal;
-          signals.push(signal);
-          signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
-        }),
-    };
+    const transport: LiveFeedTransport = (_request, signal) =>
+      new Promise((_resolve, reject) => {
+        signals.push(signal);
+        signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+      });
     const sink = createLiveFeedSink({
       url: 'https://example.appsync-api.eu-west-1.amazonaws.com/event',
       channel: CHANNEL,
       region: 'eu-west-1',
       apiKey: 'da2-test',
-      requestHandler,
+      transport,
     });
 
     const result = await sink.send(events(1), { deadline: Date.now() + 30 });
@@ -229,6 +226,19 @@ describe('live-feed sink', () => {
     expect(signals).toHaveLength(1);
     expect(signals[0]?.aborted).toBe(true);
     expect(result.failed).toHaveLength(1);
+  });
+
+  it('fails the events of an answer cut off before its end', async () => {
+    const server = await startServer((_request, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"successful":[');
+      setTimeout(() => res.socket?.destroy(), 10);
+    });
+    const sink = sinkFor(server);
+
+    const result = await sink.send(events(2), { deadline: soon() });
+
+    expect(result.failed).toHaveLength(2);
   });
 
   it('sends nothing when the deadline has already passed', async () => {
