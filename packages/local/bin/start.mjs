@@ -3,15 +3,20 @@
 // current; otherwise src/cli.ts (through tsx) bundles it first and runs it.
 // AUTHWATCH_LOCAL_NO_BUNDLE=1 runs the sources instead (src/cli.ts).
 import { pathToFileURL } from 'node:url';
-import { currentMainBundle, demoBundleOf, preloadSes } from '../src/launcher.js';
+import { currentMainBundle, demoBundleOf, preloadDelivery, preloadSes } from '../src/launcher.js';
 
 const bundle =
   process.env.AUTHWATCH_LOCAL_NO_BUNDLE === '1' ? undefined : await currentMainBundle();
 if (bundle !== undefined) {
-  // The SES emulator's package loads on the other core while the stack's bundle does.
-  const sesWorker = await preloadSes();
+  // The SES emulator's package and the delivery thread load on the other core while the
+  // stack's bundle does.
+  const [sesWorker, deliveryWorker] = await Promise.all([preloadSes(), preloadDelivery()]);
   const { main } = await import(pathToFileURL(bundle).href);
-  const extras = { sesWorker, demoModule: pathToFileURL(demoBundleOf(bundle)).href };
+  const extras = {
+    sesWorker,
+    deliveryWorker,
+    demoModule: pathToFileURL(demoBundleOf(bundle)).href,
+  };
   await main(performance.timeOrigin, process.argv.slice(2), extras).catch((error) => {
     process.stderr.write(`local stack failed to start: ${error.stack ?? error.message}\n`);
     process.exit(1);

@@ -16,6 +16,9 @@ export const MAIN_BUNDLE_DIR = fileURLToPath(new URL('main', CACHE));
 /** The SES emulator bundle's cache folder (ses.ts). */
 export const SES_BUNDLE_DIR = fileURLToPath(new URL('ses', CACHE));
 
+/** The delivery thread's bundle cache folder (delivery/index.ts). */
+export const DELIVERY_BUNDLE_DIR = fileURLToPath(new URL('delivery', CACHE));
+
 /** Files that decide how the main bundle is built, besides its own sources. */
 export const MAIN_BUNDLE_BUILDERS = [
   fileURLToPath(new URL('./cli.ts', import.meta.url)),
@@ -57,6 +60,21 @@ export async function preloadSes() {
   });
   worker.unref();
   // Until the stack claims it, a failure is the stack's to report (ses.ts listens then).
+  worker.on('error', () => undefined);
+  return worker;
+}
+
+/**
+ * Starts the delivery thread (Firehose and the live feed, delivery/thread.ts) on its
+ * cached bundle, so that it loads on the other core while the stack's bundle does;
+ * undefined without a current bundle. It does not keep the process alive until the
+ * stack claims it.
+ */
+export async function preloadDelivery() {
+  const bundle = await currentBundle(DELIVERY_BUNDLE_DIR, 'delivery');
+  if (bundle === undefined) return undefined;
+  const worker = new Worker(pathToFileURL(bundle));
+  worker.unref();
   worker.on('error', () => undefined);
   return worker;
 }

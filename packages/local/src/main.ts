@@ -82,6 +82,8 @@ function banner(stack: LocalStack, startedAt: number): string {
 export interface MainExtras {
   /** The SES emulator's thread, already loading its package (launcher.js). */
   sesWorker?: Worker | undefined;
+  /** The delivery thread, already loading its bundle (launcher.js). */
+  deliveryWorker?: Worker | undefined;
   /** The demo's module URL (its own bundle next to the stack's); default ./demo.js. */
   demoModule?: string | undefined;
 }
@@ -127,6 +129,7 @@ export async function main(
   const stack = await startLocalStack({
     port,
     ...(extras.sesWorker ? { sesWorker: extras.sesWorker } : {}),
+    ...(extras.deliveryWorker ? { deliveryWorker: extras.deliveryWorker } : {}),
     stateDir: (values['state-dir'] as string | undefined) ?? DEFAULT_STATE_DIR,
     reset: values.reset === true,
     quiet,

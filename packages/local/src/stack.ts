@@ -1,7 +1,10 @@
 /**
  * The local stack: every emulator in one process, the project's real handlers (in this
  * thread by default, or a worker thread each), and one user pool set up from the same
- * typed config infra uses.
+ * typed config infra uses. The Cognito emulator, the handlers and the protected API share
+ * this thread; SES and the audit's delivery emulators (Firehose, the live feed) each run
+ * in a worker thread, so what the handlers send after answering is received on the
+ * other core.
  *
  * @example
  * ```ts
@@ -27,8 +30,12 @@ import {
   type TriggerName,
   type TriggerVersion,
 } from './cognito/index.js';
-import { createFirehoseServer, type FirehoseServer } from './firehose/index.js';
-import { createLiveFeedServer, type LiveFeedServer } from './live-feed/index.js';
+import {
+  type DeliveryFirehose,
+  type DeliveryLiveFeed,
+  type DeliveryPlacement,
+  startDelivery,
+} from './delivery/index.js';
 import {
   formatAuditLine,
   type LiveView,
@@ -98,6 +105,10 @@ export interface LocalStackOptions {
   triggerTimeoutMs?: number;
   /** The SES emulator's thread, already loading (the launcher starts it early). */
   sesWorker?: Worker;
+  /** Where Firehose and the live feed run (default `thread`: a worker thread of their own). */
+  delivery?: DeliveryPlacement;
+  /** The delivery thread, already loading (the launcher starts it early). */
+  deliveryWorker?: Worker;
   /** Clock of the Cognito emulator (tests). */
   now?: () => number;
 }
@@ -110,8 +121,10 @@ export interface LocalStack {
   bundling(): { ms: number; cached: boolean };
   /** The emulator itself (federated sign-in, direct state access in tests). */
   cognito: CognitoEmulator;
-  firehose: FirehoseServer;
-  liveFeed: LiveFeedServer;
+  /** The Firehose emulator: `flush()` puts every audit event answered so far on disk. */
+  firehose: DeliveryFirehose;
+  /** The AppSync Events emulator of the live feed. */
+  liveFeed: DeliveryLiveFeed;
   /** Worker keys that run (entries present in this checkout). */
   handlers: string[];
   /** Why handlers failed to load, by key (their invocations fail with it). */
@@ -144,6 +157,32 @@ async function listenDelegate(
     });
   });
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/**
+ * Starts servers at once; if one fails (a port in use), stops those that started (a
+ * worker thread left running would keep the process alive) and rejects with its error.
+ */
+async function allOrNone<T extends readonly unknown[]>(
+  starting: {
+    [K in keyof T]: Promise<T[K]>;
+  },
+): Promise<T> {
+  const settled = await Promise.allSettled(starting);
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (!failure)
+    return settled.map(
+      (result) => (result as PromiseFulfilledResult<unknown>).value,
+    ) as unknown as T;
+  await Promise.allSettled(
+    settled.map(async (result) => {
+      if (result.status !== 'fulfilled') return;
+      const started = result.value as { stop?: () => Promise<void>; server?: Server };
+      if (started.stop) await started.stop();
+      else if (started.server) await new Promise((resolve) => started.server?.close(resolve));
+    }),
+  );
+  throw failure.reason;
 }
 
 async function loadSecrets(stateDir: string): Promise<LocalSecrets> {
@@ -286,16 +325,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Everything that listens starts at once; the handlers need the URLs.
   let cognito: CognitoEmulator | undefined;
   let handlersSettled = (): Promise<void> => Promise.resolve();
-  const firehose = createFirehoseServer({
-    dir: auditDir,
-    streams: [LOCAL_AUDIT_STREAM],
-    region: config.region,
-    // Audit sends run after each trigger's answer: a flush waits for them first.
-    beforeFlush: () => handlersSettled(),
-  });
-  const liveFeed = createLiveFeedServer({ region: config.region });
   let api: HttpApiServer | undefined;
-  const [cognitoHttp, ses, firehoseUrl, liveFeedUrl] = await Promise.all([
+  const [cognitoHttp, ses, delivery] = await allOrNone([
     listenDelegate((req, res) => {
       if (cognito) cognito.listener(req, res);
       else {
@@ -303,12 +334,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }, portOf(0)),
     startSesEmulator(portOf(2), '127.0.0.1', options.sesWorker),
-    firehose.start(portOf(3)),
-    liveFeed.start(portOf(4)),
+    startDelivery({
+      dir: auditDir,
+      streams: [LOCAL_AUDIT_STREAM],
+      region: config.region,
+      firehosePort: portOf(3),
+      liveFeedPort: portOf(4),
+      // Audit sends run after each trigger's answer: a flush waits for them first.
+      beforeFlush: () => handlersSettled(),
+      ...(options.delivery ? { placement: options.delivery } : {}),
+      ...(options.deliveryWorker ? { preloaded: options.deliveryWorker } : {}),
+    }),
   ]);
+  const { firehose, liveFeed } = delivery;
+  const liveFeedUrl = liveFeed.url;
   const endpoints = {
     cognito: cognitoHttp.url,
-    firehose: firehoseUrl,
+    firehose: firehose.url,
     ses: ses.url,
     liveFeed: liveFeedUrl,
   };
@@ -428,7 +470,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await firehose.flush();
       // The view's lines come over its WebSocket a moment after the publishes answered.
       const until = Date.now() + timeoutMs;
-      while (view && view.received < liveFeed.stats.published && Date.now() < until) {
+      if (!view) return;
+      const { published } = await liveFeed.stats();
+      while (view.received < published && Date.now() < until) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     },
@@ -444,8 +488,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             cognitoHttp.server.close(() => resolve());
           }),
         ]);
-        await Promise.allSettled([firehose.flush(), ses.stop(), liveFeed.stop()]);
-        await firehose.stop();
+        await Promise.allSettled([delivery.stop(), ses.stop()]);
       })();
       return stopping;
     },

@@ -547,7 +547,7 @@ describe('audit batching', () => {
   it('sends the audit events of sign-ins made together in shared Firehose requests', async () => {
     // Prepare
     const before = await auditRecords(stack);
-    const requestsBefore = stack.firehose.stats.requests;
+    const requestsBefore = (await stack.firehose.stats()).requests;
 
     // Act
     const signIns = await Promise.all(
@@ -561,7 +561,7 @@ describe('audit batching', () => {
     expect(added.filter((r) => codes(r) === 'PostAuthentication_Authentication')).toHaveLength(8);
     expect(added.filter((r) => codes(r) === 'TokenGeneration_Authentication')).toHaveLength(8);
     expect(signIns.every((tokens) => tokens.AccessToken)).toBe(true);
-    const requests = stack.firehose.stats.requests - requestsBefore;
+    const requests = (await stack.firehose.stats()).requests - requestsBefore;
     expect(requests).toBeGreaterThan(0);
     expect(requests).toBeLessThan(added.length);
   });

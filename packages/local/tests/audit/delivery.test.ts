@@ -1,0 +1,166 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLiveFeedSink } from '@authwatch/audit';
+import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Delivery, type DeliveryPlacement, startDelivery } from '../../src/delivery/index.js';
+import { readDeliveredRecords } from '../../src/firehose/index.js';
+import { firehoseClient, STREAM, someEvents } from './helpers.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'authwatch-delivery-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Starts both emulators; `beforeFlush` records each call. */
+async function start(placement: DeliveryPlacement, beforeFlush = async () => undefined) {
+  const dir = await tempDir();
+  const delivery = await startDelivery({
+    dir,
+    streams: [STREAM],
+    region: 'eu-west-1',
+    firehosePort: 0,
+    liveFeedPort: 0,
+    placement,
+    beforeFlush,
+  });
+  cleanups.push(() => delivery.stop());
+  return { delivery, dir };
+}
+
+async function putRecords(delivery: Delivery, lines: string[]): Promise<void> {
+  const client = firehoseClient(delivery.firehose.url);
+  try {
+    const result = await client.send(
+      new PutRecordBatchCommand({
+        DeliveryStreamName: STREAM,
+        Records: lines.map((line) => ({ Data: Buffer.from(`${line}\n`) })),
+      }),
+    );
+    expect(result.FailedPutCount).toBe(0);
+  } finally {
+    client.destroy();
+  }
+}
+
+describe.each(['thread', 'in-process'] as const)('delivery emulators (%s)', (placement) => {
+  it('runs where asked', async () => {
+    const { delivery } = await start(placement);
+
+    expect(delivery.threaded).toBe(placement === 'thread');
+    expect(delivery.firehose.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(delivery.liveFeed.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('writes what the real Firehose client sent once flushed, after the before-flush step', async () => {
+    const steps: string[] = [];
+    const { delivery, dir } = await start(placement, async () => {
+      steps.push('before-flush');
+    });
+    await putRecords(delivery, ['{"n":1}', '{"n":2}']);
+
+    await delivery.firehose.flush();
+    steps.push('flushed');
+
+    expect(await readDeliveredRecords(dir)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(steps).toEqual(['before-flush', 'flushed']);
+    const stats = await delivery.firehose.stats();
+    expect(stats.putRecordBatch).toBe(1);
+    expect(stats.recordsWritten).toBe(2);
+    expect(stats.objects).toHaveLength(1);
+  });
+
+  it('waits for the before-flush step on a flush asked over HTTP too', async () => {
+    let released: (() => void) | undefined;
+    const { delivery, dir } = await start(
+      placement,
+      () =>
+        new Promise<undefined>((resolve) => {
+          released = () => resolve(undefined);
+        }),
+    );
+    await putRecords(delivery, ['{"n":1}']);
+
+    let releasedYet = false;
+    let answeredEarly = false;
+    const answered = fetch(`${delivery.firehose.url}/_authwatch/flush`, { method: 'POST' });
+    void answered.then(() => {
+      answeredEarly = !releasedYet;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(released).toBeTypeOf('function');
+    releasedYet = true;
+    released?.();
+    const response = await answered;
+
+    expect(answeredEarly).toBe(false);
+    expect(response.status).toBe(200);
+    expect(await readDeliveredRecords(dir)).toEqual([{ n: 1 }]);
+  });
+
+  it('counts what the SigV4 live-feed sink published', async () => {
+    const { delivery } = await start(placement);
+    const sink = createLiveFeedSink({
+      url: `${delivery.liveFeed.url}/event`,
+      channel: '/auth/sign-in',
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
+    });
+
+    const result = await sink.send(someEvents(7), { deadline: Date.now() + 5_000 });
+
+    expect(result.failed).toEqual([]);
+    expect((await delivery.liveFeed.stats()).published).toBe(7);
+  });
+
+  it('writes what it still holds when stopped, then stops listening', async () => {
+    const { delivery, dir } = await start(placement);
+    await putRecords(delivery, ['{"n":1}']);
+
+    await delivery.stop();
+
+    expect(await readDeliveredRecords(dir)).toEqual([{ n: 1 }]);
+    await expect(fetch(`${delivery.firehose.url}/_authwatch/stats`)).rejects.toThrow();
+    await expect(fetch(`${delivery.liveFeed.url}/event`)).rejects.toThrow();
+  });
+
+  it('fails to start on a port in use, naming it', async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => taken.close(resolve)));
+    const port = (taken.address() as { port: number }).port;
+    const dir = await tempDir();
+
+    const starting = startDelivery({
+      dir,
+      streams: [STREAM],
+      region: 'eu-west-1',
+      firehosePort: 0,
+      liveFeedPort: port,
+      placement,
+      beforeFlush: async () => undefined,
+    });
+
+    await expect(starting).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+      message: expect.stringContaining(String(port)),
+    });
+  });
+});
+
+describe('delivery thread', () => {
+  it('answers calls after stop with an error instead of hanging', async () => {
+    const { delivery } = await start('thread');
+    await delivery.stop();
+
+    await expect(delivery.firehose.stats()).rejects.toThrow(/delivery thread/);
+  });
+});
