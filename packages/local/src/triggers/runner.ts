@@ -14,10 +14,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
-import { bundleHandlers, WORKER_KEY } from './bundle.js';
+import { type BundleOptions, bundleHandlers, WORKER_KEY } from './bundle.js';
 import { createScope, type HandlerScope, inScope, writeToScope } from './in-process.js';
 import { errorMessage, lambdaContext, uncaughtExceptionLine } from './lambda-context.js';
 import type { InvokeMessage, WorkerData, WorkerMessage } from './protocol.js';
+import { INERT_TRACE_CONTEXT } from './tracing.js';
 
 /** Cognito waits this long for a trigger (developer guide, "Lambda triggers"). */
 export const TRIGGER_TIMEOUT_MS = 5_000;
@@ -173,6 +174,12 @@ const AFTER_RESPONSE_SETTLED = Symbol.for('authwatch.afterResponse.settled');
  * live feed's five events per publish set the cost, not the window.
  */
 export const HOST_AUDIT_BATCH_WINDOW_MS = 50;
+
+/** How in-process handlers are bundled: installed packages imported where they are. */
+export const SHARED_BUNDLES: BundleOptions = { shareInstalled: true };
+
+/** How worker handlers are bundled: complete, cls-hooked's hook never enabled (tracing.ts). */
+export const COMPLETE_BUNDLES: BundleOptions = { rewrites: [INERT_TRACE_CONTEXT] };
 
 /** Numbers in-process hosts, whose module URLs must never repeat in this process. */
 let nextHostId = 1;
@@ -564,9 +571,11 @@ export class HandlerRunner {
       // In one thread, handlers share the installed packages (one AWS SDK, warmed by
       // all of them); each worker keeps complete bundles.
       const shared = this.isolation === 'in-process';
-      const result = await bundleHandlers(entries, shared ? join(bundleDir, 'shared') : bundleDir, {
-        shareInstalled: shared,
-      });
+      const result = await bundleHandlers(
+        entries,
+        shared ? join(bundleDir, 'shared') : bundleDir,
+        shared ? SHARED_BUNDLES : COMPLETE_BUNDLES,
+      );
       this.bundling = { ms: result.ms, cached: !result.built };
       const workerUrl = pathToFileURL(result.files[WORKER_KEY] as string);
       for (const [key, worker] of this.workers) {

@@ -7,8 +7,23 @@
  * (POWERTOOLS_TRACE_ENABLED=false), so nothing ever reads that context: this keeps the
  * hook from being installed. Deployed functions are not affected (they do not load
  * this file).
+ *
+ * Two ways, one per kind of bundle: `skipTraceContextHook` recognises the installed
+ * cls-hooked by its path in the caller's stack (bundles that import installed packages
+ * from where they are, as the in-process handlers do); in a complete bundle (a worker's)
+ * that path is gone from the stack, so `INERT_TRACE_CONTEXT` removes cls-hooked's
+ * `hook.enable()` as the bundle is built.
  */
 import asyncHooks from 'node:async_hooks';
+import type { FileRewrite } from './bundle.js';
+
+/** Bundles cls-hooked without enabling its async hook (complete bundles; see above). */
+export const INERT_TRACE_CONTEXT: FileRewrite = {
+  id: 'cls-hooked-inert-1',
+  file: /\/cls-hooked\/context\.js$/,
+  rewrite: (text) =>
+    text.replace('hook.enable();', '/* authwatch: not enabled locally (tracing.ts) */'),
+};
 
 let done = false;
 

@@ -1,7 +1,15 @@
 import asyncHooks from 'node:async_hooks';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
-import { skipTraceContextHook } from '../../src/triggers/tracing.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { entryPath } from '../../src/paths.js';
+import { bundleEntries } from '../../src/triggers/bundle.js';
+import { COMPLETE_BUNDLES } from '../../src/triggers/runner.js';
+import { INERT_TRACE_CONTEXT, skipTraceContextHook } from '../../src/triggers/tracing.js';
 
 // cls-hooked as the X-Ray SDK (under Powertools' Tracer) loads it.
 const requireFromTracer = createRequire(
@@ -37,5 +45,64 @@ describe('skipTraceContextHook', () => {
     // Assess
     expect(carried).toBeUndefined();
     expect(others).toContain('PROMISE');
+  });
+
+  it('has a bundle-time rewrite that takes out exactly the enabling line of the installed cls-hooked', () => {
+    // Prepare
+    const file = xrayRequire.resolve('cls-hooked/context.js');
+    const text = readFileSync(file, 'utf8');
+
+    // Act
+    const rewritten = INERT_TRACE_CONTEXT.rewrite(text);
+
+    // Assess: a cls-hooked release without that line would fail here, not silently
+    expect(INERT_TRACE_CONTEXT.file.test(file)).toBe(true);
+    expect(text.split('hook.enable();')).toHaveLength(2);
+    expect(rewritten).not.toContain('hook.enable();');
+    expect(rewritten.split('\n')).toHaveLength(text.split('\n').length);
+  });
+});
+
+/** Imports a bundle in a fresh process; prints the callbacks of every async hook enabled. */
+const ENABLED_HOOKS = `
+import asyncHooks from 'node:async_hooks';
+const enabled = [];
+const create = asyncHooks.createHook;
+asyncHooks.createHook = (callbacks) => {
+  const hook = create(callbacks);
+  const enable = hook.enable.bind(hook);
+  hook.enable = () => { enabled.push(Object.keys(callbacks).sort().join(',')); return enable(); };
+  return hook;
+};
+try { await import(process.env.BUNDLE); } catch {}
+process.stdout.write(JSON.stringify(enabled));
+`;
+
+describe('complete handler bundles (worker isolation)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'authwatch-tracing-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const enabledHooks = (file: string): string[] => {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', ENABLED_HOOKS], {
+      env: { PATH: process.env.PATH, BUNDLE: pathToFileURL(file).href, AWS_REGION: 'eu-west-1' },
+      encoding: 'utf8',
+    });
+    return JSON.parse(run.stdout || '[]') as string[];
+  };
+
+  it("never enable cls-hooked's hook, which a bundle built without the rewrite does", async () => {
+    // Prepare: the post authentication handler, which imports Powertools' Tracer
+    const entry = entryPath('post-auth');
+
+    // Act
+    const [complete, plain] = await Promise.all([
+      bundleEntries({ handler: entry }, join(dir, 'complete'), COMPLETE_BUNDLES),
+      bundleEntries({ handler: entry }, join(dir, 'plain')),
+    ]);
+
+    // Assess
+    const clsHook = 'after,before,destroy,init';
+    expect(enabledHooks(plain.files.handler as string)).toContain(clsHook);
+    expect(enabledHooks(complete.files.handler as string)).not.toContain(clsHook);
   });
 });
