@@ -344,6 +344,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       beforeFlush: () => handlersSettled(),
       ...(options.delivery ? { placement: options.delivery } : {}),
       ...(options.deliveryWorker ? { preloaded: options.deliveryWorker } : {}),
+      onFailure: (error) =>
+        process.stderr.write(
+          `local stack: Firehose and the live feed stopped (${error.message}); audit events go to the handlers' fallback logs until a restart\n`,
+        ),
     }),
   ]);
   const { firehose, liveFeed } = delivery;

@@ -26,10 +26,15 @@ export interface StartDeliveryOptions extends DeliveryOptions {
   placement?: DeliveryPlacement;
   /** A thread the launcher started on the cached bundle, already loading (launcher.js). */
   preloaded?: Worker;
+  /**
+   * Called once if the thread fails or exits after it started and before `stop()`:
+   * the handlers' audit sends fail from then on (their events go to the fallback log).
+   */
+  onFailure?: (error: Error) => void;
 }
 
 /** The thread's bundle (built or found current), or undefined when it cannot be built. */
-async function threadModule(): Promise<URL | undefined> {
+export async function threadModule(): Promise<URL | undefined> {
   try {
     const bundle = await bundleEntries({ delivery: THREAD_SOURCE }, DELIVERY_BUNDLE_DIR);
     return pathToFileURL(bundle.files.delivery as string);
@@ -40,7 +45,7 @@ async function threadModule(): Promise<URL | undefined> {
 
 /** Starts Firehose and the live feed; resolves once both listen. */
 export async function startDelivery(options: StartDeliveryOptions): Promise<Delivery> {
-  const { beforeFlush, placement = 'thread', preloaded, ...serverOptions } = options;
+  const { beforeFlush, placement = 'thread', preloaded, onFailure, ...serverOptions } = options;
   if (placement === 'in-process' && preloaded) void preloaded.terminate();
   if (placement === 'in-process') return startDeliveryHere(serverOptions, beforeFlush);
   let worker = preloaded;
@@ -50,18 +55,20 @@ export async function startDelivery(options: StartDeliveryOptions): Promise<Deli
     worker = new Worker(module);
   }
   worker.ref();
-  return connect(worker, serverOptions, beforeFlush);
+  return connect(worker, serverOptions, beforeFlush, onFailure);
 }
 
 function connect(
   worker: Worker,
   options: DeliveryOptions,
   beforeFlush: () => Promise<void>,
+  onFailure?: (error: Error) => void,
 ): Promise<Delivery> {
   const post = (message: ToThread) => worker.postMessage(message);
   const calls = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextCall = 0;
   let broken: Error | undefined;
+  let started = false;
   let stopping: Promise<void> | undefined;
 
   const call = <T>(op: DeliveryCall): Promise<T> => {
@@ -76,10 +83,12 @@ function connect(
 
   return new Promise<Delivery>((resolve, reject) => {
     const fail = (error: Error) => {
+      if (broken) return;
       broken = error;
       for (const pending of calls.values()) pending.reject(error);
       calls.clear();
-      reject(error);
+      if (started) onFailure?.(error);
+      else reject(error);
     };
     worker.on('error', (error) => fail(new Error(`delivery thread failed: ${error.message}`)));
     worker.on('exit', (code) => fail(new Error(`delivery thread exited with code ${code}`)));
@@ -99,6 +108,7 @@ function connect(
         void worker.terminate();
         reject(Object.assign(new Error(message.message), { code: message.code }));
       } else if (message.type === 'started') {
+        started = true;
         resolve({
           firehose: {
             url: message.firehose,
@@ -108,7 +118,8 @@ function connect(
           liveFeed: { url: message.liveFeed, stats: () => call('live-feed-stats') },
           threaded: true,
           stop() {
-            stopping ??= call<void>('stop').finally(async () => {
+            // A thread that is already gone has nothing left to stop.
+            stopping ??= (broken ? Promise.resolve() : call<void>('stop')).finally(async () => {
               broken = new Error('the delivery thread has stopped');
               worker.removeAllListeners('exit');
               worker.on('error', () => undefined);

@@ -2,10 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { createLiveFeedSink } from '@authwatch/audit';
 import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Delivery, type DeliveryPlacement, startDelivery } from '../../src/delivery/index.js';
+import {
+  type Delivery,
+  type DeliveryPlacement,
+  startDelivery,
+  threadModule,
+} from '../../src/delivery/index.js';
 import { readDeliveredRecords } from '../../src/firehose/index.js';
 import { firehoseClient, STREAM, someEvents } from './helpers.js';
 
@@ -157,6 +163,36 @@ describe.each(['thread', 'in-process'] as const)('delivery emulators (%s)', (pla
 });
 
 describe('delivery thread', () => {
+  it('says when the thread dies after it started, and refuses calls from then on', async () => {
+    // Prepare: a thread of our own on the cached bundle, as the launcher preloads one
+    const module = await threadModule();
+    if (!module) throw new Error('the delivery bundle could not be built');
+    const worker = new Worker(module);
+    const failures: Error[] = [];
+    const dir = await tempDir();
+    const delivery = await startDelivery({
+      dir,
+      streams: [STREAM],
+      region: 'eu-west-1',
+      firehosePort: 0,
+      liveFeedPort: 0,
+      beforeFlush: async () => undefined,
+      preloaded: worker,
+      onFailure: (error) => failures.push(error),
+    });
+
+    // Act: the thread goes away without stop()
+    await worker.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // Assess
+    expect(delivery.threaded).toBe(true);
+    expect(failures.map((error) => error.message)).toEqual(['delivery thread exited with code 1']);
+    await expect(delivery.firehose.stats()).rejects.toThrow(/exited/);
+    await delivery.stop();
+    expect(failures).toHaveLength(1);
+  });
+
   it('answers calls after stop with an error instead of hanging', async () => {
     const { delivery } = await start('thread');
     await delivery.stop();
