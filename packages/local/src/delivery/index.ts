@@ -46,16 +46,22 @@ export async function threadModule(): Promise<URL | undefined> {
 /** Starts Firehose and the live feed; resolves once both listen. */
 export async function startDelivery(options: StartDeliveryOptions): Promise<Delivery> {
   const { beforeFlush, placement = 'thread', preloaded, onFailure, ...serverOptions } = options;
-  if (placement === 'in-process' && preloaded) void preloaded.terminate();
-  if (placement === 'in-process') return startDeliveryHere(serverOptions, beforeFlush);
-  let worker = preloaded;
-  if (!worker) {
-    const module = await threadModule();
-    if (!module) return startDeliveryHere(serverOptions, beforeFlush);
-    worker = new Worker(module);
+  if (placement === 'in-process') {
+    void preloaded?.terminate();
+    return startDeliveryHere(serverOptions, beforeFlush);
   }
-  worker.ref();
-  return connect(worker, serverOptions, beforeFlush, onFailure);
+  if (preloaded) {
+    preloaded.ref();
+    return connect(preloaded, serverOptions, beforeFlush, onFailure).catch((error: Error) => {
+      // A listen failure (a port in use) is the answer; a thread that could not load its
+      // bundle is not: start one from a fresh build.
+      if ((error as NodeJS.ErrnoException).code !== undefined) throw error;
+      return startDelivery({ ...options, preloaded: undefined });
+    });
+  }
+  const module = await threadModule();
+  if (!module) return startDeliveryHere(serverOptions, beforeFlush);
+  return connect(new Worker(module), serverOptions, beforeFlush, onFailure);
 }
 
 function connect(

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   type Delivery,
   type DeliveryPlacement,
+  type StartDeliveryOptions,
   startDelivery,
   threadModule,
 } from '../../src/delivery/index.js';
@@ -26,20 +27,25 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-/** Starts both emulators; `beforeFlush` records each call. */
-async function start(placement: DeliveryPlacement, beforeFlush = async () => undefined) {
-  const dir = await tempDir();
-  const delivery = await startDelivery({
-    dir,
+/** Options for both emulators on free ports and a fresh folder, with `extra` on top. */
+async function optionsWith(extra: Partial<StartDeliveryOptions> = {}) {
+  return {
+    dir: await tempDir(),
     streams: [STREAM],
     region: 'eu-west-1',
     firehosePort: 0,
     liveFeedPort: 0,
-    placement,
-    beforeFlush,
-  });
+    beforeFlush: async () => undefined,
+    ...extra,
+  };
+}
+
+/** Starts both emulators; `beforeFlush` records each call. */
+async function start(placement: DeliveryPlacement, beforeFlush = async () => undefined) {
+  const options = await optionsWith({ placement, beforeFlush });
+  const delivery = await startDelivery(options);
   cleanups.push(() => delivery.stop());
-  return { delivery, dir };
+  return { delivery, dir: options.dir };
 }
 
 async function putRecords(delivery: Delivery, lines: string[]): Promise<void> {
@@ -143,17 +149,8 @@ describe.each(['thread', 'in-process'] as const)('delivery emulators (%s)', (pla
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise((resolve) => taken.close(resolve)));
     const port = (taken.address() as { port: number }).port;
-    const dir = await tempDir();
 
-    const starting = startDelivery({
-      dir,
-      streams: [STREAM],
-      region: 'eu-west-1',
-      firehosePort: 0,
-      liveFeedPort: port,
-      placement,
-      beforeFlush: async () => undefined,
-    });
+    const starting = startDelivery(await optionsWith({ liveFeedPort: port, placement }));
 
     await expect(starting).rejects.toMatchObject({
       code: 'EADDRINUSE',
@@ -163,23 +160,28 @@ describe.each(['thread', 'in-process'] as const)('delivery emulators (%s)', (pla
 });
 
 describe('delivery thread', () => {
+  it('starts a thread of its own when the preloaded one cannot load its bundle', async () => {
+    // Prepare: a preloaded thread whose module fails as it loads
+    const broken = new Worker('throw new Error("a broken bundle")', { eval: true });
+
+    // Act
+    const delivery = await startDelivery(await optionsWith({ preloaded: broken }));
+    cleanups.push(() => delivery.stop());
+
+    // Assess
+    expect(delivery.threaded).toBe(true);
+    expect((await delivery.liveFeed.stats()).published).toBe(0);
+  });
+
   it('says when the thread dies after it started, and refuses calls from then on', async () => {
     // Prepare: a thread of our own on the cached bundle, as the launcher preloads one
     const module = await threadModule();
     if (!module) throw new Error('the delivery bundle could not be built');
     const worker = new Worker(module);
     const failures: Error[] = [];
-    const dir = await tempDir();
-    const delivery = await startDelivery({
-      dir,
-      streams: [STREAM],
-      region: 'eu-west-1',
-      firehosePort: 0,
-      liveFeedPort: 0,
-      beforeFlush: async () => undefined,
-      preloaded: worker,
-      onFailure: (error) => failures.push(error),
-    });
+    const delivery = await startDelivery(
+      await optionsWith({ preloaded: worker, onFailure: (error) => failures.push(error) }),
+    );
 
     // Act: the thread goes away without stop()
     await worker.terminate();
