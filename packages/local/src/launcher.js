@@ -55,13 +55,9 @@ export function demoBundleOf(mainBundle) {
 export async function preloadSes() {
   const bundle = await currentBundle(SES_BUNDLE_DIR, 'ses');
   if (bundle === undefined) return undefined;
-  const worker = new Worker(new URL('./ses-thread.js', import.meta.url), {
+  return preloaded(new URL('./ses-thread.js', import.meta.url), {
     workerData: { module: pathToFileURL(bundle).href },
   });
-  worker.unref();
-  // Until the stack claims it, a failure is the stack's to report (ses.ts listens then).
-  worker.on('error', () => undefined);
-  return worker;
 }
 
 /**
@@ -72,9 +68,14 @@ export async function preloadSes() {
  */
 export async function preloadDelivery() {
   const bundle = await currentBundle(DELIVERY_BUNDLE_DIR, 'delivery');
-  if (bundle === undefined) return undefined;
-  const worker = new Worker(pathToFileURL(bundle));
+  return bundle === undefined ? undefined : preloaded(pathToFileURL(bundle));
+}
+
+/** A thread that does not keep the process alive until the stack claims it (`ref()`). */
+function preloaded(url, options) {
+  const worker = new Worker(url, options);
   worker.unref();
+  // Until the stack claims it, a failure is the stack's to report (it listens then).
   worker.on('error', () => undefined);
   return worker;
 }
