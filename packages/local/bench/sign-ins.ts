@@ -221,6 +221,13 @@ try {
         (result === password ? ' — target ≥ 500/s' : ''),
     );
   }
+  if (password && reference && defaults) {
+    // Ratios within the same minutes hold steadier than the rates, which follow the machine.
+    console.log(
+      `same blocks: audited / audit-off ${(password.medianBlock / reference.medianBlock).toFixed(2)}, ` +
+        `middleware cache / default client ${(password.medianBlock / defaults.medianBlock).toFixed(2)}`,
+    );
+  }
 
   const signIn: number[] = [];
   const total: number[] = [];
