@@ -244,6 +244,15 @@ function record(value: unknown): Record<string, string> {
   return out;
 }
 
+/** A string map in a trigger's answer (strings kept, as `record` does for a request). */
+function lambdaStringMap(value: unknown): Record<string, string> {
+  try {
+    return record(value);
+  } catch {
+    throw new CognitoError('InvalidLambdaResponseException', 'Unrecognizable lambda output');
+  }
+}
+
 /** A value named in an error message, whatever the caller sent. */
 function shown(value: unknown): string {
   return typeof value === 'string' ? value : typeof value;
@@ -2392,7 +2401,8 @@ export class CognitoEmulator {
       },
       ctx,
     );
-    const publicParams = record(created.publicChallengeParameters);
+    // The Lambda's answer, not the caller's input: a bad one is the Lambda's error.
+    const publicParams = lambdaStringMap(created.publicChallengeParameters);
     session.privateChallengeParameters = objectOrEmpty(created.privateChallengeParameters);
     const metadata =
       typeof created.challengeMetadata === 'string' ? created.challengeMetadata : null;
@@ -2598,10 +2608,21 @@ function applyGroupOverride(
   };
 }
 
-/** Adds then suppresses (suppression wins); reserved claims are left to Cognito. */
+/**
+ * Adds then suppresses (suppression wins); reserved claims are left to Cognito. A claim
+ * is defined as the token's own property, so that one named `__proto__` is a claim like
+ * any other (an assignment would set the object's prototype and drop it).
+ */
 function applyClaims(claims: Json, add: Json, suppress: string[], reserved: Set<string>): void {
   for (const [name, value] of Object.entries(add)) {
-    if (!reserved.has(name)) claims[name] = value;
+    if (!reserved.has(name)) {
+      Object.defineProperty(claims, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
   }
   for (const name of suppress) {
     if (!reserved.has(name)) delete claims[name];
