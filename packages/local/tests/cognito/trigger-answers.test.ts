@@ -143,6 +143,10 @@ const createResponse = fc.record(
   },
   { requiredKeys: [] },
 );
+const preSignUpResponse = fc.record(
+  { autoConfirmUser: flag, autoVerifyEmail: flag, autoVerifyPhone: flag },
+  { requiredKeys: [] },
+);
 const verifyResponse = fc.record({ answerCorrect: flag }, { requiredKeys: [] });
 const emptyResponse = fc.record({}, { requiredKeys: [] });
 
@@ -208,7 +212,11 @@ async function pool(triggers: Partial<Record<TriggerName, TriggerVersion>>): Pro
   }).id;
   const { clientId } = emulator.createUserPoolClient(poolId, {
     name: 'web',
-    explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_CUSTOM_AUTH'],
+    explicitAuthFlows: [
+      'ALLOW_USER_PASSWORD_AUTH',
+      'ALLOW_CUSTOM_AUTH',
+      'ALLOW_REFRESH_TOKEN_AUTH',
+    ],
   });
   await emulator.seedUser(poolId, 'answers@example.com', PASSWORD, { 'custom:tenant': 'acme' });
   emulator.ensureGroup(poolId, { name: 'readers' });
@@ -222,7 +230,12 @@ async function pool(triggers: Partial<Record<TriggerName, TriggerVersion>>): Pro
 }
 
 /** The claims Cognito sets itself, whatever the pre token generation trigger answered. */
-function expectCognitoClaims(tokens: Record<string, unknown>, p: Pool, issuer: string): void {
+function expectCognitoClaims(
+  tokens: Record<string, unknown>,
+  p: Pool,
+  issuer: string,
+  authTime?: number,
+): void {
   const id = claims(tokens.IdToken as string);
   const access = claims(tokens.AccessToken as string);
   expect(id).toMatchObject({
@@ -241,7 +254,8 @@ function expectCognitoClaims(tokens: Record<string, unknown>, p: Pool, issuer: s
   });
   for (const token of [id, access]) {
     expect(token.exp).toBe((token.iat as number) + 3600);
-    expect(token.auth_time).toBe(token.iat);
+    // The first sign-in's time, through every refresh.
+    expect(token.auth_time).toBe(authTime ?? token.iat);
     expect(token.jti).toMatch(UUID);
     expect(token.origin_jti).toMatch(UUID);
     expect(token.event_id).toBe(id.event_id);
@@ -290,23 +304,91 @@ function expectAnswerApplied(
 }
 
 describe('trigger answers from outside', () => {
+  describe('a sign-up', () => {
+    let p: Pool;
+    beforeAll(async () => {
+      p = await pool({ PreSignUp: 'V1_0', PostConfirmation: 'V1_0' });
+    });
+
+    it('creates the user as the pre sign-up answer says, or not at all when it fails', async () => {
+      let created = 0;
+      let next = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          answer(preSignUpResponse),
+          answer(emptyResponse),
+          async (preSignUp, postConfirmation) => {
+            p.triggers.handlers = scripted({
+              PreSignUp: [preSignUp],
+              PostConfirmation: [postConfirmation],
+            });
+            p.triggers.calls.length = 0;
+            next += 1;
+            const email = `new-${next}@example.com`;
+            const result = await outcome(
+              p.emulator.call('SignUp', {
+                ClientId: p.clientId,
+                Username: email,
+                Password: PASSWORD,
+                UserAttributes: [{ Name: 'phone_number', Value: '+15555550123' }],
+              }),
+            );
+            const user = p.emulator.findUser(p.emulator.pool(p.poolId), email);
+            const said =
+              'response' in preSignUp && isMap(preSignUp.response) ? preSignUp.response : {};
+            if (result === undefined) {
+              // A failed pre sign-up creates nobody; a failed post confirmation comes after
+              // the user was created and confirmed, and Cognito keeps them.
+              const failedAt = p.triggers.calls.at(-1)?.name;
+              if (failedAt === 'PreSignUp') expect(user).toBeUndefined();
+              else expect(user?.status).toBe('CONFIRMED');
+              return;
+            }
+            created += 1;
+            expect(result.UserConfirmed).toBe(said.autoConfirmUser === true);
+            expect(result.UserSub).toBe(user?.attributes.sub);
+            expect(user?.status).toBe(said.autoConfirmUser === true ? 'CONFIRMED' : 'UNCONFIRMED');
+            expect(user?.attributes.email_verified === 'true').toBe(said.autoVerifyEmail === true);
+            expect(user?.attributes.phone_number_verified === 'true').toBe(
+              said.autoVerifyPhone === true,
+            );
+            // Post confirmation runs exactly when the answer confirmed the user.
+            expect(p.triggers.names().includes('PostConfirmation')).toBe(
+              said.autoConfirmUser === true,
+            );
+          },
+        ),
+        { numRuns: 300 },
+      );
+      expect(created).toBeGreaterThan(100);
+    });
+  });
+
   for (const version of ['V1_0', 'V2_0'] as const) {
     describe(`a password sign-in, pre token generation ${version}`, () => {
       let p: Pool;
       beforeAll(async () => {
-        p = await pool({ PostAuthentication: 'V1_0', PreTokenGeneration: version });
+        p = await pool({
+          PreAuthentication: 'V1_0',
+          PostAuthentication: 'V1_0',
+          PreTokenGeneration: version,
+        });
       });
 
-      it("issues tokens with Cognito's own claims intact, or fails as Cognito does", async () => {
+      it("issues and refreshes tokens with Cognito's own claims intact, or fails as Cognito does", async () => {
         let issued = 0;
+        let refreshed = 0;
         await fc.assert(
           fc.asyncProperty(
             answer(emptyResponse),
+            answer(emptyResponse),
             answer(preTokenResponse),
-            async (postAuth, preToken) => {
+            answer(preTokenResponse),
+            async (preAuth, postAuth, preToken, onRefresh) => {
               p.triggers.handlers = scripted({
+                PreAuthentication: [preAuth],
                 PostAuthentication: [postAuth],
-                PreTokenGeneration: [preToken],
+                PreTokenGeneration: [preToken, onRefresh],
               });
               const result = await outcome(
                 p.emulator.call('InitiateAuth', {
@@ -320,12 +402,34 @@ describe('trigger answers from outside', () => {
               expectCognitoClaims(tokens, p, p.emulator.issuer(p.poolId));
               expectAnswerApplied(tokens, version, preToken);
               issued += 1;
+
+              const refresh = await outcome(
+                p.emulator.call('InitiateAuth', {
+                  AuthFlow: 'REFRESH_TOKEN_AUTH',
+                  ClientId: p.clientId,
+                  AuthParameters: { REFRESH_TOKEN: tokens.RefreshToken },
+                }),
+              );
+              if (refresh === undefined) return;
+              const renewed = refresh.AuthenticationResult as Record<string, unknown>;
+              expect(renewed.RefreshToken).toBeUndefined();
+              const first = claims(tokens.IdToken as string);
+              expectCognitoClaims(
+                renewed,
+                p,
+                p.emulator.issuer(p.poolId),
+                first.auth_time as number,
+              );
+              expect(claims(renewed.IdToken as string).origin_jti).toBe(first.origin_jti);
+              expectAnswerApplied(renewed, version, onRefresh);
+              refreshed += 1;
             },
           ),
           { numRuns: 300 },
         );
         // Most answers are well formed: most runs must get as far as the tokens.
-        expect(issued).toBeGreaterThan(100);
+        expect(issued).toBeGreaterThan(80);
+        expect(refreshed).toBeGreaterThan(50);
       });
     });
   }
