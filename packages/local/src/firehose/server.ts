@@ -171,15 +171,70 @@ class ApiError extends Error {
   }
 }
 
-function normalise(faults: FirehoseFaults = {}): Required<FirehoseFaults> {
-  return {
-    partialFailureRate: faults.partialFailureRate ?? 0,
-    unavailableRate: faults.unavailableRate ?? 0,
-    throttleRate: faults.throttleRate ?? 0,
-    dropResponseRate: faults.dropResponseRate ?? 0,
-    latencyMs: faults.latencyMs ?? 0,
-    latencyJitterMs: faults.latencyJitterMs ?? 0,
+/** Faults that are not what {@link FirehoseFaults} describes: the message names the member. */
+export class FirehoseFaultsError extends Error {
+  constructor(message: string) {
+    super(`local firehose faults: ${message}`);
+    this.name = 'FirehoseFaultsError';
+  }
+}
+
+const FAULT_RATES = [
+  'partialFailureRate',
+  'unavailableRate',
+  'throttleRate',
+  'dropResponseRate',
+] as const;
+const FAULT_LATENCIES = ['latencyMs', 'latencyJitterMs'] as const;
+/** Longer than any caller's timeout: a latency above it is a mistake, not a test. */
+const MAX_FAULT_LATENCY_MS = 60_000;
+
+/**
+ * Checks faults (from code or a control request's JSON) and fills in the zeros. Throws
+ * a {@link FirehoseFaultsError} naming the first bad member: rates are numbers in
+ * [0, 1], latencies numbers of ms in [0, 60000], and nothing else is accepted.
+ */
+export function normaliseFaults(faults: unknown = {}): Required<FirehoseFaults> {
+  if (typeof faults !== 'object' || faults === null || Array.isArray(faults)) {
+    throw new FirehoseFaultsError(`expected a JSON object, got ${describe(faults)}`);
+  }
+  const given = faults as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (
+      !(FAULT_RATES as readonly string[]).includes(key) &&
+      !(FAULT_LATENCIES as readonly string[]).includes(key)
+    ) {
+      throw new FirehoseFaultsError(
+        `unknown member '${key}' (known: ${[...FAULT_RATES, ...FAULT_LATENCIES].join(', ')})`,
+      );
+    }
+  }
+  const number = (key: string, max: number): number => {
+    const value = given[key] === undefined ? 0 : given[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
+      throw new FirehoseFaultsError(
+        `${key} must be a number from 0 to ${max}, got ${describe(value)}`,
+      );
+    }
+    return value;
   };
+  return {
+    partialFailureRate: number('partialFailureRate', 1),
+    unavailableRate: number('unavailableRate', 1),
+    throttleRate: number('throttleRate', 1),
+    dropResponseRate: number('dropResponseRate', 1),
+    latencyMs: number('latencyMs', MAX_FAULT_LATENCY_MS),
+    latencyJitterMs: number('latencyJitterMs', MAX_FAULT_LATENCY_MS),
+  };
+}
+
+/** A value as an error message shows it: short, and never more than 40 characters of it. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
+  if (typeof value === 'object') return 'an object';
+  return String(value);
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -306,7 +361,7 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
   );
   const log = options.log ?? ((line: string) => process.stderr.write(line));
   const objectId = orderedIds();
-  let faults = normalise(options.faults);
+  let faults = normaliseFaults(options.faults);
   let url = '';
   let closed = false;
   /** API requests being handled (control requests are not: a flush waits for these). */
@@ -507,7 +562,19 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
   const handleControl = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readBody(req);
     if (req.method === 'POST' && req.url === '/_authwatch/faults') {
-      server.setFaults(JSON.parse(raw.toString('utf8') || '{}') as FirehoseFaults);
+      let next: unknown;
+      try {
+        next = JSON.parse(raw.toString('utf8') || '{}');
+        server.setFaults(next as FirehoseFaults);
+      } catch (error) {
+        // The faults stay as they were.
+        const message =
+          error instanceof FirehoseFaultsError
+            ? error.message
+            : 'local firehose faults: body is not JSON';
+        send(res, 400, { __type: 'InvalidArgumentException', message });
+        return;
+      }
       send(res, 200, faults);
       return;
     }
@@ -621,7 +688,7 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
       return faults;
     },
     setFaults(next) {
-      faults = normalise(next);
+      faults = normaliseFaults(next);
     },
     async start(port = 0, host = '127.0.0.1') {
       await new Promise<void>((resolve, reject) => {

@@ -275,9 +275,9 @@ export function createLiveFeedServer(options: LiveFeedServerOptions = {}): LiveF
       subscriptions.delete(socket);
     });
     socket.on('message', (raw) => {
-      let message: Record<string, unknown>;
+      let parsed: unknown;
       try {
-        message = JSON.parse(raw.toString()) as Record<string, unknown>;
+        parsed = JSON.parse(raw.toString());
       } catch {
         send({
           type: 'error',
@@ -285,6 +285,15 @@ export function createLiveFeedServer(options: LiveFeedServerOptions = {}): LiveF
         });
         return;
       }
+      // `null`, a number or an array is JSON too, and no message.
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        send({
+          type: 'error',
+          errors: [{ errorType: 'BadRequestException', message: 'not a JSON object' }],
+        });
+        return;
+      }
+      const message = parsed as Record<string, unknown>;
       const id = typeof message.id === 'string' ? message.id : undefined;
       switch (message.type) {
         case 'connection_init':

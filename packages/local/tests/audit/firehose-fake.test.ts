@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FirehoseFaultsError, normaliseFaults } from '../../src/firehose/index.js';
 import { STREAM, startFake } from './helpers.js';
 
 describe('local Firehose endpoint with outside input', () => {
@@ -69,5 +70,79 @@ describe('local Firehose endpoint with outside input', () => {
 
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ __type: 'ServiceUnavailableException' });
+  });
+
+  it('refuses faults it does not understand, naming the member, and keeps the ones it had', async () => {
+    const set = (body: string) => fetch(`${fake.url}/_authwatch/faults`, { method: 'POST', body });
+    await set(JSON.stringify({ latencyMs: 1 }));
+
+    const badRate = await set(JSON.stringify({ throttleRate: 2 }));
+    const unknown = await set(JSON.stringify({ throttle: 1 }));
+    const notJson = await set('{');
+    const current = await set('{"latencyMs":1}');
+    await set('{}');
+
+    expect(badRate.status).toBe(400);
+    expect((await badRate.json()).message).toBe(
+      'local firehose faults: throttleRate must be a number from 0 to 1, got 2',
+    );
+    expect((await unknown.json()).message).toContain("unknown member 'throttle'");
+    expect((await notJson.json()).message).toBe('local firehose faults: body is not JSON');
+    expect(await current.json()).toMatchObject({ latencyMs: 1, throttleRate: 0 });
+  });
+
+  it('accepts exactly the faults with rates in [0, 1] and latencies in [0, 60000] ms', () => {
+    const KNOWN = [
+      'partialFailureRate',
+      'unavailableRate',
+      'throttleRate',
+      'dropResponseRate',
+      'latencyMs',
+      'latencyJitterMs',
+    ];
+    const member = fc.oneof(fc.constantFrom(...KNOWN), fc.string({ maxLength: 6 }));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.dictionary(
+            member,
+            fc.oneof(fc.double({ min: -1, max: 70_000 }), fc.jsonValue({ maxDepth: 0 })),
+            { maxKeys: 4 },
+          ),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+        (given) => {
+          const entries =
+            typeof given === 'object' && given !== null && !Array.isArray(given)
+              ? Object.entries(given)
+              : undefined;
+          const valid =
+            entries?.every(([key, value]) => {
+              if (!KNOWN.includes(key)) return false;
+              const max = key.endsWith('Rate') ? 1 : 60_000;
+              return (
+                typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max
+              );
+            }) ?? false;
+          if (!valid) {
+            expect(() => normaliseFaults(given)).toThrow(FirehoseFaultsError);
+            return;
+          }
+          const faults = normaliseFaults(given);
+          expect(Object.keys(faults).sort()).toEqual([
+            'dropResponseRate',
+            'latencyJitterMs',
+            'latencyMs',
+            'partialFailureRate',
+            'throttleRate',
+            'unavailableRate',
+          ]);
+          for (const [key, value] of Object.entries(faults)) {
+            expect(value).toBe((given as Record<string, unknown>)[key] ?? 0);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -337,3 +337,96 @@ describe('channel matching', () => {
     );
   });
 });
+
+describe('messages from outside', () => {
+  /** A frame a client might send: protocol messages with members of any type, or any JSON. */
+  const member = fc.oneof(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 1 }));
+  const frame = fc.oneof(
+    fc
+      .record(
+        {
+          type: fc.oneof(
+            fc.constantFrom('connection_init', 'subscribe', 'unsubscribe', 'publish', 'ka'),
+            member,
+          ),
+          id: member,
+          channel: fc.oneof(fc.constantFrom('/auth/sign-in', '/auth/*', 'auth'), member),
+          events: fc.oneof(fc.array(fc.string({ maxLength: 8 }), { maxLength: 7 }), member),
+          authorization: fc.oneof(fc.constant({ 'x-api-key': 'da2-local' }), member),
+        },
+        { requiredKeys: [] },
+      )
+      .map((message) => JSON.stringify(message)),
+    fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)),
+    fc.string({ maxLength: 20 }),
+  );
+
+  it('answers every WebSocket frame and keeps the connection working', async () => {
+    const live = await startServer();
+    const subscriber = await subscribe(live.url, '/auth/sign-in');
+    const before = subscriber.messages.length;
+
+    const frames = fc.sample(frame, { numRuns: 300, seed: 7 });
+    for (const text of frames) subscriber.socket.send(text);
+    // Every frame but a ka or connection_init gets an answer of its own: a success or an
+    // error naming what was wrong. Then the connection still delivers.
+    await until(
+      () =>
+        subscriber.messages.filter((m) => m.type !== 'ka').length - before >=
+        frames.filter((text) => !/^\{"type":"ka"/.test(text)).length,
+      'an answer to every frame',
+    );
+    const answers = subscriber.messages.slice(before).filter((m) => m.type !== 'ka');
+    for (const answer of answers) {
+      expect(String(answer.type)).toMatch(
+        /^(connection_ack|error|subscribe_(success|error)|unsubscribe_(success|error)|publish_(success|error))$/,
+      );
+      if (String(answer.type).endsWith('error')) {
+        expect(answer.errors).toEqual([
+          expect.objectContaining({ errorType: expect.any(String), message: expect.any(String) }),
+        ]);
+      }
+    }
+    live.publish('/auth/sign-in', ['{"after":"fuzz"}']);
+    await until(
+      () => subscriber.data().some((m) => m.event === '{"after":"fuzz"}'),
+      'delivery after the fuzzed frames',
+    );
+  });
+
+  it('answers any HTTP publish body with a result or a 4xx error, never a 5xx', async () => {
+    const live = await startServer();
+    const body = fc.oneof(
+      fc
+        .record(
+          {
+            channel: fc.oneof(fc.constantFrom('/auth/sign-in', 'auth', '/a/*'), member),
+            events: fc.oneof(fc.array(fc.string({ maxLength: 8 }), { maxLength: 7 }), member),
+          },
+          { requiredKeys: [] },
+        )
+        .map((value) => JSON.stringify(value)),
+      fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)),
+      fc.string({ maxLength: 30 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (text) => {
+        const response = await fetch(`${live.url}/event`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': 'da2-local' },
+          body: text,
+        });
+        const answer = (await response.json()) as Record<string, unknown>;
+        if (response.status === 200) {
+          expect(answer.failed).toEqual([]);
+        } else {
+          expect(response.status).toBe(400);
+          expect(answer.errors).toEqual([
+            expect.objectContaining({ errorType: 'BadRequestException' }),
+          ]);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
