@@ -130,6 +130,35 @@ export function formatEventLine(event: AuditEvent): string {
   ].join(' ');
 }
 
+/** One WebSocket frame of the AppSync Events protocol: a JSON object, else undefined. */
+export function parseFrame(raw: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(raw) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The messages of an error frame's `errors`, joined, made safe for a terminal: whatever
+ * the server sent (not an array, entries without a message) gives a string.
+ */
+export function frameErrors(errors: unknown): string {
+  if (!Array.isArray(errors)) return '';
+  return errors
+    .map((entry) =>
+      clean(
+        typeof entry === 'object' && entry !== null
+          ? (entry as { message?: unknown }).message
+          : entry,
+      ),
+    )
+    .join('; ');
+}
+
 /** Parses a data message's `event` string into an audit event, or undefined. */
 export function parseLiveEvent(raw: unknown): AuditEvent | undefined {
   if (typeof raw !== 'string') return undefined;
@@ -205,18 +234,17 @@ export function watchLiveFeed(options: WatchOptions): Watcher {
     socket.on('error', (error) => fail(`connection failed: ${error.message}`));
     socket.on('close', (code) => fail(`connection closed (${code})`));
     socket.on('message', async (raw) => {
-      let message: {
-        type?: string;
-        id?: string;
-        event?: unknown;
-        errors?: { message?: string }[];
-        connectionTimeoutMs?: number;
-      };
-      try {
-        message = JSON.parse(raw.toString());
-      } catch {
-        return;
-      }
+      // A frame that is not a JSON object (`null` is JSON too) is no message: skipped.
+      const message = parseFrame(raw.toString()) as
+        | {
+            type?: string;
+            id?: string;
+            event?: unknown;
+            errors?: { message?: string }[];
+            connectionTimeoutMs?: number;
+          }
+        | undefined;
+      if (message === undefined) return;
       switch (message.type) {
         case 'connection_ack': {
           if (typeof message.connectionTimeoutMs === 'number' && message.connectionTimeoutMs > 0) {
@@ -238,7 +266,7 @@ export function watchLiveFeed(options: WatchOptions): Watcher {
         case 'subscribe_error':
         case 'connection_error':
         case 'error':
-          fail(`${message.type}: ${message.errors?.map((e) => e.message).join('; ') ?? ''}`);
+          fail(`${message.type}: ${frameErrors(message.errors)}`);
           return;
         case 'data': {
           if (message.id !== subscriptionId) return;

@@ -89,6 +89,8 @@ export function subscribeLiveView(options: LiveViewOptions): Promise<LiveView> {
       } catch {
         return;
       }
+      // `null`, a number or an array is JSON too, and no message: skipped.
+      if (typeof message !== 'object' || message === null || Array.isArray(message)) return;
       if (message.type === 'connection_ack') {
         socket.send(
           JSON.stringify({

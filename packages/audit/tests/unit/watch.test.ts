@@ -9,8 +9,10 @@ import {
 } from '../../src/index.js';
 import {
   formatEventLine,
+  frameErrors,
   isInsecureEndpoint,
   matchesFilter,
+  parseFrame,
   parseLiveEvent,
 } from '../../src/watch.js';
 
@@ -84,6 +86,49 @@ describe('parseLiveEvent', () => {
         const raw = JSON.stringify({ metadata: { uid: 'x' }, class_uid: 3002, user: value });
         const event = parseLiveEvent(raw);
         expect(() => formatEventLine(event!)).not.toThrow();
+      }),
+    );
+  });
+});
+
+describe('frames from the server', () => {
+  it('reads a frame only when it is a JSON object', () => {
+    expect(parseFrame('{"type":"ka"}')).toEqual({ type: 'ka' });
+    expect(parseFrame('null')).toBeUndefined();
+    expect(parseFrame('[1]')).toBeUndefined();
+    expect(parseFrame('"ka"')).toBeUndefined();
+    expect(parseFrame('{')).toBeUndefined();
+  });
+
+  it('never throws on any frame, and what it reads is a plain object', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.jsonValue().map((value) => JSON.stringify(value)),
+        ),
+        (raw) => {
+          const frame = parseFrame(raw);
+          if (frame !== undefined) {
+            expect(typeof frame).toBe('object');
+            expect(Array.isArray(frame)).toBe(false);
+          }
+        },
+      ),
+    );
+  });
+
+  it("shows an error frame's messages on one safe line, whatever errors holds", () => {
+    expect(frameErrors([{ message: 'bad channel' }, { message: 'no auth' }])).toBe(
+      'bad channel; no auth',
+    );
+    expect(frameErrors([{ message: 'a\u001b[2Jb' }])).toBe('a?[2Jb');
+    fc.assert(
+      fc.property(fc.jsonValue(), (errors) => {
+        const text = frameErrors(errors);
+        expect(typeof text).toBe('string');
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+        expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
       }),
     );
   });

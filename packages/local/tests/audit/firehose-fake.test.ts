@@ -83,11 +83,15 @@ describe('local Firehose endpoint with outside input', () => {
     await set('{}');
 
     expect(badRate.status).toBe(400);
-    expect((await badRate.json()).message).toBe(
+    expect(((await badRate.json()) as { message: string }).message).toBe(
       'local firehose faults: throttleRate must be a number from 0 to 1, got 2',
     );
-    expect((await unknown.json()).message).toContain("unknown member 'throttle'");
-    expect((await notJson.json()).message).toBe('local firehose faults: body is not JSON');
+    expect(((await unknown.json()) as { message: string }).message).toContain(
+      "unknown member 'throttle'",
+    );
+    expect(((await notJson.json()) as { message: string }).message).toBe(
+      'local firehose faults: body is not JSON',
+    );
     expect(await current.json()).toMatchObject({ latencyMs: 1, throttleRate: 0 });
   });
 
