@@ -157,7 +157,20 @@ export function dict<T>(source?: Record<string, T>): Record<string, T> {
 
 export const emptyState = (): State => ({ version: 1, pools: dict(), refreshTokens: dict() });
 
-/** Reads the state file; a missing file is an empty state, a corrupt one an error. */
+/** A state file that cannot be read back; the message names the file and the problem. */
+export class StateFileError extends Error {
+  constructor(file: string, problem: string) {
+    super(
+      `Cognito emulator state file ${file} ${problem} (\`pnpm start --reset\` starts with an empty state)`,
+    );
+    this.name = 'StateFileError';
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Reads the state file; a missing file is an empty state, a corrupt one a {@link StateFileError}. */
 export function loadState(file: string | undefined): State {
   if (!file) return emptyState();
   let text: string;
@@ -167,21 +180,42 @@ export function loadState(file: string | undefined): State {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
     throw error;
   }
-  const parsed = JSON.parse(text) as State;
-  if (parsed?.version !== 1 || typeof parsed.pools !== 'object') {
-    throw new Error(`Cognito emulator state file ${file} is not a version 1 state`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new StateFileError(file, `is not JSON (${(error as Error).message})`);
+  }
+  if (!isObject(parsed) || parsed.version !== 1 || !isObject(parsed.pools)) {
+    throw new StateFileError(file, 'is not a version 1 state');
+  }
+  if (parsed.refreshTokens !== undefined && !isObject(parsed.refreshTokens)) {
+    throw new StateFileError(file, 'has refreshTokens that are not an object');
   }
   const pools = dict<PoolRecord>();
-  for (const pool of Object.values(parsed.pools)) {
-    pools[pool.id] = {
-      ...pool,
-      users: dict(pool.users),
-      groups: dict(pool.groups),
-      clients: dict(pool.clients),
-      resourceServers: dict(pool.resourceServers),
+  for (const [name, pool] of Object.entries(parsed.pools)) {
+    if (!isObject(pool) || typeof pool.id !== 'string' || !isObject(pool.key)) {
+      throw new StateFileError(file, `has a pool '${name}' without an id and a key`);
+    }
+    for (const member of ['users', 'groups', 'clients', 'resourceServers'] as const) {
+      if (pool[member] !== undefined && !isObject(pool[member])) {
+        throw new StateFileError(file, `has a pool '${name}' whose ${member} are not an object`);
+      }
+    }
+    const record = pool as unknown as PoolRecord;
+    pools[record.id] = {
+      ...record,
+      users: dict(record.users),
+      groups: dict(record.groups),
+      clients: dict(record.clients),
+      resourceServers: dict(record.resourceServers),
     };
   }
-  return { version: 1, pools, refreshTokens: dict(parsed.refreshTokens) };
+  return {
+    version: 1,
+    pools,
+    refreshTokens: dict(parsed.refreshTokens as Record<string, RefreshTokenRecord> | undefined),
+  };
 }
 
 /** Writes the state atomically: a temporary file next to it, then a rename. */
@@ -214,14 +248,16 @@ export function replayTokenLog(file: string, tokens: Record<string, RefreshToken
   }
   for (const line of text.split('\n')) {
     if (!line) continue;
-    let entry: TokenLogLine;
+    let entry: unknown;
     try {
-      entry = JSON.parse(line) as TokenLogLine;
+      entry = JSON.parse(line);
     } catch {
       continue;
     }
-    if ('t' in entry) tokens[entry.h] = entry.t;
-    else if (entry.revoked && tokens[entry.h])
+    // Anything but an issue or a revocation (a torn line can parse as a number) is skipped.
+    if (!isObject(entry) || typeof entry.h !== 'string') continue;
+    if (isObject(entry.t)) tokens[entry.h] = entry.t as unknown as RefreshTokenRecord;
+    else if (entry.revoked === true && tokens[entry.h])
       (tokens[entry.h] as RefreshTokenRecord).revoked = true;
   }
 }

@@ -1,9 +1,16 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InitiateAuthCommand, RevokeTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCognitoEmulator } from '../../src/cognito/index.js';
+import {
+  loadState,
+  type RefreshTokenRecord,
+  replayTokenLog,
+  StateFileError,
+} from '../../src/cognito/state.js';
 import { claims, failure, PASSWORD, REGION, startHarness } from './helpers.js';
 
 describe('persistence', () => {
@@ -167,5 +174,111 @@ describe('persistence', () => {
     expect(() =>
       createCognitoEmulator({ region: REGION, baseUrl: 'http://127.0.0.1:1', stateFile }),
     ).toThrowError(/not a version 1 state/);
+  });
+
+  it('reads any state file back or refuses it with an error that names the file', () => {
+    const dir = tempDir();
+    /** Mostly the value a state file holds, sometimes any JSON. */
+    const mostly = <T>(value: fc.Arbitrary<T>) =>
+      fc.oneof(
+        { weight: 6, arbitrary: value },
+        { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) },
+      );
+    const pool = fc.record(
+      {
+        id: mostly(fc.constant('eu-west-1_AbCdEfGhI')),
+        key: mostly(fc.constant({ kid: 'k', privatePem: 'p', publicJwk: {} })),
+        users: mostly(fc.constant({})),
+        groups: mostly(fc.constant({})),
+      },
+      { requiredKeys: [] },
+    );
+    const content = fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc
+          .record(
+            {
+              version: mostly(fc.constant(1)),
+              pools: mostly(fc.dictionary(fc.string({ maxLength: 6 }), pool, { maxKeys: 2 })),
+              refreshTokens: mostly(fc.constant({})),
+            },
+            { requiredKeys: [] },
+          )
+          .map((value) => JSON.stringify(value)),
+      },
+      { weight: 1, arbitrary: fc.jsonValue().map((value) => JSON.stringify(value)) },
+      { weight: 1, arbitrary: fc.string() },
+    );
+    let read = 0;
+    fc.assert(
+      fc.property(content, (text) => {
+        const file = join(dir, 'state.json');
+        writeFileSync(file, text);
+        let state: ReturnType<typeof loadState>;
+        try {
+          state = loadState(file);
+        } catch (error) {
+          expect(error).toBeInstanceOf(StateFileError);
+          expect((error as Error).message).toContain(file);
+          return;
+        }
+        read += 1;
+        for (const [id, loaded] of Object.entries(state.pools)) {
+          expect(loaded.id).toBe(id);
+          expect(Object.getPrototypeOf(loaded.users)).toBeNull();
+        }
+      }),
+      { numRuns: 400 },
+    );
+    expect(read).toBeGreaterThan(20);
+  });
+
+  it('replays any token log: issues and revocations it understands, nothing else', () => {
+    const dir = tempDir();
+    const token = (username: string): RefreshTokenRecord => ({
+      poolId: 'p',
+      clientId: 'c',
+      username,
+      originJti: `o-${username}`,
+      authTime: 1,
+      issued: 1,
+      expires: 2,
+      revoked: false,
+    });
+    const line = fc.oneof(
+      fc
+        .record({ h: fc.constantFrom('a', 'b', '__proto__'), u: fc.string({ maxLength: 4 }) })
+        .map(({ h, u }) => ({ text: JSON.stringify({ h, t: token(u) }), issue: { h, u } })),
+      fc
+        .constantFrom('a', 'b', '__proto__')
+        .map((h) => ({ text: JSON.stringify({ h, revoked: true }), revoke: h })),
+      fc.jsonValue().map((value) => ({ text: JSON.stringify(value) })),
+      fc.string().map((text) => ({ text: text.replaceAll('\n', ' ') })),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 12 }), (lines) => {
+        const file = join(dir, 'tokens.jsonl');
+        writeFileSync(file, lines.map((entry) => `${entry.text}\n`).join(''));
+        const tokens = Object.create(null) as Record<string, RefreshTokenRecord>;
+        replayTokenLog(file, tokens);
+
+        // The model: the last issue of each hash, revoked by a later revocation.
+        const expected = new Map<string, { u: string; revoked: boolean }>();
+        for (const entry of lines) {
+          const { issue, revoke } = entry as { issue?: { h: string; u: string }; revoke?: string };
+          if (issue) expected.set(issue.h, { u: issue.u, revoked: false });
+          else if (revoke && expected.has(revoke))
+            (expected.get(revoke) as { revoked: boolean }).revoked = true;
+        }
+        // A line of junk JSON can also be an issue or a revocation only by being one.
+        for (const [h, { u, revoked }] of expected) {
+          expect(tokens[h]?.username).toBe(u);
+          expect(tokens[h]?.revoked).toBe(revoked);
+        }
+        for (const h of Object.keys(tokens)) expect(expected.has(h)).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
   });
 });
