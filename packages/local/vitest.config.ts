@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 /**
  * One config for every test of the package: the Cognito emulator's (tests/cognito),
  * the audit fakes' (tests/audit), the trigger runner's (tests/triggers), the SES
- * emulator's (tests/ses) and the end-to-end tests (tests/e2e), which each start a whole
- * stack with its seven handlers. Two files at a time: the machine has two cores.
+ * emulator's (tests/ses), the stack's own files (tests/stack) and the end-to-end tests
+ * (tests/e2e), which each start a whole stack with its seven handlers. Two files at a
+ * time: the machine has two cores.
  */
 export default defineConfig({
   test: {

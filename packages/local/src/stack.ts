@@ -185,15 +185,49 @@ async function allOrNone<T extends readonly unknown[]>(
   throw failure.reason;
 }
 
-async function loadSecrets(stateDir: string): Promise<LocalSecrets> {
+/**
+ * The local secrets (`secrets.json`, mode 0600): made at the first start. A file that
+ * cannot be read back as one (not JSON, no code key of 32 bytes) is replaced, with a line
+ * that says so: the only loss is that codes mailed before now no longer verify. A file
+ * that cannot be read at all (permissions) is an error: replacing it would fail too.
+ */
+export async function loadSecrets(
+  stateDir: string,
+  print: (line: string) => void = () => undefined,
+): Promise<LocalSecrets> {
   const file = join(stateDir, 'secrets.json');
+  // Fixed wording: a JSON parser's message quotes the text, and the text is a secret.
+  let problem: string;
+  let text: string | undefined;
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as LocalSecrets;
-  } catch {
-    const secrets: LocalSecrets = { codeKey: randomBytes(32).toString('base64') };
-    await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
-    return secrets;
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw error;
   }
+  if (text === undefined) {
+    problem = '';
+  } else {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const codeKey = (parsed as { codeKey?: unknown } | null | undefined)?.codeKey;
+    if (typeof codeKey === 'string' && Buffer.from(codeKey, 'base64').length === 32) {
+      return { codeKey };
+    }
+    problem = parsed === undefined ? 'it is not JSON' : 'it holds no code key of 32 bytes';
+  }
+  const secrets: LocalSecrets = { codeKey: randomBytes(32).toString('base64') };
+  await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
+  if (problem) {
+    print(
+      `! ${file} could not be read (${problem}): a new code key was made; codes mailed before now no longer verify`,
+    );
+  }
+  return secrets;
 }
 
 /** Wipes the state folder (pool, users, audit objects, logs, secrets). */
@@ -320,7 +354,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (options.reset) await resetState(stateDir);
   await mkdir(stateDir, { recursive: true });
   const auditDir = join(stateDir, 'audit');
-  const secrets = await loadSecrets(stateDir);
+  const secrets = await loadSecrets(stateDir, print);
 
   // Everything that listens starts at once; the handlers need the URLs.
   let cognito: CognitoEmulator | undefined;
