@@ -184,7 +184,13 @@ export function loadState(file: string | undefined): State {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new StateFileError(file, `is not JSON (${(error as Error).message})`);
+    // JSON.parse's message quotes the text, and this one holds keys and verifiers: keep
+    // the position only (as the kit's JSON env parser does).
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new StateFileError(
+      file,
+      `is not JSON${position === undefined ? '' : ` (at character ${position})`}`,
+    );
   }
   if (!isObject(parsed) || parsed.version !== 1 || !isObject(parsed.pools)) {
     throw new StateFileError(file, 'is not a version 1 state');

@@ -221,6 +221,9 @@ describe('persistence', () => {
         } catch (error) {
           expect(error).toBeInstanceOf(StateFileError);
           expect((error as Error).message).toContain(file);
+          // Nothing of the content (keys, verifiers) is quoted.
+          const quoted = (error as Error).message.replace(file, '');
+          if (text.length >= 8) expect(quoted).not.toContain(text.slice(0, 8));
           return;
         }
         read += 1;
