@@ -38,9 +38,10 @@ export function outputsPath(stateDir: string = DEFAULT_STATE_DIR): string {
 
 export async function writeOutputs(file: string, outputs: LocalOutputs): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  // Write-then-rename: a reader never sees half a file.
+  // Write-then-rename: a reader never sees half a file. Owner-only, as secrets.json: it
+  // holds the machine client's secret.
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(outputs, null, 2)}\n`);
+  await writeFile(temp, `${JSON.stringify(outputs, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, file);
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalOutputs, outputsPath, readOutputs, writeOutputs } from '../../src/outputs.js';
 import { loadSecrets } from '../../src/stack.js';
 
 const isJson = (text: string) => {
@@ -83,5 +84,20 @@ describe('local secrets', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('local outputs', () => {
+  it('writes outputs.json readable by the owner only: it holds the machine client secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aw-outputs-'));
+    try {
+      const file = outputsPath(dir);
+      await writeOutputs(file, { machineClientSecret: 'local-secret' } as LocalOutputs);
+
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(await readOutputs(file)).toEqual({ machineClientSecret: 'local-secret' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
