@@ -65,7 +65,22 @@ export function signJwtAsync(key: PoolKey, payload: Record<string, unknown>): Pr
   });
 }
 
-/** Decodes a JWT's payload without verifying it (callers verify separately). */
+/** A JSON object, or undefined for anything else (`null`, an array, a number, not JSON). */
+function jsonObject(base64url: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(base64url, 'base64url').toString('utf8')) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Decodes a JWT's header and payload without verifying it (callers verify separately);
+ * undefined unless both are JSON objects.
+ */
 export function decodeJwt(token: string):
   | {
       header: Record<string, unknown>;
@@ -76,16 +91,15 @@ export function decodeJwt(token: string):
   | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
-  try {
-    return {
-      header: JSON.parse(Buffer.from(parts[0] as string, 'base64url').toString('utf8')),
-      payload: JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')),
-      input: `${parts[0]}.${parts[1]}`,
-      signature: Buffer.from(parts[2] as string, 'base64url'),
-    };
-  } catch {
-    return undefined;
-  }
+  const header = jsonObject(parts[0] as string);
+  const payload = jsonObject(parts[1] as string);
+  if (header === undefined || payload === undefined) return undefined;
+  return {
+    header,
+    payload,
+    input: `${parts[0]}.${parts[1]}`,
+    signature: Buffer.from(parts[2] as string, 'base64url'),
+  };
 }
 
 /** A refresh token: opaque, random; the server keeps only its digest. */

@@ -84,6 +84,9 @@ describe('operation inputs from outside', () => {
         'ff',
         '',
         'eyJ.e30.x',
+        // JWTs whose parts are JSON but no object: null, and [1].
+        'bnVsbA.bnVsbA.x',
+        'WzFd.WzFd.x',
       ),
       fc.jsonValue({ maxDepth: 2 }),
     );
