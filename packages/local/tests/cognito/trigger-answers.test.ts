@@ -11,6 +11,7 @@ import {
   type CognitoEmulator,
   CognitoError,
   createCognitoEmulator,
+  OAuthError,
   type TriggerName,
   type TriggerVersion,
 } from '../../src/cognito/index.js';
@@ -277,6 +278,7 @@ function expectAnswerApplied(
   tokens: Record<string, unknown>,
   version: TriggerVersion,
   given: Answer,
+  accessOnly = false,
 ): void {
   if (!('response' in given) || !isMap(given.response)) return;
   const details =
@@ -284,13 +286,14 @@ function expectAnswerApplied(
       ? given.response.claimsOverrideDetails
       : given.response.claimsAndScopeOverrideDetails;
   if (!isMap(details)) return;
-  const pairs: [Record<string, unknown>, unknown][] =
+  type Pair = [Record<string, unknown>, unknown];
+  const access: Pair = [claims(tokens.AccessToken as string), details.accessTokenGeneration];
+  const pairs: Pair[] =
     version === 'V1_0'
       ? [[claims(tokens.IdToken as string), details]]
-      : [
-          [claims(tokens.IdToken as string), details.idTokenGeneration],
-          [claims(tokens.AccessToken as string), details.accessTokenGeneration],
-        ];
+      : accessOnly
+        ? [access]
+        : [[claims(tokens.IdToken as string), details.idTokenGeneration], access];
   for (const [token, generation] of pairs) {
     if (!isMap(generation)) continue;
     const add = isMap(generation.claimsToAddOrOverride) ? generation.claimsToAddOrOverride : {};
@@ -513,6 +516,58 @@ describe('trigger answers from outside', () => {
       expect(ends.challenged).toBeGreaterThan(60);
       expect(ends.tokens).toBeGreaterThan(30);
       expect(ends.refused).toBeGreaterThan(30);
+    });
+  });
+
+  describe('a client-credentials token, pre token generation V3_0', () => {
+    let p: Pool;
+    let machine: { clientId: string; clientSecret: string };
+    beforeAll(async () => {
+      p = await pool({ PreTokenGeneration: 'V3_0' });
+      p.emulator.createResourceServer(p.poolId, { identifier: 'authwatch', scopes: ['read'] });
+      machine = p.emulator.createUserPoolClient(p.poolId, {
+        name: 'machine',
+        generateSecret: true,
+        allowedOAuthFlows: ['client_credentials'],
+        allowedOAuthScopes: ['authwatch/read'],
+      }) as { clientId: string; clientSecret: string };
+    });
+
+    it("issues an access token with Cognito's own claims intact, or invalid_request", async () => {
+      let issued = 0;
+      await fc.assert(
+        fc.asyncProperty(answer(preTokenResponse), async (preToken) => {
+          p.triggers.handlers = scripted({ PreTokenGeneration: [preToken] });
+          let token: { access_token: string; expires_in: number };
+          try {
+            token = await p.emulator.clientCredentials(
+              machine.clientId,
+              machine.clientSecret,
+              undefined,
+            );
+          } catch (error) {
+            expect(error).toBeInstanceOf(OAuthError);
+            expect(error).toMatchObject({ error: 'invalid_request', status: 400 });
+            return;
+          }
+          issued += 1;
+          const access = claims(token.access_token);
+          expect(access).toMatchObject({
+            sub: machine.clientId,
+            client_id: machine.clientId,
+            iss: p.emulator.issuer(p.poolId),
+            token_use: 'access',
+            version: 2,
+          });
+          expect(access.exp).toBe((access.iat as number) + token.expires_in);
+          expect(access.jti).toMatch(UUID);
+          expect(typeof access.scope).toBe('string');
+          expect(access).not.toHaveProperty('username');
+          expectAnswerApplied({ AccessToken: token.access_token }, 'V3_0', preToken, true);
+        }),
+        { numRuns: 300 },
+      );
+      expect(issued).toBeGreaterThan(100);
     });
   });
 });
