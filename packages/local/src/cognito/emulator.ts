@@ -28,6 +28,14 @@ import {
 } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  applyClaims,
+  applyGroupOverride,
+  objectOrEmpty,
+  RESERVED_ACCESS_CLAIMS,
+  RESERVED_ID_CLAIMS,
+  readPreTokenAnswer,
+} from './claims.js';
+import {
   CognitoError,
   invalidParameter,
   invalidSession,
@@ -182,39 +190,6 @@ type Json = Record<string, unknown>;
 
 const ADMIN_SCOPE = 'aws.cognito.signin.user.admin';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Claims the pre token generation response may not touch (Cognito keeps its own). */
-const RESERVED_ID_CLAIMS = new Set([
-  'acr',
-  'amr',
-  'aud',
-  'at_hash',
-  'auth_time',
-  'azp',
-  'cognito:username',
-  'exp',
-  'iat',
-  'identities',
-  'iss',
-  'jti',
-  'nbf',
-  'nonce',
-  'origin_jti',
-  'sub',
-  'token_use',
-  'event_id',
-  'cognito:groups',
-  'cognito:roles',
-  'cognito:preferred_role',
-]);
-const RESERVED_ACCESS_CLAIMS = new Set([
-  ...RESERVED_ID_CLAIMS,
-  'client_id',
-  'scope',
-  'username',
-  'version',
-  'device_key',
-]);
 
 /**
  * Cognito documents no limit on custom challenge rounds (the define trigger decides when
@@ -1760,34 +1735,10 @@ export class CognitoEmulator {
         ctx,
         version,
       );
-      const details = objectOrEmpty(
-        version === 'V1_0'
-          ? response.claimsOverrideDetails
-          : response.claimsAndScopeOverrideDetails,
-      );
-      if (version === 'V1_0') {
-        idAdd = objectOrEmpty(details.claimsToAddOrOverride);
-        idSuppress = stringList(details.claimsToSuppress);
-        for (const value of Object.values(idAdd)) {
-          if (typeof value !== 'string') {
-            throw new CognitoError(
-              'InvalidLambdaResponseException',
-              'Invalid lambda response: claim values must be strings',
-            );
-          }
-        }
-      } else {
-        const idGen = objectOrEmpty(details.idTokenGeneration);
-        const accessGen = objectOrEmpty(details.accessTokenGeneration);
-        idAdd = objectOrEmpty(idGen.claimsToAddOrOverride);
-        idSuppress = stringList(idGen.claimsToSuppress);
-        accessAdd = objectOrEmpty(accessGen.claimsToAddOrOverride);
-        accessSuppress = stringList(accessGen.claimsToSuppress);
-        scopesAdd = stringList(accessGen.scopesToAdd);
-        scopesSuppress = stringList(accessGen.scopesToSuppress);
-      }
+      const answer = readPreTokenAnswer(version, response);
+      ({ idAdd, idSuppress, accessAdd, accessSuppress, scopesAdd, scopesSuppress } = answer);
       ({ groupNames, roles, preferredRole } = applyGroupOverride(
-        details.groupOverrideDetails,
+        answer.groupOverride,
         groupNames,
         roles,
         preferredRole,
@@ -1932,13 +1883,10 @@ export class CognitoEmulator {
       } catch {
         throw new OAuthError('invalid_request', 400);
       }
-      const access = objectOrEmpty(
-        objectOrEmpty(response.claimsAndScopeOverrideDetails).accessTokenGeneration,
-      );
-      add = objectOrEmpty(access.claimsToAddOrOverride);
-      suppress = stringList(access.claimsToSuppress);
-      const scopesAdd = stringList(access.scopesToAdd);
-      const scopesSuppress = stringList(access.scopesToSuppress);
+      const answer = readPreTokenAnswer('V3_0', response);
+      add = answer.accessAdd;
+      suppress = answer.accessSuppress;
+      const { scopesAdd, scopesSuppress } = answer;
       scopes = [...new Set([...scopes, ...scopesAdd])].filter(
         (scope) => !scopesSuppress.includes(scope),
       );
@@ -2569,63 +2517,6 @@ function safeJson(text: string): unknown {
     return JSON.parse(text);
   } catch {
     return text;
-  }
-}
-
-function objectOrEmpty(value: unknown): Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Json)
-    : {};
-}
-
-function stringList(value: unknown): string[] {
-  return Array.isArray(value)
-    ? value.filter((item): item is string => typeof item === 'string')
-    : [];
-}
-
-function applyGroupOverride(
-  value: unknown,
-  groupNames: string[],
-  roles: string[],
-  preferredRole: string | null,
-): { groupNames: string[]; roles: string[]; preferredRole: string | null } {
-  if (typeof value !== 'object' || value === null) return { groupNames, roles, preferredRole };
-  const details = value as Json;
-  return {
-    groupNames: Array.isArray(details.groupsToOverride)
-      ? stringList(details.groupsToOverride)
-      : groupNames,
-    roles: Array.isArray(details.iamRolesToOverride)
-      ? stringList(details.iamRolesToOverride)
-      : roles,
-    preferredRole:
-      typeof details.preferredRole === 'string'
-        ? details.preferredRole
-        : details.preferredRole === null
-          ? null
-          : preferredRole,
-  };
-}
-
-/**
- * Adds then suppresses (suppression wins); reserved claims are left to Cognito. A claim
- * is defined as the token's own property, so that one named `__proto__` is a claim like
- * any other (an assignment would set the object's prototype and drop it).
- */
-function applyClaims(claims: Json, add: Json, suppress: string[], reserved: Set<string>): void {
-  for (const [name, value] of Object.entries(add)) {
-    if (!reserved.has(name)) {
-      Object.defineProperty(claims, name, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-  }
-  for (const name of suppress) {
-    if (!reserved.has(name)) delete claims[name];
   }
 }
 
