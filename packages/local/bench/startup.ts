@@ -9,7 +9,7 @@
  * Target: ready in ≤ 1.5 s including the SES emulator.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,15 +43,34 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Five free ports in a row for the stack, below the kernel's range of ephemeral ports:
+ * the benchmark's own requests take ports from that range, and one of them could take a
+ * port the stack is about to listen on (it did: EADDRINUSE).
+ */
 async function freeBase(): Promise<number> {
+  let low = 32_768; // Linux's default; macOS and Windows start higher
+  try {
+    const [first] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (first !== undefined && Number.isFinite(first) && first > 20_100) low = Math.min(low, first);
+  } catch {
+    // No /proc: keep the default.
+  }
+  const ceiling = low - 5;
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = 20_000 + Math.floor(Math.random() * (ceiling - 20_000));
     const free = await Promise.all([0, 1, 2, 3, 4].map((offset) => portFree(base + offset)));
     if (free.every(Boolean)) return base;
   }
 }
 
 const sleep = (time: number) => new Promise((resolve) => setTimeout(resolve, time));
+
+/** Longest a start may take before the benchmark gives up on it (a stuck start is a failure). */
+const START_LIMIT_MS = 60_000;
 
 async function once(way: Way, stateDir: string): Promise<{ ready: number; signIn: number }> {
   const base = await freeBase();
@@ -61,11 +80,34 @@ async function once(way: Way, stateDir: string): Promise<{ ready: number; signIn
   const child = spawn(
     way.command,
     [...way.args, '--port', String(base), '--state-dir', stateDir, '--quiet'],
-    { stdio: 'ignore', cwd: repoRoot, detached: true },
+    { stdio: ['ignore', 'ignore', 'pipe'], cwd: repoRoot, detached: true },
   );
+  // Listened to from the start: a stack that stops early fails the run with its reason
+  // instead of leaving the benchmark waiting for an endpoint that will never answer.
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-2_000);
+  });
+  let exit: string | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exit = signal ?? `exit code ${code}`;
+      resolve();
+    });
+  });
+  const check = (waitingFor: string) => {
+    if (exit !== undefined) {
+      throw new Error(`${way.label} stopped (${exit}) before ${waitingFor}: ${stderr.trim()}`);
+    }
+    if (performance.now() - started > START_LIMIT_MS) {
+      throw new Error(`${way.label}: no ${waitingFor} within ${START_LIMIT_MS / 1000} s`);
+    }
+  };
   try {
     let ready = 0;
     while (ready === 0) {
+      check('accepting requests');
       const answer = await fetch(`${endpoint}/`, {
         method: 'POST',
         headers: {
@@ -79,6 +121,7 @@ async function once(way: Way, stateDir: string): Promise<{ ready: number; signIn
     }
     let outputs: { userPoolClientId: string } | undefined;
     while (!outputs) {
+      check('writing outputs.json');
       outputs = await readFile(join(stateDir, 'outputs.json'), 'utf8')
         .then((text) => JSON.parse(text) as { userPoolClientId: string; endpoint: string })
         .then((value) => (value.endpoint === endpoint ? value : undefined))
@@ -86,6 +129,7 @@ async function once(way: Way, stateDir: string): Promise<{ ready: number; signIn
       if (!outputs) await sleep(5);
     }
     for (;;) {
+      check('a full sign-in');
       const answer = await fetch(`${endpoint}/`, {
         method: 'POST',
         headers: {
@@ -103,9 +147,15 @@ async function once(way: Way, stateDir: string): Promise<{ ready: number; signIn
     }
     return { ready, signIn: performance.now() - started };
   } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    if (child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
-    await exited;
+    if (exit === undefined && child.pid !== undefined) {
+      process.kill(-child.pid, 'SIGINT');
+      // A stack that does not stop on Ctrl-C within 10 s is killed, not waited for.
+      const timer = setTimeout(() => {
+        if (exit === undefined && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      }, 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
   }
 }
 
