@@ -240,7 +240,7 @@ export function watchLiveFeed(options: WatchOptions): Watcher {
             type?: string;
             id?: string;
             event?: unknown;
-            errors?: { message?: string }[];
+            errors?: unknown;
             connectionTimeoutMs?: number;
           }
         | undefined;

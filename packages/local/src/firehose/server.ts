@@ -196,7 +196,7 @@ const MAX_FAULT_LATENCY_MS = 60_000;
  */
 export function normaliseFaults(faults: unknown = {}): Required<FirehoseFaults> {
   if (typeof faults !== 'object' || faults === null || Array.isArray(faults)) {
-    throw new FirehoseFaultsError(`expected a JSON object, got ${describe(faults)}`);
+    throw new FirehoseFaultsError(`expected a JSON object, got ${describeValue(faults)}`);
   }
   const given = faults as Record<string, unknown>;
   for (const key of Object.keys(given)) {
@@ -213,7 +213,7 @@ export function normaliseFaults(faults: unknown = {}): Required<FirehoseFaults> 
     const value = given[key] === undefined ? 0 : given[key];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
       throw new FirehoseFaultsError(
-        `${key} must be a number from 0 to ${max}, got ${describe(value)}`,
+        `${key} must be a number from 0 to ${max}, got ${describeValue(value)}`,
       );
     }
     return value;
@@ -229,7 +229,7 @@ export function normaliseFaults(faults: unknown = {}): Required<FirehoseFaults> 
 }
 
 /** A value as an error message shows it: short, and never more than 40 characters of it. */
-function describe(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
