@@ -78,24 +78,45 @@ interface UserSpec {
   preferredRole?: string | null;
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * A user given as JSON: its attributes (flat, or under `attributes` with `userName`,
+ * `groups`, `roles`, `preferredRole`). A member of the wrong type is a UsageError that
+ * names it, never a silent conversion (`"abc"` is no attribute map, `[1]` no group list).
+ */
 function userFromJson(value: unknown): UserSpec {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UsageError('--user JSON must be an object');
-  }
-  const record = value as Record<string, unknown>;
+  if (!isObject(value)) throw new UsageError('--user JSON must be an object');
   const structured = ['attributes', 'groups', 'userName', 'roles', 'preferredRole'].some(
-    (key) => key in record,
+    (key) => key in value,
   );
-  const attributes = (structured ? (record.attributes ?? {}) : record) as Record<string, unknown>;
+  const attributes = structured ? (value.attributes ?? {}) : value;
+  if (!isObject(attributes)) throw new UsageError('--user attributes must be an object');
   for (const [key, item] of Object.entries(attributes)) {
     if (typeof item !== 'string') throw new UsageError(`--user attribute ${key} must be a string`);
   }
+  const strings = (key: 'groups' | 'roles'): string[] | undefined => {
+    const list = value[key];
+    if (list === undefined) return undefined;
+    if (!Array.isArray(list) || list.some((item) => typeof item !== 'string')) {
+      throw new UsageError(`--user ${key} must be a list of strings`);
+    }
+    return list as string[];
+  };
+  if (value.userName !== undefined && typeof value.userName !== 'string') {
+    throw new UsageError('--user userName must be a string');
+  }
+  const preferredRole = value.preferredRole;
+  if (preferredRole !== undefined && preferredRole !== null && typeof preferredRole !== 'string') {
+    throw new UsageError('--user preferredRole must be a string or null');
+  }
   return {
-    userName: typeof record.userName === 'string' ? record.userName : undefined,
+    userName: value.userName as string | undefined,
     attributes: attributes as Record<string, string>,
-    groups: Array.isArray(record.groups) ? record.groups.map(String) : undefined,
-    roles: Array.isArray(record.roles) ? record.roles.map(String) : undefined,
-    preferredRole: typeof record.preferredRole === 'string' ? record.preferredRole : undefined,
+    groups: strings('groups'),
+    roles: strings('roles'),
+    preferredRole: preferredRole as string | null | undefined,
   };
 }
 
