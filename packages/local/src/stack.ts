@@ -196,33 +196,31 @@ export async function loadSecrets(
   print: (line: string) => void = () => undefined,
 ): Promise<LocalSecrets> {
   const file = join(stateDir, 'secrets.json');
-  // Fixed wording: a JSON parser's message quotes the text, and the text is a secret.
-  let problem: string;
   let text: string | undefined;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  if (text === undefined) {
-    problem = '';
-  } else {
+  // Why a file that exists is replaced, in fixed words: a JSON parser's message quotes
+  // the text, and the text is a secret.
+  let problem: string | undefined;
+  if (text !== undefined) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      parsed = undefined;
+      problem = 'it is not JSON';
     }
     const codeKey = (parsed as { codeKey?: unknown } | null | undefined)?.codeKey;
     if (typeof codeKey === 'string' && Buffer.from(codeKey, 'base64').length === 32) {
       return { codeKey };
     }
-    problem = parsed === undefined ? 'it is not JSON' : 'it holds no code key of 32 bytes';
+    problem ??= 'it holds no code key of 32 bytes';
   }
   const secrets: LocalSecrets = { codeKey: randomBytes(32).toString('base64') };
   await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
-  if (problem) {
+  if (problem !== undefined) {
     print(
       `! ${file} could not be read (${problem}): a new code key was made; codes mailed before now no longer verify`,
     );

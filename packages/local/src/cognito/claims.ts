@@ -10,7 +10,7 @@
  * Cognito's own claims (`RESERVED_*`) are never the answer's to change.
  */
 import { CognitoError } from './errors.js';
-import type { TriggerVersion } from './state.js';
+import { isJsonObject, type TriggerVersion } from './state.js';
 
 type Json = Record<string, unknown>;
 
@@ -50,9 +50,7 @@ export const RESERVED_ACCESS_CLAIMS = new Set([
 
 /** A JSON object from an answer, or an empty one for anything else. */
 export function objectOrEmpty(value: unknown): Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Json)
-    : {};
+  return isJsonObject(value) ? value : {};
 }
 
 /** The strings of an array from an answer (anything else in it is dropped), or none. */

@@ -167,7 +167,8 @@ export class StateFileError extends Error {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+/** A JSON object (not `null`, not an array): what state, tokens and trigger answers must be. */
+export const isJsonObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Reads the state file; a missing file is an empty state, a corrupt one a {@link StateFileError}. */
@@ -192,19 +193,19 @@ export function loadState(file: string | undefined): State {
       `is not JSON${position === undefined ? '' : ` (at character ${position})`}`,
     );
   }
-  if (!isObject(parsed) || parsed.version !== 1 || !isObject(parsed.pools)) {
+  if (!isJsonObject(parsed) || parsed.version !== 1 || !isJsonObject(parsed.pools)) {
     throw new StateFileError(file, 'is not a version 1 state');
   }
-  if (parsed.refreshTokens !== undefined && !isObject(parsed.refreshTokens)) {
+  if (parsed.refreshTokens !== undefined && !isJsonObject(parsed.refreshTokens)) {
     throw new StateFileError(file, 'has refreshTokens that are not an object');
   }
   const pools = dict<PoolRecord>();
   for (const [name, pool] of Object.entries(parsed.pools)) {
-    if (!isObject(pool) || typeof pool.id !== 'string' || !isObject(pool.key)) {
+    if (!isJsonObject(pool) || typeof pool.id !== 'string' || !isJsonObject(pool.key)) {
       throw new StateFileError(file, `has a pool '${name}' without an id and a key`);
     }
     for (const member of ['users', 'groups', 'clients', 'resourceServers'] as const) {
-      if (pool[member] !== undefined && !isObject(pool[member])) {
+      if (pool[member] !== undefined && !isJsonObject(pool[member])) {
         throw new StateFileError(file, `has a pool '${name}' whose ${member} are not an object`);
       }
     }
@@ -261,8 +262,8 @@ export function replayTokenLog(file: string, tokens: Record<string, RefreshToken
       continue;
     }
     // Anything but an issue or a revocation (a torn line can parse as a number) is skipped.
-    if (!isObject(entry) || typeof entry.h !== 'string') continue;
-    if (isObject(entry.t)) tokens[entry.h] = entry.t as unknown as RefreshTokenRecord;
+    if (!isJsonObject(entry) || typeof entry.h !== 'string') continue;
+    if (isJsonObject(entry.t)) tokens[entry.h] = entry.t as unknown as RefreshTokenRecord;
     else if (entry.revoked === true && tokens[entry.h])
       (tokens[entry.h] as RefreshTokenRecord).revoked = true;
   }

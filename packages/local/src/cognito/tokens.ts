@@ -11,6 +11,7 @@ import {
   sign,
 } from 'node:crypto';
 import { newOpaque } from './ids.js';
+import { isJsonObject } from './state.js';
 
 export interface PoolKey {
   kid: string;
@@ -69,9 +70,7 @@ export function signJwtAsync(key: PoolKey, payload: Record<string, unknown>): Pr
 function jsonObject(base64url: string): Record<string, unknown> | undefined {
   try {
     const value = JSON.parse(Buffer.from(base64url, 'base64url').toString('utf8')) as unknown;
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
+    return isJsonObject(value) ? value : undefined;
   } catch {
     return undefined;
   }
