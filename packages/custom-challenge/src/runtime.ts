@@ -1,17 +1,24 @@
 /**
  * Production singletons shared by the create and verify entries: the code keys, read
  * once per execution environment (from CUSTOM_CHALLENGE_KEY, or from Secrets Manager
- * with a client that has a timeout inside Cognito's 5-second budget).
+ * with a client that has a timeout inside Cognito's 5-second budget). The SDK's Secrets
+ * Manager package is imported only when the keys are in a secret, so an environment
+ * given its key directly never loads it.
  */
-import { captureClient, sdkClientConfig } from '@authwatch/kit';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { captureClient, lazy, sdkClientConfig } from '@authwatch/kit';
 import { type CodeKeys, cachedKeys, loadCodeKeys } from './keys.js';
 
-let secrets: SecretsManagerClient | undefined;
+const secretsManager = lazy(async () => {
+  const sdk = await import('@aws-sdk/client-secrets-manager');
+  const client = captureClient(
+    new sdk.SecretsManagerClient(sdkClientConfig({ requestTimeoutMs: 1_000 })),
+  );
+  return { sdk, client };
+});
 
 async function readSecret(secretId: string): Promise<string | undefined> {
-  secrets ??= captureClient(new SecretsManagerClient(sdkClientConfig({ requestTimeoutMs: 1_000 })));
-  const result = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+  const { sdk, client } = await secretsManager();
+  const result = await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }));
   return result.SecretString;
 }
 

@@ -11,7 +11,8 @@
  */
 import { parseArgs } from 'node:util';
 import { formatFallbackLine } from '../fallback.js';
-import { createFirehoseClient, createFirehoseSink } from '../firehose.js';
+import { createFirehoseSink } from '../firehose.js';
+import { createFirehoseClient } from '../firehose-client.js';
 import {
   deliveredIdsFromDir,
   deliveredIdsFromFile,
@@ -93,7 +94,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       `already delivered ${result.skipped}, sent ${result.sent}, failed ${result.failed.length}` +
       `${values['dry-run'] ? ' (dry run)' : ''}\n`,
   );
-  sink.client.destroy();
+  sink.client?.destroy();
   return result.failed.length > 0 ? 1 : 0;
 }
 
