@@ -55,10 +55,11 @@ const POST_AUTH_ENV = await envNames('@authwatch/post-auth', 'POST_AUTH_ENV');
 /** Every trigger audits: a stream name is all the auditor needs at cold start. */
 const AUDIT = sample(AUDIT_ENV, { streamName: 'authwatch-bench-audit' });
 
+/** As deployed: the code key comes from a Secrets Manager secret (the responder's). */
 const CHALLENGE = {
   ...AUDIT,
   ...sample(CUSTOM_CHALLENGE_ENV, {
-    key: Buffer.alloc(32, 7).toString('base64'),
+    keySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:authwatch-bench',
     mailFrom: 'Sign-in <no-reply@example.com>',
   }),
 };
@@ -82,11 +83,39 @@ export const ENTRY_ENV: Record<string, Record<string, string>> = {
   'protected-api': {},
 };
 
-/** The whole environment of one entry's cold start. */
-export function benchEnvironment(label: string): Record<string, string> {
+/**
+ * The first invocation of each entry: a fixture of `@authwatch/testing` (a real event
+ * shape) on the path a sign-in takes. Variants (`entry · case`) time a rarer path of the
+ * same bundle, e.g. the federated sign-up that calls Cognito.
+ */
+export const ENTRY_EVENT: Record<string, string> = {
+  floor: 'post-auth/authentication',
+  kit: 'post-auth/authentication',
+  'pre-signup': 'pre-signup/sign-up',
+  'pre-signup · federated': 'pre-signup/external-provider',
+  'post-auth': 'post-auth/new-device',
+  'pre-token-generation': 'pre-token-generation/v2/authentication',
+  'custom-challenge/define-auth-challenge': 'custom-challenge/define-first-call',
+  'custom-challenge/create-auth-challenge': 'custom-challenge/create',
+  'custom-challenge/verify-auth-challenge': 'custom-challenge/verify',
+  'protected-api': 'protected-api/me',
+};
+
+/**
+ * The whole environment of one entry's cold start. `endpoints` points the SDK clients
+ * and the live feed at the benchmark's responder; `AFTER_RESPONSE=host` lets the probe
+ * time the answer apart from the work that follows it (as Lambda's extension mode does).
+ */
+export function benchEnvironment(
+  label: string,
+  endpoints: Record<string, string> = {},
+): Record<string, string> {
+  const entry = label.split(' · ')[0] as string;
   return {
     ...RUNTIME_ENV,
-    ...powertoolsEnvironment(loadConfig('prod'), `authwatch-${label.replace('/', '-')}`),
-    ...ENTRY_ENV[label],
+    ...powertoolsEnvironment(loadConfig('prod'), `authwatch-${entry.replace('/', '-')}`),
+    ...endpoints,
+    AFTER_RESPONSE: 'host',
+    ...ENTRY_ENV[entry],
   };
 }
