@@ -115,16 +115,18 @@ export function loadChallengeConfig(env: Env = process.env): ChallengeConfig {
   };
 }
 
-const TemplateOverridesSchema = z.record(
-  z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a locale such as en or pt-BR'),
-  z
-    .object({
-      subject: z.string().min(1).max(200).optional(),
-      text: z.string().min(1).max(20_000).optional(),
-      html: z.string().min(1).max(100_000).optional(),
-    })
-    .strict(),
-);
+/** Built only in the bundle that reads mail settings (create): see the kit's schemas/cognito.ts. */
+const TemplateOverridesSchema = /* @__PURE__ */ (() =>
+  z.record(
+    z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a locale such as en or pt-BR'),
+    z
+      .object({
+        subject: z.string().min(1).max(200).optional(),
+        text: z.string().min(1).max(20_000).optional(),
+        html: z.string().min(1).max(100_000).optional(),
+      })
+      .strict(),
+  ))();
 
 const SENDER = /^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/;
 

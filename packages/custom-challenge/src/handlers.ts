@@ -40,16 +40,18 @@ export const CHALLENGE_METRICS = {
 /**
  * Verify's schema: kit's, except that the answer may be any type. Cognito only ever
  * sends a string, but a non-string must make the answer wrong, not the trigger fail.
+ * Built only in a bundle that uses it (`@__PURE__`: see the kit's schemas/cognito.ts).
  */
-export const VerifyEventSchema = VerifyAuthChallengeEventSchema.extend({
-  request: VerifyAuthChallengeEventSchema.shape.request.extend({
-    challengeAnswer: z.unknown(),
-    privateChallengeParameters: z
-      .record(z.string(), z.string())
-      .nullish()
-      .transform((value) => value ?? {}),
-  }),
-});
+export const VerifyEventSchema = /* @__PURE__ */ (() =>
+  VerifyAuthChallengeEventSchema.extend({
+    request: VerifyAuthChallengeEventSchema.shape.request.extend({
+      challengeAnswer: z.unknown(),
+      privateChallengeParameters: z
+        .record(z.string(), z.string())
+        .nullish()
+        .transform((value) => value ?? {}),
+    }),
+  }))();
 
 const TAMPERED = new Set([
   'unexpected-challenge',
