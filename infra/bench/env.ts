@@ -4,7 +4,14 @@
  * cold start, with sample values. An entry missing from ENTRY_ENV runs with COMMON_ENV
  * only, and a config error is then printed in place of its figures.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  COMPILED_RULES_FILE_NAME,
+  loadRulesFile,
+  precompileRules,
+} from '@authwatch/pre-token-generation';
 import { loadConfig } from '../config/index.js';
 import { REPO_ROOT } from '../lib/bundling.js';
 import { powertoolsEnvironment } from '../lib/environment.js';
@@ -56,6 +63,19 @@ const POST_AUTH_ENV = await envNames('@authwatch/post-auth', 'POST_AUTH_ENV');
 const AUDIT = sample(AUDIT_ENV, { streamName: 'authwatch-bench-audit' });
 
 /** As deployed: the code key comes from a Secrets Manager secret (the responder's). */
+/**
+ * As deployed (TokenApi): the demo rules file, and beside it the rules compiled at synth,
+ * which the trigger reads instead.
+ */
+const RULES_FILE = join(REPO_ROOT, 'packages', 'pre-token-generation', 'rules', 'default.yaml');
+const rulesDir = mkdtempSync(join(tmpdir(), 'authwatch-bench-rules-'));
+process.once('exit', () => rmSync(rulesDir, { recursive: true, force: true }));
+const COMPILED_RULES = join(rulesDir, COMPILED_RULES_FILE_NAME);
+writeFileSync(
+  COMPILED_RULES,
+  precompileRules(loadRulesFile(RULES_FILE, { triggerVersion: 'V2_0' })),
+);
+
 const CHALLENGE = {
   ...AUDIT,
   ...sample(CUSTOM_CHALLENGE_ENV, {
@@ -74,7 +94,9 @@ export const ENTRY_ENV: Record<string, Record<string, string>> = {
   'pre-token-generation': {
     ...AUDIT,
     ...sample(PRE_TOKEN_ENV, {
-      rulesFile: join(REPO_ROOT, 'packages', 'pre-token-generation', 'rules', 'default.yaml'),
+      rulesFile: RULES_FILE,
+      compiledRulesFile: COMPILED_RULES,
+      triggerVersion: 'V2_0',
     }),
   },
   'custom-challenge/define-auth-challenge': CHALLENGE,

@@ -161,20 +161,25 @@ export function createLiveFeedSink(options: LiveFeedSinkOptions): AuditSink {
     return transport(request, signal);
   };
   let signer: Promise<RequestSigner> | undefined;
-  const sign = async (request: HttpRequest): Promise<HttpRequest> => {
-    if (options.apiKey) return request;
-    signer ??= import('./live-feed-signer.js').then(
-      ({ appSyncSigner }) => appSyncSigner(options.region, options.credentials),
-      (error: unknown) => {
-        signer = undefined;
-        throw error;
-      },
-    );
-    return (await signer).sign(request);
+  /** The signer, loaded once (a failed load is tried again on the next send). */
+  const loadSigner = (): Promise<RequestSigner> => {
+    signer ??= options.apiKey
+      ? Promise.resolve({ sign: async (request: HttpRequest) => request })
+      : import('./live-feed-signer.js')
+          .then(({ appSyncSigner }) => appSyncSigner(options.region, options.credentials))
+          .catch((error: unknown) => {
+            signer = undefined;
+            throw error;
+          });
+    return signer;
   };
   const port = url.port ? { port: Number(url.port) } : {};
 
-  const publish = async (events: AuditEvent[], deadline: number): Promise<AuditEvent[]> => {
+  const publish = async (
+    sign: RequestSigner['sign'],
+    events: AuditEvent[],
+    deadline: number,
+  ): Promise<AuditEvent[]> => {
     const remaining = Math.min(timeoutMs, deadline - now());
     if (remaining <= 0) return events;
     const body = publishBody(options.channel, events);
@@ -224,7 +229,16 @@ export function createLiveFeedSink(options: LiveFeedSinkOptions): AuditSink {
       for (let i = 0; i < events.length; i += LIVE_FEED_MAX_EVENTS_PER_CALL) {
         calls.push(events.slice(i, i + LIVE_FEED_MAX_EVENTS_PER_CALL));
       }
-      const failed = (await Promise.all(calls.map((call) => publish(call, deadline)))).flat();
+      // Loaded before any publish's timeout starts: the first send after a cold start
+      // spends the time on loading, not on the publish's own budget.
+      let sign: RequestSigner['sign'];
+      try {
+        const loaded = await loadSigner();
+        sign = (request) => loaded.sign(request);
+      } catch {
+        return { failed: [...events], reason: 'live feed signer not loaded' };
+      }
+      const failed = (await Promise.all(calls.map((call) => publish(sign, call, deadline)))).flat();
       return failed.length === 0 ? { failed } : { failed, reason: 'live feed publish failed' };
     },
   };
