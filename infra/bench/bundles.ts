@@ -11,6 +11,7 @@
  *
  *   pnpm --filter @authwatch/infra bench            (or `pnpm bench` from the root)
  *   BENCH_RUNS=21 pnpm --filter @authwatch/infra bench
+ *   BENCH_ONLY=custom-challenge,post-auth ...   some entries only (the references always)
  *   BENCH_PROFILE=1 ...   CPU profile of one import per bundle: where init goes (profile.ts)
  */
 import { execFile } from 'node:child_process';
@@ -37,6 +38,11 @@ import { responderEnvironment, startResponder } from './responder.js';
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 /** BENCH_ANALYZE=1 prints, per bundle, the packages that weigh most in it. */
 const ANALYZE = process.env.BENCH_ANALYZE === '1';
+/** BENCH_ONLY=a,b measures only the entries whose label contains a or b (and the floor). */
+const ONLY = (process.env.BENCH_ONLY ?? '')
+  .split(',')
+  .map((part) => part.trim())
+  .filter((part) => part !== '');
 /** BENCH_PROFILE=1 prints, per bundle, where one import's CPU time goes, by package. */
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const TARGET_RATIO = 1.1;
@@ -86,6 +92,8 @@ interface Invocation {
 
 interface Sample {
   ms?: number;
+  /** CPU time (user + system, every thread) the process spent in the import. */
+  cpuMs?: number;
   rss?: number;
   first?: Invocation;
   second?: Invocation;
@@ -144,6 +152,9 @@ interface Row {
   minMs?: number;
   p90Ms?: number;
   rssMb?: number;
+  /** Median CPU time of the import, and its median per-round ratio to the floor's. */
+  cpuMs?: number;
+  cpuRatio?: number;
   /** Median over rounds of this bundle's init time over the floor's in the same round. */
   ratio?: number;
   error?: string;
@@ -254,6 +265,13 @@ async function measureAll(bundles: Bundle[]): Promise<Row[]> {
     }
   }
   const floorTimes = (bundles[0]?.samples ?? []).map((sample) => sample.ms as number);
+  const floorCpu = (bundles[0]?.samples ?? []).map((sample) => sample.cpuMs as number);
+  /** Per round, this bundle's figure over the floor's: the median of these is reported. */
+  const perRound = (values: number[], floor: number[]) =>
+    values.flatMap((value, run) => {
+      const floorValue = floor[run];
+      return floorValue === undefined ? [] : [value / floorValue];
+    });
   return bundles.map(({ label, bytes, samples, error }) => {
     if (error) return { label, bytes, error };
     const times = samples.map((sample) => sample.ms as number);
@@ -263,10 +281,9 @@ async function measureAll(bundles: Bundle[]): Promise<Row[]> {
     const outcome = [...firsts, ...seconds].find((call) => call.outcome)?.outcome;
     // Each round ran the floor and this bundle moments apart: the median of the
     // per-round ratios is steadier on a busy machine than a ratio of medians.
-    const ratios = times.flatMap((ms, run) => {
-      const floorMs = floorTimes[run];
-      return floorMs === undefined ? [] : [ms / floorMs];
-    });
+    const ratios = perRound(times, floorTimes);
+    const cpuTimes = samples.map((sample) => sample.cpuMs as number);
+    const cpuRatios = perRound(cpuTimes, floorCpu);
     return {
       label,
       bytes,
@@ -275,6 +292,8 @@ async function measureAll(bundles: Bundle[]): Promise<Row[]> {
       p90Ms: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.9) - 1)],
       rssMb: median(samples.map((sample) => sample.rss as number)) / 2 ** 20,
       ratio: ratios.length > 0 ? median(ratios) : undefined,
+      cpuMs: median(cpuTimes),
+      cpuRatio: cpuRatios.length > 0 ? median(cpuRatios) : undefined,
       ...(firsts.length > 0
         ? {
             firstMs: median(firsts.map((call) => call.answerMs)),
@@ -323,7 +342,9 @@ function printInvocations(rows: Row[]): void {
 }
 
 async function main(): Promise<void> {
-  const entries = findEntries();
+  const entries = findEntries().filter(
+    (entry) => ONLY.length === 0 || ONLY.some((part) => entry.label.includes(part)),
+  );
   const dir = scratchDir();
   const responder = await startResponder();
   const endpoints = responderEnvironment(responder.url);
@@ -346,7 +367,7 @@ async function main(): Promise<void> {
     if (entries.length === 0)
       console.log('(no Lambda entry exists yet: only the floor is measured)');
 
-    const header = `${pad('bundle', 40)} ${pad('size KB', 9, true)} ${pad('init ms (median)', 17, true)} ${pad('min ms', 8, true)} ${pad('p90 ms', 8, true)} ${pad('RSS MB', 8, true)} ${pad('init/floor', 11, true)} ${pad('RSS/floor', 10, true)}`;
+    const header = `${pad('bundle', 40)} ${pad('size KB', 9, true)} ${pad('init ms (median)', 17, true)} ${pad('min ms', 8, true)} ${pad('p90 ms', 8, true)} ${pad('RSS MB', 8, true)} ${pad('CPU ms', 8, true)} ${pad('init/floor', 11, true)} ${pad('CPU/floor', 10, true)} ${pad('RSS/floor', 10, true)}`;
     console.log(header);
     console.log('-'.repeat(header.length));
     let over = 0;
@@ -363,7 +384,7 @@ async function main(): Promise<void> {
       const flag = isReference ? '  (reference)' : ratio <= TARGET_RATIO ? '  ok' : '  OVER TARGET';
       if (!isReference && ratio > TARGET_RATIO) over++;
       console.log(
-        `${pad(row.label, 40)} ${pad(size, 9, true)} ${pad(row.initMs.toFixed(1), 17, true)} ${pad((row.minMs as number).toFixed(1), 8, true)} ${pad((row.p90Ms as number).toFixed(1), 8, true)} ${pad((row.rssMb as number).toFixed(1), 8, true)} ${pad(ratio.toFixed(2), 11, true)} ${pad(rssRatio.toFixed(2), 10, true)}${flag}`,
+        `${pad(row.label, 40)} ${pad(size, 9, true)} ${pad(row.initMs.toFixed(1), 17, true)} ${pad((row.minMs as number).toFixed(1), 8, true)} ${pad((row.p90Ms as number).toFixed(1), 8, true)} ${pad((row.rssMb as number).toFixed(1), 8, true)} ${figure(row.cpuMs, 8)} ${pad(ratio.toFixed(2), 11, true)} ${pad(row.cpuRatio === undefined ? '-' : row.cpuRatio.toFixed(2), 10, true)} ${pad(rssRatio.toFixed(2), 10, true)}${flag}`,
       );
     }
     console.log(

@@ -6,6 +6,7 @@
  * Nothing is loaded before the import but what Node itself has loaded.
  */
 const started = performance.now();
+const cpuStarted = process.cpuUsage();
 const report = (result) => console.log(`BENCH_RESULT${JSON.stringify(result)}`);
 const describe = (error) =>
   `${error?.name ? `${error.name}: ` : ''}${String(error?.message ?? error).split('\n')[0]}`;
@@ -17,7 +18,9 @@ try {
   report({ error: describe(error) });
   process.exit(0);
 }
-const result = { ms: performance.now() - started, rss: process.memoryUsage().rss };
+const ms = performance.now() - started;
+const cpu = process.cpuUsage(cpuStarted);
+const result = { ms, cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss };
 
 const eventFile = process.env.BENCH_EVENT_FILE;
 if (eventFile && typeof bundle.handler === 'function') {

@@ -16,7 +16,7 @@ import {
 } from '@authwatch/kit';
 import { sendMail } from '@authwatch/kit/mail';
 import type { SESClient } from '@aws-sdk/client-ses';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ChallengeConfig, MailConfig } from './config.js';
 import { createAuthChallenge } from './create.js';
 import { defineAuthChallenge } from './define.js';
@@ -43,13 +43,13 @@ export const CHALLENGE_METRICS = {
  * Built only in a bundle that uses it (`@__PURE__`: see the kit's schemas/cognito.ts).
  */
 export const VerifyEventSchema = /* @__PURE__ */ (() =>
-  VerifyAuthChallengeEventSchema.extend({
-    request: VerifyAuthChallengeEventSchema.shape.request.extend({
+  z.extend(VerifyAuthChallengeEventSchema, {
+    request: z.extend(VerifyAuthChallengeEventSchema.shape.request, {
       challengeAnswer: z.unknown(),
-      privateChallengeParameters: z
-        .record(z.string(), z.string())
-        .nullish()
-        .transform((value) => value ?? {}),
+      privateChallengeParameters: z.pipe(
+        z.nullish(z.record(z.string(), z.string())),
+        z.transform((value: Record<string, string> | null | undefined) => value ?? {}),
+      ),
     }),
   }))();
 

@@ -5,7 +5,7 @@
  */
 import type { SESClient, SendEmailCommandOutput } from '@aws-sdk/client-ses';
 import { sendWithSignal, signalForDeadline } from './aws.js';
-import { type Deferred, resolveDeferred } from './lazy.js';
+import { type Deferred, lazy, resolveDeferred } from './lazy.js';
 import type { MailTemplate } from './templates.js';
 
 export {
@@ -23,6 +23,9 @@ export interface OutgoingMail extends MailTemplate {
   configurationSet?: string;
 }
 
+/** The SDK's SES package, imported on the first mail and kept. */
+const sesSdk = lazy(() => import('@aws-sdk/client-ses'));
+
 /**
  * Sends one rendered mail with SES SendEmail, aborted at `deadline` (epoch ms).
  * Returns the SES message id. Throws on failure: the caller decides whether that
@@ -38,10 +41,7 @@ export async function sendMail(
   mail: OutgoingMail,
   deadline: number,
 ): Promise<string> {
-  const [{ SendEmailCommand }, client] = await Promise.all([
-    import('@aws-sdk/client-ses'),
-    resolveDeferred(ses),
-  ]);
+  const [{ SendEmailCommand }, client] = await Promise.all([sesSdk(), resolveDeferred(ses)]);
   const result = await sendWithSignal<SendEmailCommandOutput>(
     client,
     new SendEmailCommand({

@@ -11,7 +11,9 @@
  * request object and early-timeout timer.
  */
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod';
+import * as z from 'zod/v4/core';
+// English issue messages whichever zod build made the schema.
+import './zod-locale.js';
 import { AFTER_RESPONSE_SETTLED, type AfterResponse, afterResponse } from './after-response.js';
 import {
   type EventIssue,
@@ -54,7 +56,13 @@ export type LambdaHandler<R = unknown> = ((event: unknown, context: Context) => 
   readonly [AFTER_RESPONSE_SETTLED]: () => Promise<void>;
 };
 
-interface HandlerDefinition<S extends z.ZodType, R> {
+/**
+ * Any zod schema: the classic build's (`import * as z from 'zod'`) or the mini build's
+ * (the kit's event schemas), both built on zod's core.
+ */
+export type EventSchema = z.$ZodType;
+
+interface HandlerDefinition<S extends EventSchema, R> {
   /** The trigger's name as Cognito prints it, e.g. `PreSignUp`, used in logs. */
   name: string;
   /** The event's schema; a mismatch is an {@link InvalidEventError}. */
@@ -70,7 +78,7 @@ interface HandlerDefinition<S extends z.ZodType, R> {
 }
 
 /** Turns zod issues into paths and messages, never the offending values. */
-export function toEventIssues(error: z.ZodError): EventIssue[] {
+export function toEventIssues(error: z.$ZodError): EventIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
     code: issue.code,
@@ -82,12 +90,12 @@ export function toEventIssues(error: z.ZodError): EventIssue[] {
  * Validates `event` against `schema`, throwing an {@link InvalidEventError} that
  * names the failing paths. Never throws anything else, whatever `event` is.
  */
-export function parseEvent<S extends z.ZodType>(
+export function parseEvent<S extends EventSchema>(
   name: string,
   schema: S,
   event: unknown,
 ): z.output<S> {
-  const result = schema.safeParse(event);
+  const result = z.safeParse(schema, event);
   if (!result.success) throw new InvalidEventError(name, toEventIssues(result.error));
   return result.data;
 }
@@ -184,7 +192,7 @@ async function observed<O>(
   }
 }
 
-function wrap<S extends z.ZodType, R, O>(
+function wrap<S extends EventSchema, R, O>(
   definition: HandlerDefinition<S, R>,
   shape: (raw: unknown, result: R) => O,
 ): LambdaHandler<O> {
@@ -244,7 +252,7 @@ function wrap<S extends z.ZodType, R, O>(
  * });
  * ```
  */
-export function defineTrigger<S extends z.ZodType, R extends object>(
+export function defineTrigger<S extends EventSchema, R extends object>(
   definition: HandlerDefinition<S, R>,
 ): LambdaHandler<Record<string, unknown>> {
   return wrap(definition, (raw, response) => ({ ...(raw as Record<string, unknown>), response }));
@@ -254,7 +262,7 @@ export function defineTrigger<S extends z.ZodType, R extends object>(
  * Defines a Lambda whose logic's return value is the Lambda's answer (an API
  * Gateway handler, for instance). Cognito's 5-second limit does not apply.
  */
-export function defineHandler<S extends z.ZodType, R>(
+export function defineHandler<S extends EventSchema, R>(
   definition: HandlerDefinition<S, R>,
 ): LambdaHandler<R> {
   return wrap({ cognitoLimit: false, ...definition }, (_raw, result) => result);

@@ -1,0 +1,1 @@
+export { handler } from '../../../infra/bench/kit-handler.js';
