@@ -62,7 +62,6 @@ const POST_AUTH_ENV = await envNames('@authwatch/post-auth', 'POST_AUTH_ENV');
 /** Every trigger audits: a stream name is all the auditor needs at cold start. */
 const AUDIT = sample(AUDIT_ENV, { streamName: 'authwatch-bench-audit' });
 
-/** As deployed: the code key comes from a Secrets Manager secret (the responder's). */
 /**
  * As deployed (TokenApi): the demo rules file, and beside it the rules compiled at synth,
  * which the trigger reads instead.
@@ -76,6 +75,7 @@ writeFileSync(
   precompileRules(loadRulesFile(RULES_FILE, { triggerVersion: 'V2_0' })),
 );
 
+/** As deployed: the code key comes from a Secrets Manager secret (the responder's). */
 const CHALLENGE = {
   ...AUDIT,
   ...sample(CUSTOM_CHALLENGE_ENV, {
