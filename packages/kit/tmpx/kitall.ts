@@ -1,1 +1,0 @@
-export { handler } from '../../../infra/bench/kit-handler.js';
