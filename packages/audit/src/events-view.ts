@@ -78,8 +78,16 @@ export function duckdbEventsViewSql(
     const glob = `${root}/${sourcePrefix(source)}region=*/accountId=*/eventDay=*/*`;
     return `SELECT * FROM read_json(${literal(glob)}, format = 'newline_delimited', union_by_name = true, hive_partitioning = true, hive_types_autocast = false)`;
   });
+  // Top-level scalars get Athena's types (JSON numbers are read as BIGINT, the table says
+  // int); structs keep the merged shape of the records; fields outside the table are not
+  // columns, as in Athena.
+  const projection = VIEW_COLUMNS.map((column) => {
+    const type = parseHiveType(column.type);
+    const name = identifier(column.name);
+    return type.kind === 'primitive' ? `CAST(${name} AS ${duckdbType(type)}) AS ${name}` : name;
+  }).join(', ');
   const name = identifier(options.name ?? AUTHWATCH_EVENTS_VIEW);
-  return `CREATE OR REPLACE VIEW ${name} AS\n${[skeleton, ...reads].join('\nUNION ALL BY NAME\n')}`;
+  return `CREATE OR REPLACE VIEW ${name} AS\nSELECT ${projection} FROM (\n${[skeleton, ...reads].join('\nUNION ALL BY NAME\n')}\n)`;
 }
 
 /** The `SELECT` of the Athena view: every source's table, the same columns in order. */
