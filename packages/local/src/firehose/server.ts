@@ -7,8 +7,9 @@
  * them later: when the buffer reaches `bufferSizeBytes`, when its oldest record has
  * waited `bufferIntervalMs`, or when no record came for `bufferIdleMs` (local only, so
  * objects appear right after a burst such as a sign-in). Each write is one object per
- * stream holding every buffered record in arrival order, in the S3 layout of the real
- * stream (`<dir>/ext/authwatch/region=../accountId=../eventDay=YYYYMMDD/<stream>-1-<time>-<uuid>`);
+ * (source, event day) holding the buffered records in arrival order, in the S3 layout of
+ * the real stream's dynamic partitioning (`layout.ts`:
+ * `<dir>/ext/<source>/region=../accountId=../eventDay=<record's day>/<stream>-1-<time>-<uuid>`);
  * the real stream converts to Parquet, the fake keeps the NDJSON as sent. `flush()` (or
  * `POST /_authwatch/flush` from another process) writes at once; `stop()` flushes.
  *
@@ -24,7 +25,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { auditObjectName, auditObjectPrefix } from '@authwatch/audit/layout';
+import { layOutRecords } from './layout.js';
 
 /** Firehose's limits, enforced like the service does. */
 const MAX_RECORDS = 500;
@@ -114,6 +115,8 @@ export interface FirehoseServerStats {
   abandoned: number;
   /** Objects the disk refused (their records stayed buffered for the next write). */
   writeErrors: number;
+  /** Records written to the error prefix: no source for their class, or no time (see layout.ts). */
+  recordsPartitionFailed: number;
   /** The message of the last refused write. */
   lastWriteError?: string;
   /** Paths of the objects written, in the order they were written. */
@@ -382,6 +385,7 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
     lostRecords: [],
     abandoned: 0,
     writeErrors: 0,
+    recordsPartitionFailed: 0,
     objects: [],
   };
 
@@ -400,7 +404,7 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
     idleTimer = undefined;
   };
 
-  /** Writes the whole buffer: one object per stream. */
+  /** Writes the whole buffer: one object per stream, source and event day (layout.ts). */
   const writeBuffered = async (): Promise<void> => {
     clearTimers();
     if (buffers.size === 0) return;
@@ -409,33 +413,49 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
     let failure: FirehoseWriteError | undefined;
     for (const [stream, buffered] of batch) {
       const at = now();
-      const folder = join(options.dir, auditObjectPrefix(region, accountId, at));
-      const path = join(folder, auditObjectName(stream, at, objectId(at)));
-      const count = buffered.chunks.length;
-      try {
-        if (!madeDirs.has(folder)) {
-          await mkdir(folder, { recursive: true });
-          madeDirs.add(folder);
+      for (const object of layOutRecords({
+        stream,
+        records: buffered.chunks,
+        region,
+        accountId,
+        at,
+        objectId,
+      })) {
+        const folder = join(options.dir, object.folder);
+        const path = join(folder, object.name);
+        const count = object.records.length;
+        try {
+          if (!madeDirs.has(folder)) {
+            await mkdir(folder, { recursive: true });
+            madeDirs.add(folder);
+          }
+          await writeFile(path, object.body);
+        } catch (cause) {
+          // The folder may have been removed under us: make it again next time.
+          madeDirs.delete(folder);
+          const bytes = object.records.reduce((sum, record) => sum + record.byteLength, 0);
+          const later = buffers.get(stream);
+          buffers.set(stream, {
+            chunks: later ? object.records.concat(later.chunks) : object.records,
+            bytes: bytes + (later?.bytes ?? 0),
+          });
+          const error = new FirehoseWriteError(stream, count, path, cause);
+          failure ??= error;
+          stats.writeErrors += 1;
+          stats.lastWriteError = error.message;
+          log(`${error.message}\n`);
+          continue;
         }
-        await writeFile(path, Buffer.concat(buffered.chunks, buffered.bytes));
-      } catch (cause) {
-        // The folder may have been removed under us: make it again next time.
-        madeDirs.delete(folder);
-        const later = buffers.get(stream);
-        buffers.set(stream, {
-          chunks: later ? buffered.chunks.concat(later.chunks) : buffered.chunks,
-          bytes: buffered.bytes + (later?.bytes ?? 0),
-        });
-        const error = new FirehoseWriteError(stream, count, path, cause);
-        failure ??= error;
-        stats.writeErrors += 1;
-        stats.lastWriteError = error.message;
-        log(`${error.message}\n`);
-        continue;
+        stats.objects.push(path);
+        stats.recordsWritten += count;
+        stats.recordsBuffered -= count;
+        if (object.failed) {
+          stats.recordsPartitionFailed += count;
+          log(
+            `local firehose: ${count} record(s) of ${stream} could not be partitioned: ${path}\n`,
+          );
+        }
       }
-      stats.objects.push(path);
-      stats.recordsWritten += count;
-      stats.recordsBuffered -= count;
     }
     if (failure) {
       if (!closed) intervalTimer ??= setTimeout(onTimer, Math.max(intervalMs, MIN_RETRY_MS));
