@@ -155,8 +155,8 @@ export async function migrateLegacyObjects(
       const errorPath = join(auditDir, AUDIT_S3_ERROR_ROOT, 'migration-failed', name);
       const documents = parts.failed.map((failure) =>
         JSON.stringify({
-          ErrorCode: 'Migration.RecordNotPlaced',
-          ErrorMessage: failure.reason,
+          errorCode: 'Migration.RecordNotPlaced',
+          errorMessage: failure.reason,
           rawData: Buffer.from(failure.line, 'utf8').toString('base64'),
           sourceObject: relative(auditDir, path).split(sep).join('/'),
         }),

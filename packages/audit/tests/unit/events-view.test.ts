@@ -154,7 +154,7 @@ describe('migrateLegacyObjects', () => {
       'authwatch-authentication',
     ]);
     const kept = JSON.parse(await readFile(summary.errorDocuments[0] as string, 'utf8'));
-    expect(kept.ErrorMessage).toBe('the record is not JSON');
+    expect(kept.errorMessage).toBe('the record is not JSON');
     expect(Buffer.from(kept.rawData, 'base64').toString()).toBe('not json');
   });
 
