@@ -146,9 +146,18 @@ export function firehosePartitionQuery(nameOf: (source: OcsfSource) => string = 
   return `{${PARTITION_KEYS.source}: ${source}, ${PARTITION_KEYS.eventDay}: ${day}}`;
 }
 
-/** The stream's `Prefix`: the source and day come from each record. */
-export function firehoseDataPrefix(region: string, accountId: string): string {
-  return `${AUDIT_S3_ROOT}!{partitionKeyFromQuery:${PARTITION_KEYS.source}}/region=${region}/accountId=${accountId}/eventDay=!{partitionKeyFromQuery:${PARTITION_KEYS.eventDay}}/`;
+/**
+ * The stream's `Prefix`: the source and day come from each record. `sourceVersion`
+ * adds the version folder Security Lake puts after the source name when a source is
+ * registered with one (`ext/<source>/<version>/region=…`).
+ */
+export function firehoseDataPrefix(
+  region: string,
+  accountId: string,
+  options: { sourceVersion?: string } = {},
+): string {
+  const version = options.sourceVersion ? `${options.sourceVersion}/` : '';
+  return `${AUDIT_S3_ROOT}!{partitionKeyFromQuery:${PARTITION_KEYS.source}}/${version}region=${region}/accountId=${accountId}/eventDay=!{partitionKeyFromQuery:${PARTITION_KEYS.eventDay}}/`;
 }
 
 /** The stream's `ErrorOutputPrefix` (by error type and arrival day). */
