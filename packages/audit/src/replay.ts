@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { FALLBACK_MARKER } from './fallback.js';
-import { RecordPartitionError, recordPartition } from './layout.js';
 import type { FirehoseSink } from './firehose.js';
+import { RecordPartitionError, recordPartition } from './layout.js';
 import type { AuditEvent } from './ocsf.js';
 
 const MAX_LINE = 1024 * 1024;
