@@ -35,10 +35,20 @@ export const PARTITIONING_FAILED = 'processing-failed';
 /** The error code Firehose writes in the error document of such a record. */
 export const PARTITIONING_ERROR_CODE = 'DynamicPartitioning.MetadataExtractionFailed';
 
+const DAY_MS = 86_400_000;
+/** The last day formatted, by day number (records of one write mostly share a day). */
+let lastDayNumber = Number.NaN;
+let lastDayText = '';
+
 /** `YYYYMMDD` in UTC of an epoch-milliseconds time. */
 export function eventDay(epochMs: number): string {
-  const iso = new Date(Math.floor(epochMs / 1000) * 1000).toISOString();
-  return iso.slice(0, 10).replaceAll('-', '');
+  // The day of the whole second, as jq's `. / 1000 | floor | strftime` has it.
+  const dayNumber = Math.floor(Math.floor(epochMs / 1000) / 86_400);
+  if (dayNumber !== lastDayNumber) {
+    lastDayText = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10).replaceAll('-', '');
+    lastDayNumber = dayNumber;
+  }
+  return lastDayText;
 }
 
 /** The folder of one source (`ext/<source>/`). */

@@ -56,21 +56,23 @@ function errorDocument(record: Buffer, message: string, at: number): string {
 
 /** Splits one stream's buffered records into the objects the stream would write. */
 export function layOutRecords(input: LayoutInput): LaidOutObject[] {
+  // Keyed by class and day: the folder text is built once per group, not per record.
   const groups = new Map<string, { folder: string; records: Buffer[] }>();
   const failed: { record: Buffer; document: string }[] = [];
   for (const record of input.records) {
     try {
       const { source, eventDay } = lineRecordPartition(record.toString('utf8'));
-      const folder = auditObjectPrefix({
-        source,
-        region: input.region,
-        accountId: input.accountId,
-        eventDay,
-      });
-      let group = groups.get(folder);
+      const key = `${source.classUid}/${eventDay}`;
+      let group = groups.get(key);
       if (!group) {
+        const folder = auditObjectPrefix({
+          source,
+          region: input.region,
+          accountId: input.accountId,
+          eventDay,
+        });
         group = { folder, records: [] };
-        groups.set(folder, group);
+        groups.set(key, group);
       }
       group.records.push(record);
     } catch (error) {
