@@ -5,7 +5,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { duckdbEventsViewSql } from './events-view.js';
+import { type DuckdbEventsViewOptions, duckdbEventsViewSql } from './events-view.js';
 import { sourcePrefix } from './layout.js';
 import { OCSF_SOURCE_LIST, type OcsfSource } from './sources.js';
 
@@ -38,7 +38,13 @@ export async function presentSources(auditDir: string): Promise<OcsfSource[]> {
   return present;
 }
 
-/** {@link duckdbEventsViewSql} over the sources that have objects in `auditDir` now. */
-export async function localEventsViewSql(auditDir: string): Promise<string> {
-  return duckdbEventsViewSql(auditDir, { sources: await presentSources(auditDir) });
+/**
+ * {@link duckdbEventsViewSql} over the sources that have objects in `auditDir` now (the
+ * view does not see a source's first object until it is made again).
+ */
+export async function localEventsViewSql(
+  auditDir: string,
+  options: Omit<DuckdbEventsViewOptions, 'sources'> = {},
+): Promise<string> {
+  return duckdbEventsViewSql(auditDir, { ...options, sources: await presentSources(auditDir) });
 }

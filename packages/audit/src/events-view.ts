@@ -48,6 +48,11 @@ export interface DuckdbEventsViewOptions {
   sources?: readonly (OcsfSource | string)[];
   /** The view's name (default `authwatch_events`). */
   name?: string;
+  /**
+   * The objects' format: `ndjson` (default: the local Firehose's) or `parquet` (a copy
+   * of the bucket, `aws s3 sync s3://<bucket>/ext/ <dir>/ext/`).
+   */
+  format?: 'ndjson' | 'parquet';
 }
 
 /**
@@ -76,7 +81,9 @@ export function duckdbEventsViewSql(
   ).join(', ')} WHERE false`;
   const reads = resolveSources(options.sources ?? OCSF_SOURCE_LIST).map((source) => {
     const glob = `${root}/${sourcePrefix(source)}region=*/accountId=*/eventDay=*/*`;
-    return `SELECT * FROM read_json(${literal(glob)}, format = 'newline_delimited', union_by_name = true, hive_partitioning = true, hive_types_autocast = false)`;
+    return options.format === 'parquet'
+      ? `SELECT * FROM read_parquet(${literal(glob)}, union_by_name = true, hive_partitioning = true, hive_types_autocast = false)`
+      : `SELECT * FROM read_json(${literal(glob)}, format = 'newline_delimited', union_by_name = true, hive_partitioning = true, hive_types_autocast = false)`;
   });
   // Top-level scalars get Athena's types (JSON numbers are read as BIGINT, the table says
   // int); structs keep the merged shape of the records; fields outside the table are not

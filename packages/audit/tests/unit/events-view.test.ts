@@ -83,6 +83,28 @@ describe('duckdbEventsViewSql', () => {
     expect(rows.every((row) => row.accountid === '000000000000')).toBe(true);
   });
 
+  it('reads Parquet objects of a copy of the bucket with the same columns', async () => {
+    const folder = join(dir, at(3002, YESTERDAY));
+    await mkdir(folder, { recursive: true });
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(
+      `COPY (SELECT 3002 AS class_uid, ${YESTERDAY}::BIGINT AS time, {'clientid': 'abc'} AS unmapped)
+       TO '${join(folder, 'authwatch-audit-1-x')}' (FORMAT parquet)`,
+    );
+    connection.closeSync();
+    instance.closeSync();
+
+    const rows = await query(
+      await localEventsViewSql(dir, { format: 'parquet' }),
+      'SELECT class_uid, unmapped.clientid AS client, eventday, status_id FROM authwatch_events',
+    );
+
+    expect(rows).toEqual([
+      { class_uid: 3002, client: 'abc', eventday: '20261205', status_id: null },
+    ]);
+  });
+
   it('has every column and no row when no source has objects yet', async () => {
     const viewSql = duckdbEventsViewSql(dir, { sources: [] });
 
