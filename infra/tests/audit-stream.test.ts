@@ -126,6 +126,27 @@ describe('AuditStream', () => {
     expect(denies.length).toBe(3);
   });
 
+  it('maps every class the project emits to exactly one source, each with its own table', () => {
+    const stream = Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'))[0];
+    const parameters = stream?.Properties.ExtendedS3DestinationConfiguration.ProcessingConfiguration
+      .Processors[0].Parameters as { ParameterName: string; ParameterValue: string }[];
+    const query = parameters.find((p) => p.ParameterName === 'MetadataExtractionQuery');
+    const mapping = JSON.parse(
+      /\((\{.*?\})\[\.class_uid/.exec(query?.ParameterValue ?? '')?.[1] ?? '{}',
+    );
+    const tables = Object.values(template.findResources('AWS::Glue::Table')).map(
+      (t) => t.Properties.TableInput.Name,
+    );
+
+    expect(Object.keys(mapping).map(Number).sort()).toEqual([2004, 3001, 3002, 3005, 6003]);
+    expect(new Set(Object.values(mapping)).size).toBe(Object.keys(mapping).length);
+    for (const [classUid, name] of Object.entries(mapping)) {
+      const source = OCSF_SOURCE_LIST.find((s) => s.classUid === Number(classUid));
+      expect(source?.name).toBe(name);
+      expect(tables).toContain(source?.table);
+    }
+  });
+
   it('declares one Glue table per source with a column per OCSF field and projected partitions', () => {
     for (const source of OCSF_SOURCE_LIST) {
       template.hasResourceProperties('AWS::Glue::Table', {
