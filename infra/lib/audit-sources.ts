@@ -134,8 +134,6 @@ export const ownBucketFolder = (source: OcsfSource): string => sourcePrefix(sour
 
 export interface SecurityLakeSourcesProps {
   settings: SecurityLakeSection;
-  /** Prefix of the custom resources' names (the environment). */
-  envName: string;
 }
 
 /**

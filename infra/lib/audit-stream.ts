@@ -219,10 +219,7 @@ export class AuditStream extends Construct {
       databaseInput: { name: databaseName, description: 'Authwatch OCSF audit events' },
     });
     this.securityLake = config.securityLake
-      ? new SecurityLakeSources(this, 'SecurityLake', {
-          settings: config.securityLake,
-          envName: config.envName,
-        })
+      ? new SecurityLakeSources(this, 'SecurityLake', { settings: config.securityLake })
       : undefined;
     const lake = this.securityLake;
     const destinationBucket: s3.IBucket = lake ? lake.bucket : this.bucket;
