@@ -11,8 +11,13 @@ export interface LocalOutputs {
   endpoint: string;
   region: string;
   userPoolId: string;
-  /** The web (public) client. */
+  /** The web (public) client, exactly as deployed (no USER_PASSWORD_AUTH). */
   userPoolClientId: string;
+  /**
+   * The local-only client for plain password sign-ins (USER_PASSWORD_AUTH and SRP):
+   * scripts, load tests, the demo. Never deployed.
+   */
+  passwordClientId: string;
   /** The machine-to-machine client (client credentials). */
   machineClientId: string;
   machineClientSecret: string;
@@ -29,6 +34,21 @@ export interface LocalOutputs {
   liveFeedHttpUrl: string;
   /** AppSync Events WebSocket (`<liveFeedWsUrl>`, subprotocol aws-appsync-event-ws). */
   liveFeedWsUrl: string;
+  /** The live feed's API id (`GetApi`; `authwatch-watch <api-id>`). */
+  liveFeedApiId: string;
+}
+
+/** The ports of a stack's servers, from its outputs (the lock file records them). */
+export function portsOf(
+  outputs: LocalOutputs,
+): Record<'cognito' | 'api' | 'ses' | 'liveFeed', number> {
+  const port = (url: string) => Number(new URL(url).port);
+  return {
+    cognito: port(outputs.endpoint),
+    api: port(outputs.apiUrl),
+    ses: port(outputs.sesEndpoint),
+    liveFeed: port(outputs.liveFeedHttpUrl),
+  };
 }
 
 /** Where outputs.json of a state folder lives. */
