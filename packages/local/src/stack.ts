@@ -505,6 +505,7 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
       while (view.received < published && Date.now() < until) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
+      view.flush();
     },
     stop() {
       stopping ??= (async () => {
