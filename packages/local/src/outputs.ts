@@ -30,6 +30,10 @@ export interface LocalOutputs {
   sesEndpoint: string;
   /** Folder the Firehose fake delivers audit objects under (S3 layout). */
   auditDir: string;
+  /** Firehose (`AWS_ENDPOINT_URL_FIREHOSE`; `POST /_authwatch/flush` writes its buffer). */
+  firehoseEndpoint: string;
+  /** The audit delivery stream's local name (`authwatch-replay --stream`). */
+  auditStreamName: string;
   /** AppSync Events HTTP publish base (`POST <liveFeedHttpUrl>/event`). */
   liveFeedHttpUrl: string;
   /** AppSync Events WebSocket (`<liveFeedWsUrl>`, subprotocol aws-appsync-event-ws). */

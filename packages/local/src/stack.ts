@@ -466,6 +466,8 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
     apiUrl,
     sesEndpoint: ses.url,
     auditDir,
+    firehoseEndpoint: firehose.url,
+    auditStreamName: LOCAL_AUDIT_STREAM,
     liveFeedHttpUrl: liveFeedUrl,
     liveFeedApiId: LOCAL_LIVE_FEED_API_ID,
     liveFeedWsUrl: `${liveFeedUrl.replace(/^http/, 'ws')}/event/realtime`,
