@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { listDeliveredObjects } from './firehose/index.js';
 import { type LocalOutputs, readOutputs } from './outputs.js';
-import { REPO_ROOT } from './paths.js';
+import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths.js';
 import { codeInMail, readMailbox } from './ses.js';
 import { DEMO_USER, type LocalStack, startLocalStack } from './stack.js';
 
@@ -306,7 +306,7 @@ async function isRunning(outputs: LocalOutputs): Promise<boolean> {
  * from `.local/` and its `outputs.json`, so the tools that read those never find the
  * tour's stack (gone once the tour ends). Wiped at each tour's start.
  */
-export const DEMO_STATE_DIR = join(REPO_ROOT, '.local', 'demo');
+export const DEMO_STATE_DIR = join(DEFAULT_STATE_DIR, 'demo');
 
 /** `pnpm demo`: the tour against the running stack, or against one of its own. */
 export async function demoMain(

@@ -28,8 +28,16 @@ export class CliInputError extends Error {
   }
 }
 
-/** `<dir>/.local/outputs.json` for `start` and each folder above it, the first that exists. */
-export function findLocalOutputs(start: string): string | undefined {
+/**
+ * The local stack's outputs: `$AUTHWATCH_LOCAL_DIR/outputs.json` when that variable is set
+ * (the stack's state folder), else `<dir>/.local/outputs.json` for `start` and each
+ * folder above it, the first that exists.
+ */
+export function findLocalOutputs(
+  start: string,
+  env: Record<string, string | undefined> = {},
+): string | undefined {
+  if (env.AUTHWATCH_LOCAL_DIR) return join(resolve(start, env.AUTHWATCH_LOCAL_DIR), 'outputs.json');
   let dir = resolve(start);
   for (;;) {
     const file = join(dir, '.local', 'outputs.json');

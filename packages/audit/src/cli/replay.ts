@@ -69,7 +69,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   let local: ReturnType<typeof readLocalOutputs> | undefined;
   try {
     if (!streamName || values.outputs) {
-      const file = values.outputs ?? findLocalOutputs(cwd);
+      const file = values.outputs ?? findLocalOutputs(cwd, io.env);
       if (file) local = readLocalOutputs(file);
       if (local?.auditStreamName && !values.stream) streamName = local.auditStreamName;
     }

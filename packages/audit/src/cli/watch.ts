@@ -188,7 +188,8 @@ function chooseTarget(
 ): Target {
   const envRegion = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
   if (apiId === undefined || values.outputs !== undefined) {
-    const file = values.outputs ?? findLocalOutputs(io.env.INIT_CWD ?? io.cwd ?? process.cwd());
+    const file =
+      values.outputs ?? findLocalOutputs(io.env.INIT_CWD ?? io.cwd ?? process.cwd(), io.env);
     if (file === undefined) {
       throw new CliInputError(
         'no <api-id> and no local stack: .local/outputs.json was not found here or above. ' +
