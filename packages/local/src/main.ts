@@ -23,7 +23,7 @@ Options:
   --port <n>            base port (Cognito on it, then API, SES, Firehose, live feed);
                         0 picks free ports (default ${DEFAULT_BASE_PORT})
   --state-dir <dir>     where state, audit objects and handler logs live
-                        (default .local/ at the repository root)
+                        (default $AUTHWATCH_LOCAL_DIR, else .local/ at the repository root)
   --reset               wipe the state first (new pool ids, no users but the demo user)
   --quiet               no banner and no live view of audit events
   --demo                run the guided demo once the stack is up, then keep running
