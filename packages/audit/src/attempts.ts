@@ -118,20 +118,21 @@ function callUnmapped(facts: {
 
 /**
  * A sign-in call (InitiateAuth, RespondToAuthChallenge and their Admin forms) that
- * Cognito refused: a wrong password, an unknown user, a wrong MFA code. A refused
- * custom challenge is counted by the verify trigger already: `countedByTrigger` makes
- * it activity Other, so that it carries the IP without counting the failure twice.
+ * Cognito refused: a wrong password, an unknown user, a wrong MFA code. A failure that
+ * is not a failed logon of its own gets activity Other named by `notLogon`: a refused
+ * custom challenge (the verify trigger counted its wrong answers already) or a refused
+ * token refresh. It still carries the IP.
  */
 export function signInFailed(
   ctx: AuditContext,
-  facts: FailedCallFacts & { countedByTrigger?: boolean },
+  facts: FailedCallFacts & { notLogon?: string },
 ): AuditEvent {
-  const counted = facts.countedByTrigger === true;
+  const other = facts.notLogon;
   return build(ctx, {
     kind: 'sign-in-failed',
     classInfo: CLASS_AUTHENTICATION,
-    activityId: counted ? AUTHENTICATION_ACTIVITY.other : AUTHENTICATION_ACTIVITY.logon,
-    activityName: counted ? 'Custom Challenge Refused' : 'Logon',
+    activityId: other === undefined ? AUTHENTICATION_ACTIVITY.logon : AUTHENTICATION_ACTIVITY.other,
+    activityName: other ?? 'Logon',
     statusId: STATUS.failure,
     severityId: SEVERITY.low,
     statusDetail: facts.reason,
@@ -171,7 +172,7 @@ export function accountActionFailed(
 }
 
 /** What a successful sign-in call returned. */
-export type SignInOutcome = 'tokens' | 'challenge' | 'unknown';
+export type SignInOutcome = 'tokens' | 'challenge' | 'refresh' | 'unknown';
 
 /**
  * A successful sign-in call seen by CloudTrail: API Activity, never a logon (the post
@@ -194,7 +195,9 @@ export function signInCall(
         ? 'tokens issued'
         : facts.outcome === 'challenge'
           ? 'next challenge'
-          : 'call succeeded',
+          : facts.outcome === 'refresh'
+            ? 'tokens refreshed'
+            : 'call succeeded',
     message: `${facts.operation} succeeded`,
     unmapped: callUnmapped(facts),
     extra: { api: { operation: facts.operation } },
