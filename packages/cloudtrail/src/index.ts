@@ -18,6 +18,7 @@ export {
   type GeoIpConfig,
   LAYER_COUNTRY_DB,
   loadConfig,
+  packagedCountryDb,
 } from './config.js';
 export {
   autonomousSystemOf,
