@@ -28,8 +28,7 @@ import {
   packagedCountryDb,
   RECORDED_CALLS,
 } from '@authwatch/cloudtrail';
-import { PRE_AUTH_ENV } from '@authwatch/pre-auth/config';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { type UserPool, UserPoolOperation } from 'aws-cdk-lib/aws-cognito';
@@ -49,7 +48,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
-import { type SignInWatchSection, signInWatchSectionOf } from '../config/sections/sign-in-watch.js';
+import {
+  preAuthEnvironment,
+  type SignInWatchSection,
+  signInWatchSectionOf,
+} from '../config/sections/sign-in-watch.js';
 import { handlerEntry } from './entries.js';
 import { LAMBDA_RUNTIME, TracedFunction } from './traced-function.js';
 
@@ -69,28 +72,13 @@ export interface SignInWatchProps {
   accessLogsBucket?: s3.IBucket;
 }
 
-/**
- * Client rules with `web`/`machine` replaced by the client ids. In AWS the ids are
- * generated at deploy: the trigger cannot depend on them (the pool depends on the
- * trigger, the clients on the pool), so a name whose id is a deploy-time reference is
- * refused with a message saying to give the id; the local stack knows its ids.
- */
+/** The client rules as the trigger reads them (`PRE_AUTH_CLIENT_RULES`). */
 export function resolveClientRules(
   section: SignInWatchSection,
-  clients: Record<string, string>,
 ): { groups: string[]; clients: string[] }[] {
-  return section.clientRules.map((rule, index) => ({
+  return section.clientRules.map((rule) => ({
     groups: [...rule.groups],
-    clients: rule.clients.map((client) => {
-      const id = clients[client];
-      if (id === undefined) return client;
-      if (Token.isUnresolved(id)) {
-        throw new Error(
-          `signInWatch.clientRules[${index}].clients: "${client}" names a client whose id Cognito generates at deploy; give the app client id instead (the pre authentication trigger cannot depend on the client)`,
-        );
-      }
-      return id;
-    }),
+    clients: [...rule.clients],
   }));
 }
 
@@ -147,17 +135,15 @@ export class SignInWatch extends Construct {
       reason:
         'The key makes entered user names comparable across audit records; rotating it would break that correlation, and it guards no access',
     });
-    const rules = resolveClientRules(section, props.clients);
+    const rules = resolveClientRules(section);
     this.preAuthFunction = new TracedFunction(this, 'PreAuth', {
       entry: handlerEntry('pre-auth'),
       serviceName: PRE_AUTH_SERVICE,
       description:
         'Pre authentication: every sign-in attempt audited, temporary locks, client rules',
       environment: {
-        // A dynamic reference: CloudFormation resolves it at deploy time.
-        [PRE_AUTH_ENV.userHashKey]: this.hashKey.secretValue.unsafeUnwrap(),
-        [PRE_AUTH_ENV.lock]: String(section.lock),
-        ...(rules.length > 0 ? { [PRE_AUTH_ENV.clientRules]: JSON.stringify(rules) } : {}),
+        // The key as a dynamic reference: CloudFormation resolves it at deploy time.
+        ...preAuthEnvironment(section, this.hashKey.secretValue.unsafeUnwrap()),
         ...auditOff,
       },
     });

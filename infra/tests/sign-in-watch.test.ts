@@ -98,9 +98,9 @@ describe('SignInWatch', () => {
     ]);
   });
 
-  it('refuses a client rule naming a client whose id is generated at deploy', () => {
-    expect(() => build({ clientRules: [{ groups: ['admins'], clients: ['web'] }] })).toThrow(
-      /signInWatch\.clientRules\[0\]\.clients: "web" names a client whose id Cognito generates at deploy/,
+  it('refuses a client rule naming a client instead of giving its id, naming the field', () => {
+    expect(() => configWith({ clientRules: [{ groups: ['admins'], clients: ['web'] }] })).toThrow(
+      /signInWatch\.clientRules\.0\.clients\.0/,
     );
   });
 

@@ -6,6 +6,7 @@
  * lock and the CloudTrail path, using the account's existing trail.
  */
 import { existsSync } from 'node:fs';
+import { PRE_AUTH_ENV } from '@authwatch/pre-auth/config';
 import * as z from 'zod';
 
 const mmdb = z
@@ -18,8 +19,10 @@ export const SignInWatchSectionSchema = z
     /** Refuse users whose `custom:authwatch_locked_until` (epoch seconds) is in the future. */
     lock: z.boolean().default(true),
     /**
-     * Client restrictions: members of `groups` may sign in only through `clients`
-     * (`web`, `machine`, or an app client id), e.g. admins only through an admin client.
+     * Client restrictions: members of `groups` may sign in only through `clients` (app
+     * client ids), e.g. admins only through an admin client. Ids, not the names `web` or
+     * `machine`: Cognito makes those clients' ids at deploy, after the trigger that must
+     * know them (the pool depends on the trigger, the clients on the pool).
      */
     clientRules: z
       .array(
@@ -27,7 +30,15 @@ export const SignInWatchSectionSchema = z
           .object({
             groups: z.array(z.string().min(1).max(128)).min(1),
             clients: z
-              .array(z.string().regex(/^[\w+]{1,128}$/, 'must be web, machine or a client id'))
+              .array(
+                z
+                  .string()
+                  .regex(/^[\w+]{1,128}$/, 'must be an app client id')
+                  .refine(
+                    (id) => id !== 'web' && id !== 'machine',
+                    'must be an app client id, not a client name: the trigger cannot depend on a client Cognito creates at deploy',
+                  ),
+              )
               .min(1),
           })
           .strict(),
@@ -70,4 +81,21 @@ export type SignInWatchSection = z.output<typeof SignInWatchSectionSchema>;
 /** The section with its defaults (also for a config that does not set it). */
 export function signInWatchSectionOf(section: SignInWatchSection | undefined): SignInWatchSection {
   return section ?? SignInWatchSectionSchema.parse({});
+}
+
+/** The pre authentication trigger's variables from the section (the key comes apart). */
+export function preAuthEnvironment(
+  section: SignInWatchSection,
+  userHashKey: string,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    [PRE_AUTH_ENV.userHashKey]: userHashKey,
+    [PRE_AUTH_ENV.lock]: String(section.lock),
+  };
+  if (section.clientRules.length > 0) {
+    env[PRE_AUTH_ENV.clientRules] = JSON.stringify(
+      section.clientRules.map((rule) => ({ groups: rule.groups, clients: rule.clients })),
+    );
+  }
+  return env;
 }

@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { type AuthwatchConfig, loadConfig } from '@authwatch/infra/config';
+import { LOCK_ATTRIBUTE } from '@authwatch/pre-auth/config';
 import { ROUTES } from '@authwatch/protected-api/routes';
 import { userPoolSectionOf } from '../../../infra/config/sections/user-pool.js';
 import { createHttpApiServer, type HttpApiServer, IntegrationError } from './api/index.js';
@@ -212,13 +213,21 @@ export async function loadSecrets(
     } catch {
       problem = 'it is not JSON';
     }
-    const codeKey = (parsed as { codeKey?: unknown } | null | undefined)?.codeKey;
+    const { codeKey, userHashKey } = (parsed ?? {}) as { codeKey?: unknown; userHashKey?: unknown };
     if (typeof codeKey === 'string' && Buffer.from(codeKey, 'base64').length === 32) {
-      return { codeKey };
+      if (typeof userHashKey === 'string' && userHashKey.length >= 16)
+        return { codeKey, userHashKey };
+      // A state folder from before the pre-auth trigger: add its key, keep the code key.
+      const secrets: LocalSecrets = { codeKey, userHashKey: randomBytes(32).toString('base64') };
+      await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
+      return secrets;
     }
     problem ??= 'it holds no code key of 32 bytes';
   }
-  const secrets: LocalSecrets = { codeKey: randomBytes(32).toString('base64') };
+  const secrets: LocalSecrets = {
+    codeKey: randomBytes(32).toString('base64'),
+    userHashKey: randomBytes(32).toString('base64'),
+  };
   await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
   if (problem !== undefined) {
     print(
@@ -276,7 +285,11 @@ async function setUpPool(
       RequireSymbols: policy.requireSymbols,
       TemporaryPasswordValidityDays: policy.tempPasswordValidityDays,
     },
-    customAttributes: [{ name: 'tenant_id', type: 'String', mutable: true }],
+    customAttributes: [
+      { name: 'tenant_id', type: 'String', mutable: true },
+      // The temporary lock the pre authentication trigger honours (epoch seconds).
+      { name: LOCK_ATTRIBUTE.slice('custom:'.length), type: 'Number', mutable: true },
+    ],
     triggers: triggerWiring(config, handlers),
   });
   const server = section.resourceServer;
