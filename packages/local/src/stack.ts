@@ -25,6 +25,8 @@ import { LOCK_ATTRIBUTE } from '@authwatch/pre-auth/config';
 import { ROUTES } from '@authwatch/protected-api/routes';
 import { userPoolSectionOf } from '../../../infra/config/sections/user-pool.js';
 import { createHttpApiServer, type HttpApiServer, IntegrationError } from './api/index.js';
+import { createTrailDelivery } from './cloudtrail/delivery.js';
+import { LOCAL_ACCOUNT_ID } from './cognito/cloudtrail.js';
 import {
   type CognitoEmulator,
   createCognitoEmulator,
@@ -433,7 +435,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   handlersReady?.catch(() => undefined);
 
   let poolIds: string[] = [];
+  // Cognito's CloudTrail records, delivered as EventBridge/SQS would to the real handler.
+  const trail = runner.has('cloudtrail')
+    ? createTrailDelivery({
+        handler: (event) => runner.invoke('cloudtrail', event),
+        region: config.region,
+        accountId: LOCAL_ACCOUNT_ID,
+        onError: (error) => {
+          if (!options.quiet) print(`! cloudtrail handler failed: ${String(error)}`);
+        },
+      })
+    : undefined;
   cognito = createCognitoEmulator({
+    ...(trail ? { onApiCall: (record: Record<string, unknown>) => trail.record(record) } : {}),
     region: config.region,
     baseUrl: cognitoHttp.url,
     triggers: createTriggerInvoker(runner, () => poolIds),
@@ -516,6 +530,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stateDir,
     outputsFile,
     async settle(timeoutMs = 2_000) {
+      await trail?.drain();
       await firehose.flush();
       // The view's lines come over its WebSocket a moment after the publishes answered.
       const until = Date.now() + timeoutMs;
@@ -527,6 +542,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     stop() {
       stopping ??= (async () => {
+        await trail?.drain();
+        trail?.stop();
         await view?.close();
         await Promise.allSettled([
           api?.stop(),

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUDIT_ENV, DEFAULT_LIVE_FEED_CHANNEL } from '@authwatch/audit/config';
+import { CLOUDTRAIL_ENV, packagedCountryDb } from '@authwatch/cloudtrail/config';
 import { CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge/config';
 import type { AuthwatchConfig } from '@authwatch/infra/config';
 import { PRE_TOKEN_ENV } from '@authwatch/pre-token-generation/config';
@@ -209,6 +210,11 @@ function ownEnvironment(
         // and kept in the state folder.
         [CUSTOM_CHALLENGE_ENV.key]: secrets.codeKey,
       };
+    }
+    case 'cloudtrail': {
+      // Deployed, the database is in a layer; locally the registry package's file.
+      const files = packagedCountryDb();
+      return files ? { [CLOUDTRAIL_ENV.geoipCountryDb]: files.database } : {};
     }
     case 'pre-auth':
       // Deployed, the key is a Secrets Manager secret; locally it is made once.
