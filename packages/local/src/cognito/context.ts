@@ -6,6 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { SessionStore } from './auth-sessions.js';
+import { Ghosts } from './ghosts.js';
 import { PasswordCache } from './password-cache.js';
 import { Persistence } from './persistence.js';
 import {
@@ -65,6 +66,8 @@ export interface EmulatorContext {
   readonly sessions: SessionStore;
   /** Passwords verified since start (memory only). */
   readonly passwords: PasswordCache;
+  /** Stand-ins for unknown users' verifiers and password checks (same work, same look). */
+  readonly ghosts: Ghosts;
   /** origin_jti → refresh-token digest: revoking a refresh token revokes its access tokens. */
   readonly originIndex: Map<string, string>;
   /** A pool's public key by `kid`, for verifying access tokens. */
@@ -102,6 +105,7 @@ export function createEmulatorContext(options: CognitoEmulatorOptions): Emulator
     state,
     sessions: new SessionStore(clock),
     passwords: new PasswordCache(),
+    ghosts: new Ghosts(),
     originIndex,
     publicKeys: new Map(),
     changed: () => persistence.changed(),
