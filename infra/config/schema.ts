@@ -14,6 +14,7 @@ import { ClaimsSectionSchema } from './sections/claims.js';
 import { CustomChallengeSectionSchema } from './sections/custom-challenge.js';
 import { MailSectionSchema } from './sections/mail.js';
 import { SecurityLakeSectionSchema } from './sections/security-lake.js';
+import { SignInWatchSectionSchema } from './sections/sign-in-watch.js';
 import { UserPoolSectionSchema } from './sections/user-pool.js';
 
 /**
@@ -28,6 +29,7 @@ const SECTIONS = {
   api: ApiSectionSchema.optional(),
   customChallenge: CustomChallengeSectionSchema.optional(),
   securityLake: SecurityLakeSectionSchema.optional(),
+  signInWatch: SignInWatchSectionSchema.optional(),
 } satisfies Record<string, z.ZodType>;
 
 /** The whole config of one environment; unknown keys are refused (typos fail). */
