@@ -37,16 +37,32 @@ function orElse<T, F>(schema: z.ZodMiniType<T>, fallback: () => F) {
   );
 }
 
-/** Fields every Cognito trigger event carries (Powertools' CognitoTriggerBaseSchema). */
+/**
+ * A field Cognito's documents leave open: a string, `null`, absent or empty. Parsed
+ * to the string, or `undefined` for null, absent and empty alike.
+ */
+export const OpenString = /* @__PURE__ */ (() =>
+  z.pipe(
+    z.nullish(z.string()),
+    z.transform((value: string | null | undefined) =>
+      value === null || value === '' ? undefined : value,
+    ),
+  ))();
+
+/**
+ * Fields every Cognito trigger event carries (Powertools' CognitoTriggerBaseSchema).
+ * `userName` and `awsSdkVersion` are open: the documents do not pin what every event
+ * (the client-credentials token event in particular) carries there.
+ */
 export const CognitoTriggerBaseSchema = /* @__PURE__ */ (() =>
   z.object({
     version: z.string(),
     triggerSource: z.string(),
     region: z.string(),
     userPoolId: z.string(),
-    userName: z.optional(z.string()),
+    userName: OpenString,
     callerContext: z.object({
-      awsSdkVersion: z.string(),
+      awsSdkVersion: OpenString,
       clientId: z.string(),
     }),
     request: z.object({}),
@@ -118,6 +134,31 @@ export const PostAuthenticationEventSchema = /* @__PURE__ */ (() =>
   }))();
 export type PostAuthenticationEvent = z.output<typeof PostAuthenticationEventSchema>;
 
+/**
+ * Pre authentication (PreAuthentication_Authentication): before Cognito checks the
+ * credential. `userNotFound` is set when PreventUserExistenceErrors is on and the name
+ * is unknown (then `userAttributes` is empty); `validationData` is the ClientMetadata
+ * of the sign-in request.
+ *
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-authentication.html
+ */
+export const PreAuthenticationEventSchema = /* @__PURE__ */ (() =>
+  z.extend(CognitoTriggerBaseSchema, {
+    triggerSource: z.literal('PreAuthentication_Authentication'),
+    userName: z.string(),
+    request: z.object({
+      userAttributes: OptionalStringMap,
+      validationData: OptionalStringMap,
+      clientMetadata: OptionalStringMap,
+      userNotFound: z.pipe(
+        z.nullish(z.boolean()),
+        z.transform((value: boolean | null | undefined) => value === true),
+      ),
+    }),
+    response: z.nullish(z.looseObject({})),
+  }))();
+export type PreAuthenticationEvent = z.output<typeof PreAuthenticationEventSchema>;
+
 /** Trigger sources of pre token generation for users (every version). */
 export const TOKEN_GENERATION_USER_SOURCES = [
   'TokenGeneration_HostedAuth',
@@ -147,12 +188,13 @@ const EMPTY_GROUPS: GroupConfiguration = {
 const TokenGenerationBase = /* @__PURE__ */ (() =>
   z.extend(CognitoTriggerBaseSchema, {
     version: z.string(),
-    userName: z.optional(z.string()),
+    userName: OpenString,
     request: z.object({
       userAttributes: OptionalStringMap,
       groupConfiguration: orElse(GroupConfigurationSchema, () => EMPTY_GROUPS),
       clientMetadata: OptionalStringMap,
-      scopes: z.optional(z.array(z.string())),
+      // V1_0 events carry none; a client-credentials event may carry null.
+      scopes: orElse(z.array(z.string()), () => undefined),
     }),
     response: z.nullish(z.looseObject({})),
   }))();
@@ -176,7 +218,7 @@ export const PreTokenGenerationEventSchema = /* @__PURE__ */ (() =>
             message: 'TokenGeneration_ClientCredentials is sent only to V3_0 triggers',
           });
         }
-        if (!isM2M && (event.userName === undefined || event.userName === '')) {
+        if (!isM2M && event.userName === undefined) {
           ctx.addIssue({
             code: 'custom',
             path: ['userName'],
