@@ -129,6 +129,7 @@ export const ENTRY_EVENT: Record<string, string> = {
   'custom-challenge/create-auth-challenge': 'custom-challenge/create',
   'custom-challenge/verify-auth-challenge': 'custom-challenge/verify',
   'protected-api': 'protected-api/me',
+  'pre-auth': 'pre-auth/authentication',
 };
 
 /**

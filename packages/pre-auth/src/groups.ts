@@ -4,11 +4,16 @@
  * UserNotFoundException, which is no group: the same call is made for a known and an
  * unknown name, so the time it takes says nothing about which it is.
  */
-import { sendWithSignal, signalForDeadline } from '@authwatch/kit';
 import {
-  AdminListGroupsForUserCommand,
-  type AdminListGroupsForUserCommandOutput,
-  type CognitoIdentityProviderClient,
+  type Deferred,
+  lazy,
+  resolveDeferred,
+  sendWithSignal,
+  signalForDeadline,
+} from '@authwatch/kit';
+import type {
+  AdminListGroupsForUserCommandOutput,
+  CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 
 /** Looks up a user's group names. Throws when the lookup fails (the caller fails closed). */
@@ -19,10 +24,21 @@ export interface GroupDirectory {
 /** At most this many pages of 60 groups (a user is in at most 100 groups per pool). */
 const MAX_PAGES = 2;
 
-/** The SDK-backed {@link GroupDirectory}. */
-export function cognitoGroups(client: CognitoIdentityProviderClient): GroupDirectory {
+/** The SDK's Cognito package, imported once. */
+const cognitoSdk = lazy(() => import('@aws-sdk/client-cognito-identity-provider'));
+
+/**
+ * The SDK-backed {@link GroupDirectory}, over a client or how to build it (the SDK's
+ * Cognito package is imported by the first lookup, or already by the entry: see
+ * handler.ts).
+ */
+export function cognitoGroups(source: Deferred<CognitoIdentityProviderClient>): GroupDirectory {
   return {
     async groupsOf(userPoolId, userName, deadline) {
+      const [{ AdminListGroupsForUserCommand }, client] = await Promise.all([
+        cognitoSdk(),
+        resolveDeferred(source),
+      ]);
       const names: string[] = [];
       let token: string | undefined;
       try {

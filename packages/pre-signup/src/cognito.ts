@@ -7,7 +7,13 @@
  * call, not at cold start: every other sign-up never loads it.
  */
 
-import { type Deferred, resolveDeferred, sendWithSignal, signalForDeadline } from '@authwatch/kit';
+import {
+  type Deferred,
+  lazy,
+  resolveDeferred,
+  sendWithSignal,
+  signalForDeadline,
+} from '@authwatch/kit';
 import type {
   CognitoIdentityProviderClient,
   ListUsersCommandOutput,
@@ -58,12 +64,12 @@ function oldest(users: UserType[]): UserType | undefined {
   }, undefined);
 }
 
+/** The SDK's Cognito package, imported by the first call. */
+const cognitoSdk = lazy(() => import('@aws-sdk/client-cognito-identity-provider'));
+
 /** The SDK's Cognito package and the client, loaded on the first call. */
 async function connect(source: Deferred<CognitoIdentityProviderClient>) {
-  const [sdk, client] = await Promise.all([
-    import('@aws-sdk/client-cognito-identity-provider'),
-    resolveDeferred(source),
-  ]);
+  const [sdk, client] = await Promise.all([cognitoSdk(), resolveDeferred(source)]);
   return { sdk, client };
 }
 
