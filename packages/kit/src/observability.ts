@@ -18,9 +18,32 @@ export const logger = new Logger({ jsonReplacerFn: redactingReplacer });
 /** X-Ray tracer; wrap AWS SDK clients with `tracer.captureAWSv3Client(client)`. */
 export const tracer = new Tracer();
 
-/** CloudWatch metrics in Embedded Metric Format (flushed by the trigger wrapper). */
-export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+let metricsInstance: Metrics | undefined;
+
+/** The Powertools Metrics behind {@link metrics}, constructed on first use. */
+function metricsNow(): Metrics {
+  metricsInstance ??= new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+  });
+  return metricsInstance;
+}
+
+/**
+ * CloudWatch metrics in Embedded Metric Format (flushed by the trigger wrapper). The
+ * Powertools instance is constructed when a metric is first added (~3 ms of CPU that a
+ * cold start need not spend: most invocations add none); until then it has nothing to
+ * publish.
+ */
+export const metrics: Metrics = new Proxy({} as Metrics, {
+  get(_target, key) {
+    if (key === 'hasStoredMetrics' && metricsInstance === undefined) return () => false;
+    const instance = metricsNow();
+    const value = Reflect.get(instance, key, instance) as unknown;
+    return typeof value === 'function' ? value.bind(instance) : value;
+  },
+  set(_target, key, value) {
+    return Reflect.set(metricsNow(), key, value);
+  },
 });
 
 /**

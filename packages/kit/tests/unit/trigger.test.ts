@@ -5,6 +5,7 @@ import {
   defineTrigger,
   GENERIC_USER_MESSAGE,
   logger,
+  metrics,
   PostAuthenticationEventSchema,
   redactingReplacer,
   tracer,
@@ -187,5 +188,43 @@ describe('defineTrigger’s logging and tracing steps', () => {
       process.env._HANDLER = previous;
       for (const spy of [...spies, setSegment, addError, logError]) spy.mockRestore();
     }
+  });
+});
+
+describe('defineTrigger’s metrics', () => {
+  it('publishes the metrics the logic added, in Embedded Metric Format, and nothing otherwise', async () => {
+    // Prepare: capture stdout, where EMF lines go
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const quiet = defineTrigger({
+      name: 'PostAuthentication',
+      schema: PostAuthenticationEventSchema,
+      handle: () => ({}),
+    });
+    const counting = defineTrigger({
+      name: 'PostAuthentication',
+      schema: PostAuthenticationEventSchema,
+      handle: () => {
+        metrics.addMetric('NewDeviceMailSent', 'Count', 1);
+        return {};
+      },
+    });
+    // Act
+    try {
+      await quiet(getTestEvent('post-auth/authentication'), context());
+      const afterQuiet = lines.filter((line) => line.includes('"_aws"')).length;
+      await counting(getTestEvent('post-auth/authentication'), context());
+      // Assess
+      expect(afterQuiet).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
+    const emf = lines.filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({ NewDeviceMailSent: 1 });
+    expect(metrics.hasStoredMetrics()).toBe(false);
   });
 });
