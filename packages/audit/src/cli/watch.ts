@@ -1,6 +1,6 @@
 /**
  * `authwatch-watch [<api-id>] [--channel /auth/sign-in] [--json] [--user U]
- *   [--status success|failure] [--client ID] [--api-key KEY] [--region R]
+ *   [--status success|failure] [--client ID] [--all] [--api-key KEY] [--region R]
  *   [--http-domain HOST] [--outputs FILE]`
  *
  * Prints audit events from the live feed as they arrive. Without an API id it watches
@@ -27,11 +27,12 @@ import { CliInputError, findLocalOutputs, readLocalOutputs } from './local-outpu
 import type { CliIo } from './replay.js';
 
 const USAGE = `usage: authwatch-watch [<api-id>] [--channel PATH] [--json] [--user USER]
-                       [--status success|failure] [--client CLIENT_ID] [--api-key KEY]
+                       [--status success|failure] [--client CLIENT_ID] [--all] [--api-key KEY]
                        [--region R] [--http-domain HOST] [--outputs FILE]
 
 Prints audit events from the AppSync Events live feed, one line each (or JSON with --json).
 Without <api-id>: the local stack of .local/outputs.json (pnpm start), no AWS credentials.
+Each sign-in shows once; --all also shows CloudTrail's sign-in-call records (the IP of a sign-in).
 Auth: $AUTHWATCH_WATCH_TOKEN (Cognito token), else --api-key, else SigV4 (AWS credentials).
   --http-domain HOST   the API's HTTP DNS name (console: <id>.appsync-api.<region>.amazonaws.com):
                        skips GetApi, so a token or API key needs no AWS credentials
@@ -105,6 +106,7 @@ export function startWatch(argv: string[], io: CliIo, appsync?: AppSyncClient): 
   if (values.user) filter.user = values.user;
   if (status) filter.status = status;
   if (values.client) filter.client = values.client;
+  if (values.all) filter.all = true;
   const region = target.region;
   const token = io.env.AUTHWATCH_WATCH_TOKEN;
   const auth: WatchAuth = token
@@ -276,6 +278,7 @@ function parse(argv: string[]) {
     options: {
       channel: { type: 'string' },
       json: { type: 'boolean' },
+      all: { type: 'boolean' },
       user: { type: 'string' },
       status: { type: 'string' },
       client: { type: 'string' },
