@@ -15,7 +15,6 @@ export {
 } from './custom-auth.js';
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
-export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   CLOUDTRAIL_SERVICE,
   defaultGeoIpFiles,
@@ -25,6 +24,7 @@ export {
   type SignInWatchProps,
   USER_GEOIP_DIR,
 } from './sign-in-watch.js';
+export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   ACCESS_LOG_FORMAT,
   PRE_TOKEN_SERVICE,
