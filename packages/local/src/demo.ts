@@ -270,6 +270,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       .send(
         new InitiateAuthCommand({
           AuthFlow: 'USER_PASSWORD_AUTH',
+          // The local-only password client: the web client, as deployed, has no such flow.
           ClientId: o.passwordClientId,
           AuthParameters: { USERNAME: email, PASSWORD: 'Guess-Passw0rd-1' },
         }),
