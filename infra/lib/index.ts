@@ -24,6 +24,7 @@ export {
   type SignInWatchProps,
   USER_GEOIP_DIR,
 } from './sign-in-watch.js';
+export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   ACCESS_LOG_FORMAT,
   PRE_TOKEN_SERVICE,
