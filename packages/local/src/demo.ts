@@ -271,7 +271,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       .send(
         new InitiateAuthCommand({
           AuthFlow: 'USER_PASSWORD_AUTH',
-          ClientId: o.userPoolClientId,
+          ClientId: o.passwordClientId,
           AuthParameters: { USERNAME: email, PASSWORD: 'Guess-Passw0rd-1' },
         }),
       )

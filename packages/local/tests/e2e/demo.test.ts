@@ -137,7 +137,12 @@ describe('pnpm demo without a running stack', () => {
       await writeFile(shared, stale);
       const own = join(dir, 'demo');
       const printed: string[] = [];
-      await demoMain({ outputsFile: shared, stateDir: own, print: (line) => printed.push(line) });
+      // A heading is printed as "\n── n. …": one call, two lines.
+      await demoMain({
+        outputsFile: shared,
+        stateDir: own,
+        print: (text) => printed.push(...text.split('\n')),
+      });
       expect(printed[0]).toContain('No local stack running: starting one for the tour in');
       expect(printed.some((line) => /^── 6\. /.test(line))).toBe(true);
       expect(await readFile(shared, 'utf8')).toBe(stale);
