@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { OCSF_SOURCES } from '@authwatch/audit';
 import {
   AdminAddUserToGroupCommand,
   CognitoIdentityProviderClient,
@@ -292,7 +293,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     );
     print(
       record
-        ? `   recorded from ${record.metadata?.log_provider}: ${record.status_detail}, ip ${record.src_endpoint?.ip} (${record.src_endpoint?.location?.country ?? '?'}), under ${shown(o.auditDir)}`
+        ? `   recorded from ${record.metadata?.log_provider}: ${record.status_detail}, ip ${record.src_endpoint?.ip} (${record.src_endpoint?.location?.country ?? '?'}), under ${shown(join(o.auditDir, 'ext', OCSF_SOURCES[3002].name))}/`
         : '   (the failed sign-in was not written yet: the stack may be busy)',
     );
 
