@@ -29,7 +29,7 @@ const DAY_MS = 86_400_000;
 
 /** Parses YAML or JSON text (JSON is YAML) into a plain value; syntax errors become problems. */
 export function parseRulesText(text: string, source = 'rules'): unknown {
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
     throw new RulesError(
       source,
@@ -168,6 +168,9 @@ function checkRule(
   if ('per_value' in correlation && correlation.per_value) {
     knownField(correlation.per_value.field, 'correlation.per_value.field');
     threshold(correlation.per_value.lte, 'correlation.per_value.lte');
+    const { gte, lte } = correlation.per_value;
+    if (gte !== undefined && gte > lte)
+      error('correlation.per_value.gte', `${gte} is more than lte (${lte}): no group could match`);
   }
   rule.evidence?.forEach((field, index) => {
     knownField(field, `evidence.${index}`);

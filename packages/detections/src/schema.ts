@@ -67,9 +67,12 @@ export const PerValueSchema = z
   .strictObject({
     field: z.string().min(1).describe('OCSF field counted within each group'),
     lte: Threshold.describe('at most this many events per value of the field'),
+    gte: Threshold.optional().describe(
+      'and the busiest value has at least this many (a spray tries each user more than once)',
+    ),
   })
   .describe(
-    'a per-group constraint: e.g. at most 2 attempts per user in a credential-stuffing window',
+    'a per-group constraint on the events per value of a field: e.g. at most 2 attempts per user in a credential-stuffing window',
   );
 
 const EventCountSchema = z.strictObject({

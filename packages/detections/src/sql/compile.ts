@@ -230,7 +230,7 @@ function windowedParts(
   FROM ${prefix}matched m
   JOIN (SELECT ${g}, window_end, max(n) AS max_per_value FROM ${prefix}per_value GROUP BY ${g}, window_end) p
     ON ${join} AND m.window_end = p.window_end
-  WHERE p.max_per_value <= ${sqlNumber(perValue.lte)}
+  WHERE p.max_per_value <= ${sqlNumber(perValue.lte)}${perValue.gte !== undefined ? ` AND p.max_per_value >= ${sqlNumber(perValue.gte)}` : ''}
 )`);
     result = `${prefix}constrained`;
   }
@@ -479,4 +479,54 @@ export function bindSlots(
         return dayOf(range.from - slot.lookbackMs);
     }
   });
+}
+
+/** The query behind `explain`: the events a rule looked at for one group in a time span. */
+export interface ExplainQuery {
+  sql: string;
+  /** Parameters in order: from day, to day, from ms, to ms, then the group's values. */
+  params: (
+    range: { from: number; to: number },
+    groupValues: readonly string[],
+  ) => (number | string)[];
+}
+
+/**
+ * The rows that made a finding: the events of the rule's filter (for a sequence, of its
+ * event steps) for the group between two times. Group values are bound parameters.
+ */
+export function explainQuery(rule: Rule): ExplainQuery {
+  const problems: string[] = [];
+  const problem: Problem = (field, message) => problems.push(`${field}: ${message}`);
+  const correlation = rule.correlation;
+  const filters =
+    correlation.type === 'temporal_ordered'
+      ? correlation.sequence.flatMap((step, index) =>
+          'filter' in step
+            ? [compileFilter(step.filter, `correlation.sequence.${index}.filter`, problem)]
+            : [],
+        )
+      : [compileFilter(rule.filter, 'filter', problem)];
+  if (problems.length > 0 || filters.some((sql) => sql === undefined)) {
+    throw new RangeError(`rule ${rule.id} does not compile: ${problems.join('; ')}`);
+  }
+  const groupBy = correlation['group-by'];
+  const sql = `SELECT time, metadata.uid AS event_uid, metadata.log_name AS kind, status_detail,
+  "user".name AS user_name, src_endpoint.ip AS source_ip, src_endpoint.location.country AS country
+FROM ${EVENTS_VIEW}
+WHERE eventday >= ? AND eventday <= ? AND time >= ? AND time <= ?
+  AND (${filters.map((filter) => `(${filter})`).join(' OR ')})
+  AND ${groupBy.map((field) => `CAST(${sqlOf(field)} AS VARCHAR) = ?`).join(' AND ')}
+ORDER BY time
+LIMIT 1000`;
+  return {
+    sql,
+    params: (range, groupValues) => [
+      dayOf(range.from),
+      dayOf(range.to),
+      range.from,
+      range.to,
+      ...groupValues,
+    ],
+  };
 }
