@@ -106,7 +106,23 @@ async function reconcile(
   let kind: ChangeKind;
   if (previous && continues) {
     const merged = mergeEpisodes(previous, episode);
-    if (!changed(previous, merged)) return undefined;
+    if (!changed(previous, merged)) {
+      if (!previous.pending) return undefined;
+      // The run that found it could not deliver it: claim it again and deliver.
+      const retry: FindingState = { ...previous, revision: previous.revision + 1, updatedAt: now };
+      if (!(await options.store.save(retry, previous.revision))) return undefined;
+      const event = toFindingEvent(rule, retry, previous.pending === 'new' ? 'create' : 'update', {
+        now,
+        ...(options.region ? { region: options.region } : {}),
+      });
+      return {
+        kind: previous.pending,
+        rule,
+        state: retry,
+        event,
+        alert: previous.pending !== 'updated',
+      };
+    }
     const escalated = merged.peakCount >= 2 * Math.max(1, previous.alertedPeak);
     kind = escalated ? 'escalated' : 'updated';
     state = {
@@ -116,6 +132,13 @@ async function reconcile(
       revision: previous.revision + 1,
       alertedPeak: escalated ? merged.peakCount : previous.alertedPeak,
       updatedAt: now,
+      // A delivery still owed for an earlier revision is owed with this one.
+      pending:
+        escalated || previous.pending === 'escalated'
+          ? 'escalated'
+          : previous.pending === 'new'
+            ? 'new'
+            : 'updated',
     };
   } else {
     kind = 'new';
@@ -127,6 +150,7 @@ async function reconcile(
       revision: 1,
       responded: [],
       updatedAt: now,
+      pending: 'new',
     };
   }
   const saved = await options.store.save(state, previous?.revision);
@@ -139,7 +163,30 @@ async function reconcile(
     now,
     ...(options.region ? { region: options.region } : {}),
   });
-  return { kind, rule, state, event, alert: kind !== 'updated' };
+  const owed = state.pending ?? kind;
+  return { kind: owed, rule, state, event, alert: owed !== 'updated' };
+}
+
+/**
+ * Marks a change delivered (clears `pending`). False when another run saved the finding
+ * since: that run then owns its delivery.
+ */
+export async function markDelivered(
+  store: FindingStore,
+  change: FindingChange,
+  now: number,
+  responded?: string[],
+) {
+  const { pending: _delivered, ...rest } = change.state;
+  const done: FindingState = {
+    ...rest,
+    revision: change.state.revision + 1,
+    updatedAt: now,
+    responded: responded ?? change.state.responded,
+  };
+  const saved = await store.save(done, change.state.revision);
+  if (saved) change.state = done;
+  return saved;
 }
 
 async function runRule(

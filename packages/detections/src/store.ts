@@ -20,6 +20,12 @@ export interface FindingState extends Episode {
   /** Response actions already taken for this finding. */
   responded: string[];
   updatedAt: number;
+  /**
+   * Set while this revision's delivery (audit, alert, responses) is outstanding: the
+   * run that saved it delivers, then clears it; a run that finds it still set (the
+   * delivering run failed) delivers again. Alerts are at least once, never lost.
+   */
+  pending?: 'new' | 'updated' | 'escalated';
 }
 
 export interface FindingStore {
@@ -30,12 +36,22 @@ export interface FindingStore {
    * stored). Returns false when another run saved first.
    */
   save(state: FindingState, previousRevision: number | undefined): Promise<boolean>;
+  /** The end of the last run whose every rule succeeded (epoch ms). */
+  watermark(): Promise<number | undefined>;
+  setWatermark(ms: number): Promise<void>;
 }
 
 const keyOf = (ruleId: string, groupKey: string) => `${ruleId}#${groupKey}`;
 
 export class MemoryFindingStore implements FindingStore {
   readonly states = new Map<string, FindingState>();
+  private mark?: number;
+  async watermark() {
+    return this.mark;
+  }
+  async setWatermark(ms: number) {
+    this.mark = ms;
+  }
   async latest(ruleId: string, groupKey: string) {
     const state = this.states.get(keyOf(ruleId, groupKey));
     return state ? structuredClone(state) : undefined;
@@ -55,6 +71,7 @@ export class MemoryFindingStore implements FindingStore {
  */
 export class FileFindingStore implements FindingStore {
   private cache?: Map<string, FindingState>;
+  private mark?: number;
   constructor(
     private readonly path: string,
     private readonly keepMs = 30 * 86_400_000,
@@ -63,7 +80,11 @@ export class FileFindingStore implements FindingStore {
   private async load(): Promise<Map<string, FindingState>> {
     if (this.cache) return this.cache;
     try {
-      const parsed = JSON.parse(await readFile(this.path, 'utf8')) as { states?: FindingState[] };
+      const parsed = JSON.parse(await readFile(this.path, 'utf8')) as {
+        states?: FindingState[];
+        watermark?: number;
+      };
+      if (typeof parsed.watermark === 'number') this.mark = parsed.watermark;
       this.cache = new Map(
         (parsed.states ?? []).map((state) => [keyOf(state.ruleId, state.groupKey), state]),
       );
@@ -88,12 +109,30 @@ export class FileFindingStore implements FindingStore {
     states.set(key, structuredClone(state));
     const oldest = state.updatedAt - this.keepMs;
     for (const [k, s] of states) if (s.lastSeen < oldest) states.delete(k);
+    await this.write();
+    return true;
+  }
+
+  async watermark() {
+    await this.load();
+    return this.mark;
+  }
+
+  async setWatermark(ms: number) {
+    await this.load();
+    this.mark = ms;
+    await this.write();
+  }
+
+  private async write(): Promise<void> {
+    const states = await this.load();
     await mkdir(dirname(this.path), { recursive: true });
     const temporary = `${this.path}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify({ states: [...states.values()] })}\n`, {
-      mode: 0o600,
-    });
+    const body = {
+      ...(this.mark !== undefined ? { watermark: this.mark } : {}),
+      states: [...states.values()],
+    };
+    await writeFile(temporary, `${JSON.stringify(body)}\n`, { mode: 0o600 });
     await rename(temporary, this.path);
-    return true;
   }
 }

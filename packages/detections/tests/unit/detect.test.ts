@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DetectOutcome, detect } from '../../src/detect.js';
+import { type DetectOutcome, detect, markDelivered } from '../../src/detect.js';
 import { loadRulesFile } from '../../src/load.js';
 import { DEFAULT_RULES_FILE } from '../../src/paths.js';
 import { DuckDbEngine } from '../../src/query/duckdb.js';
@@ -122,13 +122,16 @@ describe('findings over successive runs', () => {
       const engine = new DuckDbEngine({ dir });
       const run = async (to: number) => {
         await engine.refresh();
-        return detect({
+        const outcome = await detect({
           engine,
           rules: bruteForce,
           range: { from: to - 10 * MIN, to },
           store,
           now: () => to,
         });
+        for (const change of outcome.changes)
+          expect(await markDelivered(store, change, to)).toBe(true);
+        return outcome;
       };
       const first = await run(T0 + 5 * MIN);
       expect(first.changes.map((change) => change.kind)).toEqual(['new']);
@@ -149,6 +152,44 @@ describe('findings over successive runs', () => {
       ]);
       expect(doubled.changes[0]?.state.uid).toBe(first.changes[0]?.state.uid);
       expect(doubled.changes[0]?.event.activity_id).toBe(2);
+      await engine.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('delivers again a change whose delivery did not finish, then never again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'detect-pending-'));
+    const store = new MemoryFindingStore();
+    try {
+      await writeAuditObjects(
+        dir,
+        Array.from({ length: 12 }, (_, i) =>
+          passwordFailure('pending@example.com', '198.18.13.1', T0 + i * 30_000),
+        ),
+      );
+      const engine = new DuckDbEngine({ dir });
+      const bruteForce = rules.filter((rule) => rule.rule.id === 'password-brute-force-user');
+      const run = () =>
+        detect({
+          engine,
+          rules: bruteForce,
+          range: { from: T0, to: T0 + 10 * MIN },
+          store,
+          now: () => T0 + 10 * MIN,
+        });
+      const failed = await run();
+      expect(failed.changes.map((change) => change.kind)).toEqual(['new']);
+      const retried = await run();
+      expect(
+        retried.changes.map((change) => [change.kind, change.alert, change.state.uid]),
+      ).toEqual([['new', true, failed.changes[0]?.state.uid]]);
+      await markDelivered(
+        store,
+        retried.changes[0] as (typeof retried.changes)[number],
+        T0 + 10 * MIN,
+      );
+      expect((await run()).changes).toEqual([]);
       await engine.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
