@@ -42,6 +42,8 @@ export interface DetectDeps {
   alerter?: Alerter;
   responder?: Responder;
   region?: string;
+  /** The clock (tests; the Lambda uses Date.now). */
+  now?: () => number;
 }
 
 export interface DetectSummary {
@@ -144,6 +146,7 @@ export function createDetectHandler(deps: DetectDeps) {
   return defineHandler({
     name: 'Detect',
     schema: DetectEventSchema,
+    ...(deps.now ? { now: deps.now } : {}),
     handle: async (event, ctx) =>
       (await runDetection(event, deps, { now: ctx.now, deadline: ctx.deadline })).summary,
   });
