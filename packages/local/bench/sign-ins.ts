@@ -10,7 +10,7 @@
  * in one send (AUDIT_BATCH_WINDOW_MS, as `pnpm start` runs them). The stack runs in this process,
  * as a test's does. SRP's figure is mostly the client library's own big-integer arithmetic (pure
  * JavaScript; a profile puts over 90% of it in its Montgomery squaring), not the
- * emulator's (OpenSSL through Diffie-Hellman).
+ * emulator's (BigInt, src/cognito/modpow.ts).
  *
  * The clients send with the SDK's middleware cache (`cacheMiddleware: true`), as every
  * SDK client of the project does (kit's `sdkClientConfig`). Without it the SDK rebuilds
