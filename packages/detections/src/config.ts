@@ -10,7 +10,7 @@ import {
   getIntFromEnv,
   getOptionalStringFromEnv,
   getStringFromEnv,
-} from '@authwatch/kit';
+} from '@authwatch/kit/env';
 
 export const DETECT_ENV = {
   engine: 'DETECT_ENGINE',

@@ -12,6 +12,7 @@ import { loadDetectConfig } from './config.js';
 import { loadRulesFile } from './load.js';
 import { DEFAULT_RULES_FILE } from './paths.js';
 import { AthenaEngine } from './query/athena.js';
+import { DuckDbEngine } from './query/duckdb.js';
 import type { QueryEngine } from './query/engine.js';
 import { createCognitoResponder } from './responses.js';
 import { FileFindingStore } from './store.js';
@@ -22,19 +23,12 @@ const rules = loadRulesFile(config.rulesFile ?? DEFAULT_RULES_FILE, {
   ...(process.env.LAMBDA_TASK_ROOT ? { baseDir: process.env.LAMBDA_TASK_ROOT } : {}),
 });
 
-// DuckDB is native and offline-only: loaded by a specifier the bundler leaves alone, on first use.
-const DUCKDB_MODULE = './query/duckdb.js';
-let engine: Promise<QueryEngine> | undefined;
-const engineOf = (): Promise<QueryEngine> => {
-  engine ??=
-    config.engine === 'athena' && config.athena
-      ? Promise.resolve(new AthenaEngine(config.athena))
-      : import(/* @vite-ignore */ DUCKDB_MODULE).then(
-          (module: typeof import('./query/duckdb.js')) =>
-            new module.DuckDbEngine({ dir: config.auditDir ?? '.' }),
-        );
-  return engine;
-};
+// DuckDB (offline only) loads its native module on the first query, not here.
+const engine: QueryEngine =
+  config.engine === 'athena' && config.athena
+    ? new AthenaEngine(config.athena)
+    : new DuckDbEngine({ dir: config.auditDir ?? '.' });
+const engineOf = async () => engine;
 
 const deps: DetectDeps = {
   config,

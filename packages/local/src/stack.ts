@@ -36,6 +36,7 @@ import {
   type DeliveryPlacement,
   startDelivery,
 } from './delivery/index.js';
+import { type LocalDetections, startLocalDetections } from './detections.js';
 import {
   formatAuditLine,
   type LiveView,
@@ -134,6 +135,8 @@ export interface LocalStack {
   stateDir: string;
   /** Where `outputs.json` was written. */
   outputsFile: string;
+  /** The detections on their timer (`runNow()` runs them at once). */
+  detections: LocalDetections;
   /**
    * Resolves once the audit events of everything answered so far are delivered (the
    * handlers' open batches sent, Firehose's buffer written) and, unless quiet, shown in
@@ -478,6 +481,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const outputsFile = outputsPath(stateDir);
   await writeOutputs(outputsFile, outputs);
+  const detections = await startLocalDetections({
+    ...{ config, stateDir, auditDir, endpoints, userPoolId: ids.poolId, report: print },
+    bundleDir: join(options.bundleDir ?? DEFAULT_BUNDLE_DIR, 'detections'),
+    flush: () => firehose.flush(),
+  });
   handlersReady ??= runner.start();
   handlersReady.catch(() => undefined);
 
@@ -502,6 +510,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     handlerStats: runner.stats,
     stateDir,
     outputsFile,
+    detections,
     async settle(timeoutMs = 2_000) {
       await firehose.flush();
       // The view's lines come over its WebSocket a moment after the publishes answered.
@@ -515,6 +524,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stop() {
       stopping ??= (async () => {
         await view?.close();
+        await detections.stop();
         await Promise.allSettled([
           api?.stop(),
           runner.stop(),

@@ -5,7 +5,9 @@
  * runs a query (the local stack at start) does not pay for it.
  */
 import { readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { QueryError } from '../errors.js';
 import { DUCKDB_MACROS } from './duckdb-shim.js';
 import { duckdbEventsViewSql } from './duckdb-view.js';
@@ -24,6 +26,20 @@ export interface DuckDbEngineOptions {
 export interface AuditFiles {
   ndjson: string[];
   parquet: string[];
+}
+
+/**
+ * The native package, resolved from this file and imported by a computed specifier:
+ * bundlers leave it alone (the Lambda bundle never runs DuckDB and must not try to pack
+ * a native module), and a bundle of this file (the local stack's) still finds the
+ * package where this package's dependencies are installed.
+ */
+const DUCKDB_PACKAGE = '@duckdb/node-api';
+
+async function loadDuckDb(): Promise<DuckModule> {
+  const path = createRequire(import.meta.url).resolve(DUCKDB_PACKAGE);
+  const loaded = (await import(pathToFileURL(path).href)) as DuckModule & { default?: DuckModule };
+  return loaded.DuckDBInstance ? loaded : (loaded.default as DuckModule);
 }
 
 const DAY_SEGMENT = /(?:^|[/\\])eventDay=(\d{8})(?:[/\\]|$)/i;
@@ -82,7 +98,7 @@ export class DuckDbEngine implements QueryEngine {
 
   private connect(): Promise<Connection> {
     this.connection ??= (async () => {
-      const duck: DuckModule = await import('@duckdb/node-api');
+      const duck = await loadDuckDb();
       const instance = await duck.DuckDBInstance.create(':memory:', { threads: '2' });
       const connection = await instance.connect();
       this.closeInstance = () => {
