@@ -16,6 +16,11 @@ export {
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
 export {
+  StagingSiteAuth,
+  type StagingSiteAuthProps,
+  stagingSiteAuthFromConfig,
+} from './staging-site-auth.js';
+export {
   ACCESS_LOG_FORMAT,
   PRE_TOKEN_SERVICE,
   PROTECTED_API_SERVICE,
@@ -36,6 +41,7 @@ export {
   TracedFunction,
   type TracedFunctionProps,
 } from './traced-function.js';
+export { UserImportRole, type UserImportRoleProps } from './user-import-role.js';
 export {
   AuthwatchUserPool,
   type AuthwatchUserPoolProps,
