@@ -7,6 +7,7 @@ import {
   CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
   ListUsersCommand,
+  type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parse } from 'csv-parse/sync';
@@ -20,7 +21,7 @@ const cognito = mockClient(CognitoIdentityProviderClient);
 const POOL_ID = POOL.Id as string;
 const created = new Date('2026-01-02T03:04:05Z');
 
-function user(n: number) {
+function user(n: number): UserType {
   return {
     Username: `user-${n}`,
     Attributes: [
