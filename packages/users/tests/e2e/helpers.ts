@@ -9,6 +9,8 @@ import { main } from '../../src/cli.js';
 export interface TestStack {
   stack: LocalStack;
   stateDir: string;
+  /** A folder for the test's files (the stack's reset empties its state folder). */
+  workDir: string;
   client: CognitoIdentityProviderClient;
   /** Stops the stack and starts it again on an empty state (a new pool). */
   reset(): Promise<void>;
@@ -25,10 +27,12 @@ function clientOf(stack: LocalStack) {
 
 export async function startTestStack(): Promise<TestStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'authwatch-users-e2e-'));
+  const workDir = mkdtempSync(join(tmpdir(), 'authwatch-users-files-'));
   const start = (reset: boolean) => startLocalStack({ port: 0, stateDir, quiet: true, reset });
   const handle: TestStack = {
     stack: await start(false),
     stateDir,
+    workDir,
     client: undefined as unknown as CognitoIdentityProviderClient,
     async reset() {
       await handle.stack.stop();
@@ -38,6 +42,7 @@ export async function startTestStack(): Promise<TestStack> {
     async cleanup() {
       await handle.stack.stop();
       rmSync(stateDir, { recursive: true, force: true });
+      rmSync(workDir, { recursive: true, force: true });
     },
   };
   handle.client = clientOf(handle.stack);
