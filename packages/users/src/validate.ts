@@ -100,6 +100,11 @@ export function validateImport(csv: ParsedCsv, rules: PoolRules): Validation {
   const uniqueAttributes = [
     ...new Set([...rules.usernameAttributes, ...rules.aliasAttributes]),
   ].filter((name) => name === 'email' || name === 'phone_number' || name === 'preferred_username');
+  // The columns with schema constraints (the verified flags are checked on their own).
+  const constrained = header.flatMap((name, i): [number, string, SchemaAttributeType][] => {
+    const attribute = schema.get(name);
+    return attribute && !name.endsWith('_verified') ? [[i, name, attribute]] : [];
+  });
   const seenUsers = new Map<string, number>();
   const seenUnique = new Map<string, number>();
   const key = (value: string) => (rules.caseSensitive ? value : value.toLowerCase());
@@ -114,9 +119,11 @@ export function validateImport(csv: ParsedCsv, rules: PoolRules): Validation {
       report(`the row has ${row.fields.length} values but the header has ${header.length} columns`);
       continue;
     }
+    // Cognito trims every value; each is trimmed once here.
+    const values = row.fields.map((field) => field.trim());
     const get = (name: string) => {
       const i = index.get(name);
-      return i === undefined ? '' : (row.fields[i] ?? '').trim();
+      return i === undefined ? '' : (values[i] ?? '');
     };
     const username = get(USERNAME);
     if (username === '') report(`missing value in required column ${USERNAME}`);
@@ -170,13 +177,9 @@ export function validateImport(csv: ParsedCsv, rules: PoolRules): Validation {
       if (get(attribute.Name as string) === '')
         report(`missing value in required attribute ${attribute.Name}`);
     }
-    for (const name of header) {
-      const value = get(name);
-      if (value === '') continue;
-      const attribute = schema.get(name);
-      // The verified flags are checked above; other standard attributes by their type.
-      if (!attribute || name.endsWith('_verified')) continue;
-      checkConstraints(name, value, attribute, report);
+    for (const [i, name, attribute] of constrained) {
+      const value = values[i] ?? '';
+      if (value !== '') checkConstraints(name, value, attribute, report);
     }
     for (const name of uniqueAttributes) {
       const value = get(name);
