@@ -16,6 +16,7 @@ import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminDisableUserCommand,
+  AdminGetUserCommand,
   AdminResetUserPasswordCommand,
   AdminSetUserPasswordCommand,
   CreateGroupCommand,
@@ -390,6 +391,20 @@ export async function restorePool(api: PoolApi, options: RestoreOptions): Promis
     return true;
   });
   const toDisable: string[] = [];
+  // AdminCreateUser, where "exists" (a retried create that had landed, or a user added
+  // since the listing) answers with the user that is there.
+  const createOnce = async (username: string, command: AdminCreateUserCommand) => {
+    try {
+      return await api.send(command);
+    } catch (error) {
+      if ((error as { cause?: { name?: string } }).cause?.name !== 'UsernameExistsException')
+        throw error;
+      const user = await api.send(
+        new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username }),
+      );
+      return { User: { Username: user.Username } };
+    }
+  };
   // RESET_REQUIRED: a permanent password no one knows, then AdminResetUserPassword.
   const requireReset = async (username: string) => {
     await api.send(
@@ -433,7 +448,8 @@ export async function restorePool(api: PoolApi, options: RestoreOptions): Promis
           : user.attributes.phone_number
             ? 'SMS'
             : undefined;
-        const created = await api.send(
+        const created = await createOnce(
+          username,
           new AdminCreateUserCommand({
             UserPoolId: userPoolId,
             Username: username,
