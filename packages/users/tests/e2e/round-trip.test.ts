@@ -178,6 +178,40 @@ describe('authwatch-users against the local stack', () => {
     expect(again.err.at(-1)).toMatch(/: created nothing; already there /);
   });
 
+  it('restores into a new pool, created once: a second run uses the same pool', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+    const first = await users(test, 'restore', file('pool.json'), '--new-pool', 'authwatch-copy');
+    expect(first.code).toBe(0);
+    const created = /^created user pool (\S+) \(authwatch-copy\)$/.exec(first.err[0] ?? '');
+    const poolId = created?.[1] as string;
+    expect(poolId).toMatch(/^eu-west-1_\w+$/);
+    expect(first.err.at(-1)).toMatch(
+      /created .*1 resource servers, 1 identity providers, 2 app clients, \d+ groups, 6 users/,
+    );
+    const again = await users(test, 'restore', file('pool.json'), '--new-pool', 'authwatch-copy');
+    expect(again.err.at(-1)).toMatch(new RegExp(`into ${poolId}: created nothing; already there`));
+
+    const real = ['--user-pool-id', poolId, '--endpoint', test.stack.outputs.endpoint];
+    const exported = await users(
+      test,
+      ...real,
+      'export',
+      '--format',
+      'json',
+      '--out',
+      file('copy.json'),
+    );
+    expect(exported.code).toBe(0);
+    const seeded = comparable(file('before.json')).filter((user) =>
+      PEOPLE.some((name) => user.attributes.email === `${name}@example.com`),
+    );
+    const copied = comparable(file('copy.json')).filter((user) =>
+      PEOPLE.some((name) => user.attributes.email === `${name}@example.com`),
+    );
+    expect(copied).toEqual(seeded);
+  });
+
   it('writes CSV with a header and one row per user', async () => {
     const result = await users(test, 'export');
     expect(result.code).toBe(0);
