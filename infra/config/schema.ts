@@ -16,6 +16,7 @@ import { DetectionsSectionSchema } from './sections/detections.js';
 import { MailSectionSchema } from './sections/mail.js';
 import { SecurityLakeSectionSchema } from './sections/security-lake.js';
 import { SignInWatchSectionSchema } from './sections/sign-in-watch.js';
+import { StagingSiteAuthSectionSchema } from './sections/staging-site-auth.js';
 import { UserPoolSectionSchema } from './sections/user-pool.js';
 
 /**
@@ -32,6 +33,7 @@ const SECTIONS = {
   securityLake: SecurityLakeSectionSchema.optional(),
   signInWatch: SignInWatchSectionSchema.optional(),
   detections: DetectionsSectionSchema.optional(),
+  stagingSiteAuth: StagingSiteAuthSectionSchema.optional(),
 } satisfies Record<string, z.ZodType>;
 
 /** The whole config of one environment; unknown keys are refused (typos fail). */

@@ -9,8 +9,10 @@ import { AuditStream } from './audit-stream.js';
 import { CustomAuth } from './custom-auth.js';
 import { Detections } from './detections.js';
 import { SignInWatch } from './sign-in-watch.js';
+import { stagingSiteAuthFromConfig } from './staging-site-auth.js';
 import { TokenApi } from './token-api.js';
 import { CONFIG_CONTEXT_KEY } from './traced-function.js';
+import { UserImportRole } from './user-import-role.js';
 import { AuthwatchUserPool } from './user-pool.js';
 
 export interface AuthwatchStackProps extends StackProps {
@@ -97,6 +99,8 @@ export class AuthwatchStack extends Stack {
       config.detections?.enabled === false
         ? undefined
         : new Detections(this, 'Detections', { config, audit, userPool: this.userPool.userPool });
+    new UserImportRole(this, 'UserImport', { userPool: this.userPool.userPool });
+    stagingSiteAuthFromConfig(this, config, this.userPool.userPool, this.userPool.domain);
     // ── end of concerns
   }
 }

@@ -31,6 +31,11 @@ export {
   type SignInWatchProps,
   USER_GEOIP_DIR,
 } from './sign-in-watch.js';
+export {
+  StagingSiteAuth,
+  type StagingSiteAuthProps,
+  stagingSiteAuthFromConfig,
+} from './staging-site-auth.js';
 export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   ACCESS_LOG_FORMAT,
@@ -53,6 +58,7 @@ export {
   TracedFunction,
   type TracedFunctionProps,
 } from './traced-function.js';
+export { UserImportRole, type UserImportRoleProps } from './user-import-role.js';
 export {
   AuthwatchUserPool,
   type AuthwatchUserPoolProps,
