@@ -12,6 +12,7 @@ import { AuditSectionSchema } from './sections/audit.js';
 import { ClaimsSectionSchema } from './sections/claims.js';
 import { CustomChallengeSectionSchema } from './sections/custom-challenge.js';
 import { MailSectionSchema } from './sections/mail.js';
+import { SignInWatchSectionSchema } from './sections/sign-in-watch.js';
 import { UserPoolSectionSchema } from './sections/user-pool.js';
 
 /**
@@ -25,6 +26,7 @@ const SECTIONS = {
   claims: ClaimsSectionSchema.optional(),
   api: ApiSectionSchema.optional(),
   customChallenge: CustomChallengeSectionSchema.optional(),
+  signInWatch: SignInWatchSectionSchema.optional(),
 } satisfies Record<string, z.ZodType>;
 
 /** The whole config of one environment; unknown keys are refused (typos fail). */

@@ -32,6 +32,7 @@ import { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
 import { type AuditSection, AuditSectionSchema } from '../config/sections/audit.js';
 import { METRICS_NAMESPACE } from './environment.js';
+import { signInQueries } from './sign-in-queries.js';
 import { TracedFunction } from './traced-function.js';
 
 /** The Glue table's name. */
@@ -49,27 +50,7 @@ export function auditNamedQueries(
   const last = (days: number) =>
     `time > to_unixtime(current_timestamp - interval '${days}' day) * 1000 AND eventday >= date_format(current_date - interval '${days}' day, '%Y%m%d')`;
   return {
-    'failed-sign-ins-per-user-24h': {
-      description: 'Failed sign-ins (wrong answers and lockouts) per user in the last 24 hours',
-      sql: `SELECT "user".name AS user_name, count(*) AS failures, from_unixtime(min(time) / 1000) AS first_failure,
-  from_unixtime(max(time) / 1000) AS last_failure,
-  count(DISTINCT src_endpoint.ip) AS distinct_ips
-FROM ${table}
-WHERE class_uid = 3002 AND activity_id = 1 AND status_id = 2 AND ${last(1)}
-GROUP BY "user".name
-ORDER BY failures DESC
-LIMIT 100`,
-    },
-    'failed-sign-ins-per-ip-24h': {
-      description: 'Failed sign-ins per source IP in the last 24 hours',
-      sql: `SELECT src_endpoint.ip AS source_ip, count(*) AS failures, count(DISTINCT "user".name) AS distinct_users,
-  from_unixtime(max(time) / 1000) AS last_failure
-FROM ${table}
-WHERE class_uid = 3002 AND activity_id = 1 AND status_id = 2 AND ${last(1)}
-GROUP BY src_endpoint.ip
-ORDER BY failures DESC
-LIMIT 100`,
-    },
+    ...signInQueries(table, last),
     'sign-ins-from-new-devices-7d': {
       description: 'Successful sign-ins from a device not seen before, last 7 days',
       sql: `SELECT from_unixtime(time / 1000) AS time, "user".name AS user_name, src_endpoint.ip AS source_ip, unmapped.clientid AS client_id,
@@ -84,7 +65,7 @@ LIMIT 500`,
       sql: `SELECT from_unixtime(time / 1000) AS time, "user".name AS user_name, status_detail AS reason, src_endpoint.ip AS source_ip,
   unmapped.clientid AS client_id
 FROM ${table}
-WHERE class_uid = 3001 AND activity_id = 1 AND status_id = 2 AND ${last(7)}
+WHERE class_uid = 3001 AND metadata.log_name = 'sign-up-denied' AND ${last(7)}
 ORDER BY time DESC
 LIMIT 500`,
     },

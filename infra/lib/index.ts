@@ -16,6 +16,15 @@ export {
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
 export {
+  CLOUDTRAIL_SERVICE,
+  defaultGeoIpFiles,
+  PRE_AUTH_SERVICE,
+  resolveClientRules,
+  SignInWatch,
+  type SignInWatchProps,
+  USER_GEOIP_DIR,
+} from './sign-in-watch.js';
+export {
   ACCESS_LOG_FORMAT,
   PRE_TOKEN_SERVICE,
   PROTECTED_API_SERVICE,

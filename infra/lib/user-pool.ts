@@ -23,16 +23,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUDIT_ENV } from '@authwatch/audit';
+import { LOCK_ATTRIBUTE } from '@authwatch/pre-auth/config';
 import { Arn, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AccountRecovery,
   type AttributeMapping,
   CfnIdentityPoolPrincipalTag,
+  ClientAttributes,
   FeaturePlan,
   type IUserPoolIdentityProvider,
   type LambdaVersion,
   Mfa,
+  NumberAttribute,
   OAuthScope,
   ProviderAttribute,
   ResourceServerScope,
@@ -113,6 +116,31 @@ function attributeMapping(mapping: Record<string, string>): AttributeMapping {
 }
 
 const SOCIAL_EMAIL_MAPPING = { email: 'email' };
+
+/** What the web client may write: the standard attributes and tenant_id, never the lock. */
+export function userWritableAttributes(): ClientAttributes {
+  return new ClientAttributes()
+    .withStandardAttributes({
+      address: true,
+      birthdate: true,
+      email: true,
+      familyName: true,
+      fullname: true,
+      gender: true,
+      givenName: true,
+      lastUpdateTime: true,
+      locale: true,
+      middleName: true,
+      nickname: true,
+      phoneNumber: true,
+      preferredUsername: true,
+      profilePage: true,
+      profilePicture: true,
+      timezone: true,
+      website: true,
+    })
+    .withCustomAttributes('tenant_id');
+}
 
 export class AuthwatchUserPool extends Construct {
   readonly userPool: UserPool;
@@ -231,7 +259,12 @@ export class AuthwatchUserPool extends Construct {
       keepOriginal: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
       // Mutable: AdminLinkProviderForUser refuses a user with an immutable custom attribute.
-      customAttributes: { tenant_id: new StringAttribute({ mutable: true, maxLen: 64 }) },
+      customAttributes: {
+        tenant_id: new StringAttribute({ mutable: true, maxLen: 64 }),
+        // The temporary lock the pre authentication trigger honours (epoch seconds); set by
+        // admins and detection responses only: no app client may write it (below).
+        [LOCK_ATTRIBUTE.slice('custom:'.length)]: new NumberAttribute({ mutable: true, min: 0 }),
+      },
       passwordPolicy: {
         minLength: section.passwordPolicy.minLength,
         requireLowercase: section.passwordPolicy.requireLowercase,
@@ -349,6 +382,8 @@ export class AuthwatchUserPool extends Construct {
       authSessionValidity: Duration.minutes(authSessionMinutes),
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
+      // Every attribute a user may change, except the lock (a locked user could lift it).
+      writeAttributes: userWritableAttributes(),
     });
     for (const idp of this.identityProviders) this.webClient.node.addDependency(idp);
 

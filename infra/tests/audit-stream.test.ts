@@ -159,6 +159,7 @@ describe('AuditStream', () => {
     expect(names).toEqual([
       'failed-sign-ins-per-user-24h',
       'failed-sign-ins-per-ip-24h',
+      'sign-ins-per-country-7d',
       'sign-ins-from-new-devices-7d',
       'sign-ups-denied-by-policy-7d',
       'challenge-lockouts-7d',

@@ -1,3 +1,4 @@
+export * from './attempts.js';
 export * from './auditor.js';
 export * from './builders.js';
 export * from './columns.js';

@@ -21,9 +21,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { type AuthwatchConfig, loadConfig } from '@authwatch/infra/config';
+import { LOCK_ATTRIBUTE } from '@authwatch/pre-auth/config';
 import { ROUTES } from '@authwatch/protected-api/routes';
 import { userPoolSectionOf } from '../../../infra/config/sections/user-pool.js';
 import { createHttpApiServer, type HttpApiServer, IntegrationError } from './api/index.js';
+import { createTrailDelivery } from './cloudtrail/delivery.js';
+import { LOCAL_ACCOUNT_ID } from './cognito/cloudtrail.js';
 import {
   type CognitoEmulator,
   createCognitoEmulator,
@@ -212,13 +215,21 @@ export async function loadSecrets(
     } catch {
       problem = 'it is not JSON';
     }
-    const codeKey = (parsed as { codeKey?: unknown } | null | undefined)?.codeKey;
+    const { codeKey, userHashKey } = (parsed ?? {}) as { codeKey?: unknown; userHashKey?: unknown };
     if (typeof codeKey === 'string' && Buffer.from(codeKey, 'base64').length === 32) {
-      return { codeKey };
+      if (typeof userHashKey === 'string' && userHashKey.length >= 16)
+        return { codeKey, userHashKey };
+      // A state folder from before the pre-auth trigger: add its key, keep the code key.
+      const secrets: LocalSecrets = { codeKey, userHashKey: randomBytes(32).toString('base64') };
+      await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
+      return secrets;
     }
     problem ??= 'it holds no code key of 32 bytes';
   }
-  const secrets: LocalSecrets = { codeKey: randomBytes(32).toString('base64') };
+  const secrets: LocalSecrets = {
+    codeKey: randomBytes(32).toString('base64'),
+    userHashKey: randomBytes(32).toString('base64'),
+  };
   await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
   if (problem !== undefined) {
     print(
@@ -276,7 +287,11 @@ async function setUpPool(
       RequireSymbols: policy.requireSymbols,
       TemporaryPasswordValidityDays: policy.tempPasswordValidityDays,
     },
-    customAttributes: [{ name: 'tenant_id', type: 'String', mutable: true }],
+    customAttributes: [
+      { name: 'tenant_id', type: 'String', mutable: true },
+      // The temporary lock the pre authentication trigger honours (epoch seconds).
+      { name: LOCK_ATTRIBUTE.slice('custom:'.length), type: 'Number', mutable: true },
+    ],
     triggers: triggerWiring(config, handlers),
   });
   const server = section.resourceServer;
@@ -420,7 +435,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   handlersReady?.catch(() => undefined);
 
   let poolIds: string[] = [];
+  // Cognito's CloudTrail records, delivered as EventBridge/SQS would to the real handler.
+  const trail = runner.has('cloudtrail')
+    ? createTrailDelivery({
+        handler: (event) => runner.invoke('cloudtrail', event),
+        region: config.region,
+        accountId: LOCAL_ACCOUNT_ID,
+        onError: (error) => {
+          if (!options.quiet) print(`! cloudtrail handler failed: ${String(error)}`);
+        },
+      })
+    : undefined;
   cognito = createCognitoEmulator({
+    ...(trail ? { onApiCall: (record: Record<string, unknown>) => trail.record(record) } : {}),
     region: config.region,
     baseUrl: cognitoHttp.url,
     triggers: createTriggerInvoker(runner, () => poolIds),
@@ -503,6 +530,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stateDir,
     outputsFile,
     async settle(timeoutMs = 2_000) {
+      await trail?.drain();
       await firehose.flush();
       // The view's lines come over its WebSocket a moment after the publishes answered.
       const until = Date.now() + timeoutMs;
@@ -514,6 +542,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     stop() {
       stopping ??= (async () => {
+        await trail?.drain();
+        trail?.stop();
         await view?.close();
         await Promise.allSettled([
           api?.stop(),

@@ -1,6 +1,6 @@
 /**
  * `authwatch-watch <api-id> [--channel /auth/sign-in] [--json] [--user U]
- *   [--status success|failure] [--client ID] [--api-key KEY] [--region R]`
+ *   [--status success|failure] [--client ID] [--all] [--api-key KEY] [--region R]`
  *
  * Prints audit events from the live feed as they arrive. Auth: a Cognito token in
  * AUTHWATCH_WATCH_TOKEN (an ID or access token of a member of the security group),
@@ -22,9 +22,10 @@ import {
 import type { CliIo } from './replay.js';
 
 const USAGE = `usage: authwatch-watch <api-id> [--channel PATH] [--json] [--user USER]
-                       [--status success|failure] [--client CLIENT_ID] [--api-key KEY] [--region R]
+                       [--status success|failure] [--client CLIENT_ID] [--all] [--api-key KEY] [--region R]
 
 Prints audit events from the AppSync Events live feed, one line each (or JSON with --json).
+Each sign-in shows once; --all also shows CloudTrail's sign-in-call records (the IP of a sign-in).
 Auth: $AUTHWATCH_WATCH_TOKEN (Cognito token), else --api-key, else SigV4 (AWS credentials).
 Against the local stack set AWS_ENDPOINT_URL_APPSYNC=http://127.0.0.1:<port> (plain ws://).`;
 
@@ -66,6 +67,7 @@ export function startWatch(
   if (values.user) filter.user = values.user;
   if (status) filter.status = status;
   if (values.client) filter.client = values.client;
+  if (values.all) filter.all = true;
   const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const token = io.env.AUTHWATCH_WATCH_TOKEN;
   const auth: WatchAuth = token
@@ -149,6 +151,7 @@ function parse(argv: string[]) {
     options: {
       channel: { type: 'string' },
       json: { type: 'boolean' },
+      all: { type: 'boolean' },
       user: { type: 'string' },
       status: { type: 'string' },
       client: { type: 'string' },
