@@ -13,6 +13,7 @@ import { ClaimsSectionSchema } from './sections/claims.js';
 import { CustomChallengeSectionSchema } from './sections/custom-challenge.js';
 import { MailSectionSchema } from './sections/mail.js';
 import { SignInWatchSectionSchema } from './sections/sign-in-watch.js';
+import { StagingSiteAuthSectionSchema } from './sections/staging-site-auth.js';
 import { UserPoolSectionSchema } from './sections/user-pool.js';
 
 /**
@@ -27,6 +28,7 @@ const SECTIONS = {
   api: ApiSectionSchema.optional(),
   customChallenge: CustomChallengeSectionSchema.optional(),
   signInWatch: SignInWatchSectionSchema.optional(),
+  stagingSiteAuth: StagingSiteAuthSectionSchema.optional(),
 } satisfies Record<string, z.ZodType>;
 
 /** The whole config of one environment; unknown keys are refused (typos fail). */

@@ -8,8 +8,10 @@ import type { AuthwatchConfig } from '../config/index.js';
 import { AuditStream } from './audit-stream.js';
 import { CustomAuth } from './custom-auth.js';
 import { SignInWatch } from './sign-in-watch.js';
+import { stagingSiteAuthFromConfig } from './staging-site-auth.js';
 import { TokenApi } from './token-api.js';
 import { CONFIG_CONTEXT_KEY } from './traced-function.js';
+import { UserImportRole } from './user-import-role.js';
 import { AuthwatchUserPool } from './user-pool.js';
 
 export interface AuthwatchStackProps extends StackProps {
@@ -90,6 +92,8 @@ export class AuthwatchStack extends Stack {
       },
       accessLogsBucket: audit.accessLogsBucket,
     });
+    new UserImportRole(this, 'UserImport', { userPool: this.userPool.userPool });
+    stagingSiteAuthFromConfig(this, config, this.userPool.userPool, this.userPool.domain);
     // ── end of concerns
   }
 }

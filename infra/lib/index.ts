@@ -24,6 +24,10 @@ export {
   type SignInWatchProps,
   USER_GEOIP_DIR,
 } from './sign-in-watch.js';
+  StagingSiteAuth,
+  type StagingSiteAuthProps,
+  stagingSiteAuthFromConfig,
+} from './staging-site-auth.js';
 export {
   ACCESS_LOG_FORMAT,
   PRE_TOKEN_SERVICE,
@@ -45,6 +49,7 @@ export {
   TracedFunction,
   type TracedFunctionProps,
 } from './traced-function.js';
+export { UserImportRole, type UserImportRoleProps } from './user-import-role.js';
 export {
   AuthwatchUserPool,
   type AuthwatchUserPoolProps,
