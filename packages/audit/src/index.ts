@@ -1,3 +1,4 @@
+export * from './admin-change.js';
 export * from './attempts.js';
 export * from './auditor.js';
 export * from './builders.js';
