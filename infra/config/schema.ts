@@ -14,6 +14,7 @@ import { CustomChallengeSectionSchema } from './sections/custom-challenge.js';
 import { MailSectionSchema } from './sections/mail.js';
 import { SignInWatchSectionSchema } from './sections/sign-in-watch.js';
 import { StagingSiteAuthSectionSchema } from './sections/staging-site-auth.js';
+import { SecurityLakeSectionSchema } from './sections/security-lake.js';
 import { UserPoolSectionSchema } from './sections/user-pool.js';
 
 /**
@@ -29,6 +30,7 @@ const SECTIONS = {
   customChallenge: CustomChallengeSectionSchema.optional(),
   signInWatch: SignInWatchSectionSchema.optional(),
   stagingSiteAuth: StagingSiteAuthSectionSchema.optional(),
+  securityLake: SecurityLakeSectionSchema.optional(),
 } satisfies Record<string, z.ZodType>;
 
 /** The whole config of one environment; unknown keys are refused (typos fail). */

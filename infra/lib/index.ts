@@ -24,6 +24,7 @@ export {
   type SignInWatchProps,
   USER_GEOIP_DIR,
 } from './sign-in-watch.js';
+export {
   StagingSiteAuth,
   type StagingSiteAuthProps,
   stagingSiteAuthFromConfig,

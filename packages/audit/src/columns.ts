@@ -16,12 +16,7 @@ export const AUDIT_COLUMNS: readonly AuditColumn[] = [
   { name: 'activity_name', type: 'string', comment: 'OCSF activity name' },
   { name: 'category_uid', type: 'int', comment: 'OCSF category (3 IAM, 6 Application)' },
   { name: 'category_name', type: 'string', comment: 'OCSF category name' },
-  {
-    name: 'class_uid',
-    type: 'int',
-    comment:
-      '3001 Account Change, 3002 Authentication, 3005 User Access Management, 6003 API Activity',
-  },
+  { name: 'class_uid', type: 'int', comment: 'OCSF class (one per source: OCSF_SOURCES)' },
   { name: 'class_name', type: 'string', comment: 'OCSF class name' },
   { name: 'type_uid', type: 'bigint', comment: 'class_uid * 100 + activity_id' },
   { name: 'type_name', type: 'string', comment: 'OCSF type name' },
@@ -82,5 +77,5 @@ export const AUDIT_COLUMNS: readonly AuditColumn[] = [
 export const AUDIT_PARTITION_KEYS: readonly AuditColumn[] = [
   { name: 'region', type: 'string', comment: 'AWS region of the stream' },
   { name: 'accountid', type: 'string', comment: 'AWS account of the stream' },
-  { name: 'eventday', type: 'string', comment: 'delivery day, YYYYMMDD (UTC)' },
+  { name: 'eventday', type: 'string', comment: 'day of the event time, YYYYMMDD (UTC)' },
 ];

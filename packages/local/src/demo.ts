@@ -6,7 +6,7 @@
  * starts one for the tour.
  */
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   AdminAddUserToGroupCommand,
@@ -245,6 +245,14 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     }
     print(`   ${records.length} records in ${files.length} objects under ${shown(o.auditDir)}`);
     if (!complete) print("   (the sign-in's records were not written yet: the stack may be busy)");
+    // One Security Lake source per OCSF class: ext/<source>/…/eventDay=<the record's day>/.
+    const perSource = new Map<string, number>();
+    for (const file of files) {
+      const source = relative(o.auditDir, file).split(sep)[1] ?? '?';
+      perSource.set(source, (perSource.get(source) ?? 0) + 1);
+    }
+    for (const [source, count] of [...perSource].sort())
+      print(`     ext/${source}/  ${count} object${count === 1 ? '' : 's'}`);
     for (const file of files.slice(-3)) print(`     ${shown(file)}`);
     for (const [kind, count] of [...counts].sort())
       print(`     ${String(count).padStart(4)}  ${kind}`);

@@ -88,13 +88,15 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   });
   for (const event of result.failed)
     io.stdout(formatFallbackLine(event, result.reason ?? 'replay failed'));
+  for (const { event, reason } of result.unstorable) io.stdout(formatFallbackLine(event, reason));
   io.stderr(
     `lines ${read.lines}, events ${read.events.length} (repeated ${read.repeated}), ` +
       `already delivered ${result.skipped}, sent ${result.sent}, failed ${result.failed.length}` +
+      `${result.unstorable.length ? `, not sendable ${result.unstorable.length} (${result.unstorable[0]?.reason})` : ''}` +
       `${values['dry-run'] ? ' (dry run)' : ''}\n`,
   );
   sink.client.destroy();
-  return result.failed.length > 0 ? 1 : 0;
+  return result.failed.length + result.unstorable.length > 0 ? 1 : 0;
 }
 
 function parse(argv: string[]) {
