@@ -7,6 +7,7 @@
  */
 import type * as z from 'zod';
 import { BaseConfigSchema } from './base.js';
+import { crossSectionChecks } from './cross-checks.js';
 import { ApiSectionSchema } from './sections/api.js';
 import { AuditSectionSchema } from './sections/audit.js';
 import { ClaimsSectionSchema } from './sections/claims.js';
@@ -34,7 +35,9 @@ const SECTIONS = {
 } satisfies Record<string, z.ZodType>;
 
 /** The whole config of one environment; unknown keys are refused (typos fail). */
-export const ConfigSchema = BaseConfigSchema.extend(SECTIONS).strict();
+export const ConfigSchema = BaseConfigSchema.extend(SECTIONS)
+  .strict()
+  .superRefine(crossSectionChecks);
 
 /** A validated config, as the CDK app and the local stack use it. */
 export type AuthwatchConfig = z.output<typeof ConfigSchema>;

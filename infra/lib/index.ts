@@ -15,6 +15,7 @@ export {
 } from './custom-auth.js';
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
+export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   CLOUDTRAIL_SERVICE,
   defaultGeoIpFiles,

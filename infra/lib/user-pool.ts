@@ -65,6 +65,7 @@ import { FederatedPrincipal, type IRole, Policy, PolicyStatement, Role } from 'a
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
+import { appClientSpecs, cdkAuthFlows } from '../config/clients.js';
 import type { AuthwatchConfig } from '../config/index.js';
 import { type MailSection, mailIdentityOf, postAuthEnvironment } from '../config/sections/mail.js';
 import {
@@ -354,16 +355,14 @@ export class AuthwatchUserPool extends Construct {
     this.identityProviders = this.federation(section);
 
     // ── app clients
+    // Flows, validities and session from the same plain specs the local stack uses.
+    const specs = appClientSpecs(config);
     const web = section.webClient;
-    const authSessionMinutes =
-      config.customChallenge?.authSessionValidityMinutes ?? web.authSessionMinutes;
+    const authSessionMinutes = specs.web.authSessionValidityMinutes ?? web.authSessionMinutes;
     this.webClient = this.userPool.addClient('WebClient', {
-      userPoolClientName: 'web',
+      userPoolClientName: specs.web.name,
       generateSecret: false,
-      authFlows: {
-        userSrp: web.userSrp ?? config.customChallenge?.mode !== 'password-then-otp',
-        custom: true,
-      },
+      authFlows: cdkAuthFlows(specs.web),
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE, ...pick(web.scopes)],
@@ -392,7 +391,7 @@ export class AuthwatchUserPool extends Construct {
       ? this.userPool.addClient('MachineClient', {
           userPoolClientName: 'machine',
           generateSecret: true,
-          authFlows: {},
+          authFlows: specs.machine ? cdkAuthFlows(specs.machine) : {},
           oAuth: { flows: { clientCredentials: true }, scopes: pick(machine.scopes) },
           supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
           accessTokenValidity: Duration.minutes(machine.accessTokenMinutes),

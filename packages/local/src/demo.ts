@@ -6,7 +6,7 @@
  * starts one for the tour.
  */
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   AdminAddUserToGroupCommand,
@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { listDeliveredObjects } from './firehose/index.js';
 import { type LocalOutputs, readOutputs } from './outputs.js';
-import { REPO_ROOT } from './paths.js';
+import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths.js';
 import { codeInMail, readMailbox } from './ses.js';
 import { DEMO_USER, type LocalStack, startLocalStack } from './stack.js';
 
@@ -69,31 +69,50 @@ async function mailedCode(sesUrl: string, to: string, after: Set<string>): Promi
 }
 
 interface AuditLine {
+  time?: number;
   metadata?: { event_code?: string };
   user?: { uid?: string };
 }
 
 /**
- * Every audit record under `dir`, read again every 50 ms until one matches `until` (the
- * Firehose fake writes its buffer a moment after acknowledging) or `timeoutMs` passes.
+ * The audit records under `dir` from `since` (epoch ms) on, with the objects holding
+ * them, read again every 50 ms until one matches `until` (the Firehose fake writes its
+ * buffer a moment after acknowledging) or `timeoutMs` passes. Records of earlier runs
+ * (a running stack keeps them) are not counted.
  */
 async function auditRecordsUntil(
   dir: string,
+  since: number,
   until: (record: AuditLine) => boolean,
   timeoutMs = 5_000,
 ): Promise<{ files: string[]; records: AuditLine[]; complete: boolean }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const files = await listDeliveredObjects(dir);
+    const files: string[] = [];
     const records: AuditLine[] = [];
-    for (const file of files) {
+    for (const file of await listDeliveredObjects(dir)) {
+      let mine = false;
       for (const line of (await readFile(file, 'utf8')).split('\n')) {
-        if (line.trim() !== '') records.push(JSON.parse(line) as AuditLine);
+        if (line.trim() === '') continue;
+        const record = JSON.parse(line) as AuditLine;
+        if (typeof record.time !== 'number' || record.time < since) continue;
+        records.push(record);
+        mine = true;
       }
+      if (mine) files.push(file);
     }
     const complete = records.some(until);
     if (complete || Date.now() > deadline) return { files, records, complete };
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A body on one line, whole: JSON re-serialised compactly, other text with its spaces folded. */
+function oneLine(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body));
+  } catch {
+    return body.replace(/\s+/g, ' ').trim();
   }
 }
 
@@ -117,6 +136,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     region: o.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  // Audit records are counted from here on: a running stack keeps earlier runs' records.
+  const startedAt = Date.now();
   const seen = new Set((await readMailbox(o.sesEndpoint)).map((mail) => mail.messageId));
   const email = `newcomer-${Date.now().toString(36)}@example.com`;
   try {
@@ -223,8 +244,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         method,
         headers: { authorization: `Bearer ${tokens.AccessToken}` },
       });
-      const body = (await response.text()).replace(/\s+/g, ' ').slice(0, 240);
-      print(`   ${method} ${path} (${why}) → ${response.status} ${body}`);
+      print(`   ${method} ${path} (${why}) → ${response.status} ${oneLine(await response.text())}`);
     }
     const anonymous = await fetch(`${o.apiUrl}/me`);
     print(`   GET /me without a token → ${anonymous.status} ${await anonymous.text()}`);
@@ -234,6 +254,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     // for the last record of the sign-in (pre token generation's) before reading.
     const { files, records, complete } = await auditRecordsUntil(
       o.auditDir,
+      startedAt,
       (record) =>
         record.metadata?.event_code === 'TokenGeneration_Authentication' &&
         record.user?.uid === signedUp.UserSub,
@@ -243,7 +264,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       const kind = record.metadata?.event_code ?? '?';
       counts.set(kind, (counts.get(kind) ?? 0) + 1);
     }
-    print(`   ${records.length} records in ${files.length} objects under ${shown(o.auditDir)}`);
+    print(
+      `   ${records.length} records of this tour in ${files.length} objects under ${shown(o.auditDir)}`,
+    );
     if (!complete) print("   (the sign-in's records were not written yet: the stack may be busy)");
     // One Security Lake source per OCSF class: ext/<source>/…/eventDay=<the record's day>/.
     const perSource = new Map<string, number>();
@@ -257,8 +280,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     for (const [kind, count] of [...counts].sort())
       print(`     ${String(count).padStart(4)}  ${kind}`);
     print(
-      '\nTry it yourself: aws cognito-idp --endpoint-url ' +
-        `${o.endpoint} describe-user-pool --user-pool-id ${o.userPoolId}`,
+      '\nTry it yourself (the local stack checks no credentials, but the CLI wants some):\n' +
+        '  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws cognito-idp ' +
+        `--region ${o.region} --endpoint-url ${o.endpoint} describe-user-pool --user-pool-id ${o.userPoolId}`,
     );
   } finally {
     client.destroy();
@@ -285,30 +309,45 @@ async function isRunning(outputs: LocalOutputs): Promise<boolean> {
   }
 }
 
-async function main(): Promise<void> {
-  const existing = await readOutputs();
+/**
+ * The state folder of the tour's own stack, when no stack is running: its own, apart
+ * from `.local/` and its `outputs.json`, so the tools that read those never find the
+ * tour's stack (gone once the tour ends). Wiped at each tour's start.
+ */
+export const DEMO_STATE_DIR = join(DEFAULT_STATE_DIR, 'demo');
+
+/** `pnpm demo`: the tour against the running stack, or against one of its own. */
+export async function demoMain(
+  options: { outputsFile?: string; stateDir?: string; print?: (line: string) => void } = {},
+): Promise<void> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const existing = await readOutputs(options.outputsFile);
   let stack: LocalStack | undefined;
   let outputs: LocalOutputs;
   if (existing && (await isRunning(existing))) {
-    process.stdout.write(`Using the local stack running at ${existing.endpoint}\n`);
+    print(`Using the local stack running at ${existing.endpoint}`);
     outputs = existing;
   } else {
-    process.stdout.write(
-      'No local stack running: starting one for the tour (audit events show as they happen)...\n',
+    const stateDir = options.stateDir ?? DEMO_STATE_DIR;
+    print(
+      `No local stack running: starting one for the tour in ${shown(stateDir)} (audit events show as they happen)...`,
     );
-    stack = await startLocalStack({ port: 0 });
+    stack = await startLocalStack({ port: 0, stateDir, reset: true, print });
     outputs = stack.outputs;
   }
   try {
-    await runDemo({ outputs, ...(stack ? { settle: () => stack.settle() } : {}) });
+    await runDemo({ outputs, print, ...(stack ? { settle: () => stack.settle() } : {}) });
   } finally {
     await stack?.stop();
   }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((error: Error) => {
-    process.stderr.write(`demo failed: ${error.stack ?? error.message}\n`);
+  demoMain().catch((error: Error) => {
+    const verbose = process.argv.includes('--verbose');
+    process.stderr.write(
+      `demo failed: ${verbose ? (error.stack ?? error.message) : `${error.message}\n(run again with --verbose for the stack trace)`}\n`,
+    );
     process.exit(1);
   });
 }

@@ -206,7 +206,7 @@ function ownEnvironment(
       const section = config.customChallenge;
       return {
         ...(section
-          ? customChallengeEnvironment(section, trigger)
+          ? customChallengeEnvironment(section, trigger, config.mail)
           : { [CUSTOM_CHALLENGE_ENV.mailFrom]: LOCAL_MAIL_FROM }),
         // Deployed, the key is a Secrets Manager secret; locally it is generated once
         // and kept in the state folder.
