@@ -13,9 +13,9 @@ import { AuditSectionSchema } from './sections/audit.js';
 import { ClaimsSectionSchema } from './sections/claims.js';
 import { CustomChallengeSectionSchema } from './sections/custom-challenge.js';
 import { MailSectionSchema } from './sections/mail.js';
+import { SecurityLakeSectionSchema } from './sections/security-lake.js';
 import { SignInWatchSectionSchema } from './sections/sign-in-watch.js';
 import { StagingSiteAuthSectionSchema } from './sections/staging-site-auth.js';
-import { SecurityLakeSectionSchema } from './sections/security-lake.js';
 import { UserPoolSectionSchema } from './sections/user-pool.js';
 
 /**
@@ -29,9 +29,9 @@ const SECTIONS = {
   claims: ClaimsSectionSchema.optional(),
   api: ApiSectionSchema.optional(),
   customChallenge: CustomChallengeSectionSchema.optional(),
+  securityLake: SecurityLakeSectionSchema.optional(),
   signInWatch: SignInWatchSectionSchema.optional(),
   stagingSiteAuth: StagingSiteAuthSectionSchema.optional(),
-  securityLake: SecurityLakeSectionSchema.optional(),
 } satisfies Record<string, z.ZodType>;
 
 /** The whole config of one environment; unknown keys are refused (typos fail). */

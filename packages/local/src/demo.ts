@@ -1,8 +1,8 @@
 /**
  * `pnpm demo`: a guided tour of Authwatch on the local stack, with the real AWS SDK:
  * a sign-up the policy allows and one it refuses, a passwordless sign-in with the code
- * read from the local mailbox, the customised token claims, the protected API, and
- * where the audit records landed. Uses a running stack (`.local/outputs.json`) or
+ * read from the local mailbox, the customised token claims, the protected API, a wrong
+ * password and where its CloudTrail record landed, and where the audit records landed. Uses a running stack (`.local/outputs.json`) or
  * starts one for the tour.
  */
 import { readFile } from 'node:fs/promises';
@@ -70,8 +70,10 @@ async function mailedCode(sesUrl: string, to: string, after: Set<string>): Promi
 
 interface AuditLine {
   time?: number;
-  metadata?: { event_code?: string };
+  metadata?: { event_code?: string; log_name?: string; log_provider?: string };
   user?: { uid?: string };
+  status_detail?: string;
+  src_endpoint?: { ip?: string; location?: { country?: string } };
 }
 
 /**
@@ -249,7 +251,51 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const anonymous = await fetch(`${o.apiUrl}/me`);
     print(`   GET /me without a token → ${anonymous.status} ${await anonymous.text()}`);
 
-    await step(6, 'Where the audit records landed (Firehose → the S3 layout, NDJSON locally)');
+    await step(6, 'A wrong password, as an attacker would try one (from 81.2.69.142)');
+    // Cognito calls no trigger for a wrong password: its CloudTrail record tells.
+    const attacker = new CognitoIdentityProviderClient({
+      endpoint: o.endpoint,
+      region: o.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    attacker.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-forwarded-for'] =
+          '81.2.69.142';
+        return next(args);
+      },
+      { step: 'build', name: 'demoForwardedFor' },
+    );
+    await attacker
+      .send(
+        new InitiateAuthCommand({
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          ClientId: o.userPoolClientId,
+          AuthParameters: { USERNAME: email, PASSWORD: 'Guess-Passw0rd-1' },
+        }),
+      )
+      .then(
+        () => print('   unexpectedly accepted'),
+        (error: Error) => print(`   refused: ${error.name}: ${error.message}`),
+      )
+      .finally(() => attacker.destroy());
+    const failed = await auditRecordsUntil(
+      o.auditDir,
+      startedAt,
+      (record: AuditLine) =>
+        record.metadata?.log_name === 'sign-in-failed' && record.user?.uid === signedUp.UserSub,
+    );
+    const record = failed.records.findLast(
+      (line: AuditLine) =>
+        line.metadata?.log_name === 'sign-in-failed' && line.user?.uid === signedUp.UserSub,
+    );
+    print(
+      record
+        ? `   recorded from ${record.metadata?.log_provider}: ${record.status_detail}, ip ${record.src_endpoint?.ip} (${record.src_endpoint?.location?.country ?? '?'}), under ${shown(o.auditDir)}`
+        : '   (the failed sign-in was not written yet: the stack may be busy)',
+    );
+
+    await step(7, 'Where the audit records landed (Firehose → the S3 layout, NDJSON locally)');
     // Firehose buffers records and writes them a moment later, like the real stream: wait
     // for the last record of the sign-in (pre token generation's) before reading.
     const { files, records, complete } = await auditRecordsUntil(

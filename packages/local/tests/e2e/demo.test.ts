@@ -41,9 +41,19 @@ function lineOf(text: string, from = 0): number {
 }
 
 describe('pnpm demo on its own stack', () => {
-  it('walks through the six steps in order', () => {
+  it('walks through the seven steps in order', () => {
     const headings = lines.filter((line) => /^── \d\. /.test(line));
-    expect(headings.map((line) => line.slice(3, 4))).toEqual(['1', '2', '3', '4', '5', '6']);
+    expect(headings.map((line) => line.slice(3, 4))).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+  });
+
+  it('shows a wrong password refused and recorded from CloudTrail with its IP and country', () => {
+    const wrong = lineOf('── 6. ');
+    expect(lines[wrong + 1]).toBe(
+      '   refused: NotAuthorizedException: Incorrect username or password.',
+    );
+    expect(lines[lineOf('recorded from cloudtrail', wrong)]).toMatch(
+      /^ {3}recorded from cloudtrail: wrong user name or password, ip 81\.2\.69\.142 \(GB\), under /,
+    );
   });
 
   it('shows the sign-up the policy refuses with Cognito’s error', () => {
@@ -102,7 +112,7 @@ describe('pnpm demo on its own stack', () => {
     expect(summary).toMatch(/^ {3}\d+ records of this tour in \d+ objects under /);
     expect(lines.some((line) => line.includes('were not written yet'))).toBe(false);
     for (const kind of ['PreSignUp_SignUp', 'TokenGeneration_Authentication']) {
-      expect(lines[lineOf(kind, lineOf('── 6. '))]).toMatch(new RegExp(`^ +\\d+ {2}${kind}$`));
+      expect(lines[lineOf(kind, lineOf('── 7. '))]).toMatch(new RegExp(`^ +\\d+ {2}${kind}$`));
     }
   });
 

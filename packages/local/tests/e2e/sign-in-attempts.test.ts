@@ -236,6 +236,49 @@ describe('every sign-in attempt, end to end', () => {
     expect(failures.map((r) => r.metadata.log_name)).toEqual(['challenge-failed']);
   });
 
+  it('counts a successful sign-in once, its IP on the CloudTrail call; a refresh is no attempt', async () => {
+    // Prepare
+    const client = clientFrom('193.51.224.2');
+
+    // Act
+    const signedIn = await client.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: stack.outputs.userPoolClientId,
+        AuthParameters: { USERNAME: DEMO_USER.email, PASSWORD: DEMO_USER.password },
+      }),
+    );
+    const signIn = await newRecords();
+    await client.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        ClientId: stack.outputs.userPoolClientId,
+        AuthParameters: { REFRESH_TOKEN: signedIn.AuthenticationResult?.RefreshToken ?? '' },
+      }),
+    );
+    const refresh = await newRecords();
+
+    // Assess: one logon (the trigger's), the IP and country on the call that issued tokens.
+    expect(kinds(signIn)).toEqual([
+      'cloudtrail:sign-in-call',
+      'cognito-trigger:logon-succeeded',
+      'cognito-trigger:sign-in-attempt',
+      'cognito-trigger:tokens-issued',
+    ]);
+    const logons = signIn.filter((r) => r.class_uid === 3002 && r.activity_id === 1);
+    expect(logons).toHaveLength(1);
+    expect(signIn.find((r) => r.metadata.log_name === 'sign-in-call')).toMatchObject({
+      user: { uid: demoSub },
+      src_endpoint: { ip: '193.51.224.2', location: { country: 'FR' } },
+      unmapped: { outcome: 'tokens' },
+    });
+    // The pre authentication trigger does not run on a refresh.
+    expect(kinds(refresh)).toEqual(['cloudtrail:sign-in-call', 'cognito-trigger:tokens-issued']);
+    expect(refresh.find((r) => r.metadata.log_name === 'sign-in-call')?.unmapped.outcome).toBe(
+      'refresh',
+    );
+  });
+
   it('refuses a locked user before the password check, recording the refusal and its IP', async () => {
     // Prepare: the lock a detection's response would set, 10 minutes ahead.
     const until = Math.floor(Date.now() / 1000) + 600;
