@@ -12,6 +12,7 @@ import { ApiSectionSchema } from './sections/api.js';
 import { AuditSectionSchema } from './sections/audit.js';
 import { ClaimsSectionSchema } from './sections/claims.js';
 import { CustomChallengeSectionSchema } from './sections/custom-challenge.js';
+import { DetectionsSectionSchema } from './sections/detections.js';
 import { MailSectionSchema } from './sections/mail.js';
 import { SecurityLakeSectionSchema } from './sections/security-lake.js';
 import { SignInWatchSectionSchema } from './sections/sign-in-watch.js';
@@ -32,6 +33,7 @@ const SECTIONS = {
   securityLake: SecurityLakeSectionSchema.optional(),
   signInWatch: SignInWatchSectionSchema.optional(),
   stagingSiteAuth: StagingSiteAuthSectionSchema.optional(),
+  detections: DetectionsSectionSchema.optional(),
 } satisfies Record<string, z.ZodType>;
 
 /** The whole config of one environment; unknown keys are refused (typos fail). */

@@ -13,6 +13,13 @@ export {
   type CustomAuthProps,
   customAuthClientOptions,
 } from './custom-auth.js';
+export {
+  DETECT_SERVICE,
+  Detections,
+  type DetectionsAudit,
+  type DetectionsProps,
+  detectionRulesFileOf,
+} from './detections.js';
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
 export { synthesizedAppClients } from './synthesized-clients.js';
