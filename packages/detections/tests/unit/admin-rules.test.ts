@@ -66,6 +66,8 @@ const KNOWN = {
   arn: `arn:aws:sts::${ACCOUNT}:assumed-role/pool-admin/ops-session`,
   ip: '198.51.100.7',
 };
+/** The user the attacker makes admin (a Cognito sub: a UUID). */
+const ACCOMPLICE = 'a1b2c3d4-5678-40ab-8def-0123456789ab';
 /** The attacker: a leaked access key of an IAM user, from elsewhere. */
 const ATTACKER = { arn: `arn:aws:iam::${ACCOUNT}:user/intruder`, ip: '192.0.2.66' };
 
@@ -132,8 +134,8 @@ function ordinaryWork(): object[] {
 function attack(): object[] {
   const at = T0 + 30 * MIN;
   return [
-    adminEvent('admin-add-user-to-group', at, ATTACKER, { sub: 'sub-accomplice' }),
-    adminEvent('admin-set-user-password', at + 2 * MIN, ATTACKER, { sub: 'sub-accomplice' }),
+    adminEvent('admin-add-user-to-group', at, ATTACKER, { sub: ACCOMPLICE }),
+    adminEvent('admin-set-user-password', at + 2 * MIN, ATTACKER, { sub: ACCOMPLICE }),
     adminEvent('update-user-pool-detach-trigger', at + 4 * MIN, ATTACKER),
     adminEvent('set-user-pool-mfa-config-off', at + 5 * MIN, ATTACKER),
     adminEvent('update-user-pool-client-callback', at + 6 * MIN, ATTACKER),
@@ -200,10 +202,15 @@ describe('the admin-change rules on DuckDB', () => {
         `identity-provider-or-client-redirect {"service.uid":"${POOL}","api.operation":"CreateIdentityProvider"}`,
         `identity-provider-or-client-redirect {"service.uid":"${POOL}","api.operation":"UpdateUserPoolClient"}`,
         `mfa-or-password-policy-weakened {"service.uid":"${POOL}","api.operation":"SetUserPoolMfaConfig"}`,
-        `privileged-group-grant {"user.uid":"sub-accomplice","unmapped.groupName":"admins"}`,
-        `privileged-password-set {"user.uid":"sub-accomplice"}`,
+        `privileged-group-grant {"user.uid":"${ACCOMPLICE}","unmapped.groupName":"admins"}`,
+        `privileged-password-set {"user.uid":"${ACCOMPLICE}"}`,
       ].sort(),
     );
+  });
+
+  it('names the user a privileged finding is about by their sub', () => {
+    const grant = attacked.changes.find((c) => c.rule.id === 'privileged-group-grant');
+    expect(grant?.event.user).toEqual({ uid: ACCOMPLICE });
   });
 
   it('makes the trigger finding high, with the actor and the access key as evidence', () => {

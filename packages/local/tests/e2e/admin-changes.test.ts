@@ -299,7 +299,7 @@ describe('admin changes, end to end', () => {
     expect(JSON.stringify(records)).not.toContain(NEW_PASSWORD);
   }, 60_000);
 
-  it('stops calling a detached trigger, and records the change as trigger tampering', async () => {
+  it('stops calling a detached trigger; the change, the earlier admin grant and the drift become findings', async () => {
     const signIn = () =>
       admin.send(
         new InitiateAuthCommand({
@@ -328,6 +328,15 @@ describe('admin changes, end to end', () => {
     const change = adminEvents(await newRecords());
     await signIn();
     const detached = await newRecords();
+    // The detect handler's run (rules on DuckDB, and the drift check) while detached.
+    await stack.detections.runNow();
+    const findings = (await newRecords()).filter(
+      (record) => record.class_uid === 2004,
+    ) as unknown as {
+      finding_info: { analytic: { uid: string } };
+      severity_id: number;
+      user: { uid?: string };
+    }[];
 
     expect(change).toHaveLength(1);
     expect(change[0]).toMatchObject({
@@ -341,6 +350,21 @@ describe('admin changes, end to end', () => {
     expect(change[0]?.unmapped.weakened).toBeUndefined();
     expect(detached.some((r) => r.metadata.log_name === 'sign-in-attempt')).toBe(false);
     expect(detached.some((r) => r.metadata.log_name === 'logon-succeeded')).toBe(true);
+    const analytics = findings.map((finding) => finding.finding_info.analytic.uid);
+    expect(analytics).toEqual(
+      expect.arrayContaining([
+        'authwatch-trigger-tampered',
+        'pool-config-drift',
+        'privileged-group-grant',
+      ]),
+    );
+    expect(
+      findings.find((f) => f.finding_info.analytic.uid === 'privileged-group-grant')?.user.uid,
+    ).toBe(demoSub);
+    expect(
+      findings.find((f) => f.finding_info.analytic.uid === 'authwatch-trigger-tampered')
+        ?.severity_id,
+    ).toBe(4);
 
     await admin.send(
       new UpdateUserPoolCommand({
