@@ -17,6 +17,7 @@ import {
   RespondToAuthChallengeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { SECURITY_USER } from './dashboard.js';
 import { listDeliveredObjects } from './firehose/index.js';
 import { type LocalOutputs, readOutputs } from './outputs.js';
 import { REPO_ROOT } from './paths.js';
@@ -252,6 +253,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       '\nTry it yourself: aws cognito-idp --endpoint-url ' +
         `${o.endpoint} describe-user-pool --user-pool-id ${o.userPoolId}`,
     );
+    if (o.dashboardUrl) {
+      print(
+        `\nWatch it on the security page: ${o.dashboardUrl} (sign in as ${SECURITY_USER.email} / ${SECURITY_USER.password})`,
+      );
+    }
   } finally {
     client.destroy();
   }

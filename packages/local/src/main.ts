@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, type Worker, workerData } from 'node:worker_threads';
+import { SECURITY_USER } from './dashboard.js';
 import { DEFAULT_STATE_DIR } from './paths.js';
 import { DEFAULT_BASE_PORT, DEMO_USER, type LocalStack, startLocalStack } from './stack.js';
 import type { HandlerIsolation, HandlerLoader, HandlerLogMode } from './triggers/runner.js';
@@ -62,7 +63,9 @@ function banner(stack: LocalStack, startedAt: number): string {
     ['mailbox (SES)', `${o.sesEndpoint}/store`],
     ['audit objects', o.auditDir],
     ['live feed', o.liveFeedWsUrl],
+    ['security page', o.dashboardUrl ?? '(not started)'],
     ['demo user', `${DEMO_USER.email} / ${DEMO_USER.password}`],
+    ['security user', `${SECURITY_USER.email} / ${SECURITY_USER.password}`],
     ['outputs', stack.outputsFile],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));

@@ -29,6 +29,8 @@ export interface LocalOutputs {
   liveFeedHttpUrl: string;
   /** AppSync Events WebSocket (`<liveFeedWsUrl>`, subprotocol aws-appsync-event-ws). */
   liveFeedWsUrl: string;
+  /** The security page (packages/dashboard). */
+  dashboardUrl?: string;
 }
 
 /** Where outputs.json of a state folder lives. */

@@ -97,9 +97,9 @@ export function createDuckDbEngine(options: DuckDbEngineOptions): HistoryEngine 
 
   const connect = async (): Promise<DuckDBConnection> => {
     // Loaded on first use: the native module costs nothing until a history route runs.
-    // The name is a variable so a Lambda bundle (Athena in AWS) never includes the native module.
-    const moduleName = '@duckdb/node-api';
-    const { DuckDBInstance } = (await import(moduleName)) as typeof import('@duckdb/node-api');
+    // Loaded here, not at the top: a Lambda in AWS (Athena) never loads the native module,
+    // and infra's bundling leaves `@duckdb/*` out.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     const columns = [
