@@ -11,3 +11,5 @@ export * from './ses.js';
 export * from './stack.js';
 export { handlerSpecs, LAMBDAS, LOCAL_AUDIT_STREAM } from './triggers/environment.js';
 export { HandlerInvocationError, HandlerRunner, liveWorkerCount } from './triggers/runner.js';
+export * from './dashboard.js';
+export { createLiveFeedServer, type LiveFeedServer } from './live-feed/index.js';
