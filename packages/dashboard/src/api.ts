@@ -119,6 +119,13 @@ export function createApi(
         params,
       );
     },
+    /** The whole OCSF event of a history row. */
+    event: (uid: string, time: number) =>
+      get<{ event: unknown }>(
+        'event',
+        `/security/events/${encodeURIComponent(uid)}`,
+        new URLSearchParams({ time: String(time) }),
+      ),
     findings: (filters: Filters) => {
       const params = apiParams(filters);
       for (const name of ['outcome', 'user', 'ip', 'client', 'type']) params.delete(name);

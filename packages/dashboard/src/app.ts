@@ -153,6 +153,10 @@ export async function startPage(): Promise<void> {
     store,
     open,
     loadMore: () => void loadEvents(store.get().filters, true),
+    fetchEvent: async (row) => {
+      if (!row.uid) throw new Error('the row has no uid');
+      return (await api.event(row.uid, row.time)).event;
+    },
   });
   store.on('liveStatus', ({ status, detail }) => {
     liveLine.textContent = LIVE_LABELS[status] ?? status;

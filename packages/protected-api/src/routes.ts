@@ -62,6 +62,13 @@ export const ROUTES: readonly ApiRoute[] = [
   },
   { name: 'security-events', method: 'GET', path: '/security/events', scopes: [], security: true },
   {
+    name: 'security-event',
+    method: 'GET',
+    path: '/security/events/{uid}',
+    scopes: [],
+    security: true,
+  },
+  {
     name: 'security-findings',
     method: 'GET',
     path: '/security/findings',

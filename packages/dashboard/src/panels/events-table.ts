@@ -7,6 +7,7 @@
 import type { EventRow } from '../api.js';
 import { byId, h, replace } from '../dom.js';
 import { formatTime } from '../format.js';
+import { rowMatches } from '../live/rows.js';
 import type { Store } from '../store.js';
 
 export const MAX_ROWS = 300;
@@ -14,6 +15,8 @@ export const MAX_ROWS = 300;
 export interface EventsTableDeps {
   store: Store;
   open(title: string, value: unknown): void;
+  /** The whole event of a history row (live rows carry theirs). */
+  fetchEvent(row: EventRow): Promise<unknown>;
   loadMore(): void;
   /** Epoch ms (tests). */
   now?: () => number;
@@ -53,11 +56,20 @@ export function mountEventsTable(deps: EventsTableDeps): { add(rows: EventRow[])
 
   const open = (tr: HTMLTableRowElement) => {
     const row = byRow.get(tr);
-    if (row)
-      deps.open(
-        `${row.eventCode ?? row.typeName ?? 'Event'} at ${formatTime(row.time, true)}`,
-        row.raw ?? row,
-      );
+    if (!row) return;
+    const title = `${row.eventCode ?? row.typeName ?? 'Event'} at ${formatTime(row.time, true)}`;
+    if (row.raw !== undefined) {
+      deps.open(title, row.raw);
+      return;
+    }
+    tr.setAttribute('aria-busy', 'true');
+    deps
+      .fetchEvent(row)
+      .then((event) => deps.open(title, event))
+      .catch((error: Error) =>
+        deps.open(`${title} (the whole event could not be loaded: ${error.message})`, row),
+      )
+      .finally(() => tr.removeAttribute('aria-busy'));
   };
   body.addEventListener('click', (event) => {
     const tr = (event.target as Element).closest('tr');
@@ -86,11 +98,13 @@ export function mountEventsTable(deps: EventsTableDeps): { add(rows: EventRow[])
 
   /** Everything again: the API's page with the matching live rows on top. */
   const renderAll = () => {
-    const { events, live } = store.get();
+    const { events, live, filters } = store.get();
+    const now = deps.now?.() ?? Date.now();
     shown.clear();
     const rows: EventRow[] = [];
     const seen = new Set<string>();
-    for (const row of [...live, ...(events.data?.rows ?? [])]) {
+    const matching = live.filter((row) => rowMatches(row, filters, now));
+    for (const row of [...matching, ...(events.data?.rows ?? [])]) {
       if (row.uid && seen.has(row.uid)) continue;
       if (row.uid) seen.add(row.uid);
       rows.push(row);

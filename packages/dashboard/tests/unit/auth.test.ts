@@ -17,7 +17,7 @@ let stateDir: string;
 
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'dashboard-auth-'));
-  stack = await startLocalStack({ port: 0, stateDir, quiet: true, handlerLogs: 'drop' });
+  stack = await startLocalStack({ port: 0, stateDir, quiet: true, handlerLogs: 'ignore' });
 });
 
 afterAll(async () => {

@@ -9,17 +9,19 @@ import {
   encodeCursor,
   HistoryParamError,
   parseDimension,
+  parseEventLookup,
   parseEventParams,
   parseFilters,
   parseTopParams,
 } from './params.js';
-import { eventsSql, findingsSql, summarySql, timeseriesSql, topSql } from './sql.js';
+import { eventSql, eventsSql, findingsSql, summarySql, timeseriesSql, topSql } from './sql.js';
 
 export type HistoryRouteName =
   | 'security-summary'
   | 'security-timeseries'
   | 'security-top'
   | 'security-events'
+  | 'security-event'
   | 'security-findings';
 
 export interface HistoryRequest {
@@ -31,6 +33,7 @@ export interface HistoryRequest {
 
 export type HistoryAnswer =
   | { status: 200; body: unknown }
+  | { status: 404; body: { message: 'Not Found'; detail: string } }
   | { status: 400; body: { message: 'Bad Request'; parameter: string; detail: string } };
 
 const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value ?? 0));
@@ -63,7 +66,8 @@ function eventRow(row: Row) {
     ip: str(row.ip),
     country: str(row.country),
     client: str(row.client),
-    reason: str(row.reason),
+    // A reason explains a failure; a success's message is no reason.
+    reason: row.status_id === 2 ? str(row.reason) : null,
   };
 }
 
@@ -140,6 +144,14 @@ async function run(request: HistoryRequest, engine: HistoryEngine): Promise<unkn
             : null,
       };
     }
+    case 'security-event': {
+      const { uid, time } = parseEventLookup(request.pathParams.uid, query);
+      const q = eventSql(uid, time);
+      const [row] = await engine.query(q.sql, q.params);
+      if (!row) return { notFound: true };
+      // DuckDB keeps each object whole in `raw`; Athena's view gives its columns.
+      return { event: row.raw !== undefined ? parseJson(row.raw) : row };
+    }
     case 'security-findings': {
       const { filters, limit } = parseTopParams(query, now);
       const q = findingsSql(filters, limit);
@@ -171,7 +183,11 @@ export async function answerHistory(
   engine: HistoryEngine,
 ): Promise<HistoryAnswer> {
   try {
-    return { status: 200, body: await run(request, engine) };
+    const body = await run(request, engine);
+    if (body !== null && typeof body === 'object' && 'notFound' in body) {
+      return { status: 404, body: { message: 'Not Found', detail: 'no such event in the range' } };
+    }
+    return { status: 200, body };
   } catch (error) {
     if (error instanceof HistoryParamError) {
       return {

@@ -237,3 +237,16 @@ export function parseEventParams(raw: RawParams, now: number) {
     ...(raw?.cursor !== undefined ? { cursor: decodeCursor(raw.cursor) } : {}),
   };
 }
+
+/** The event of a drill-down: its uid (path) and its time (`time`, epoch ms, so a scan reads one day). */
+export function parseEventLookup(uid: string | undefined, raw: RawParams) {
+  const params = raw ?? {};
+  refuseUnknown(params, ['time']);
+  if (uid === undefined || !/^[\w:.-]{1,128}$/.test(uid)) {
+    throw new HistoryParamError('uid', 'must be an event uid (letters, digits, _ : . -)');
+  }
+  if (params.time === undefined || !/^\d{1,15}$/.test(params.time)) {
+    throw new HistoryParamError('time', 'must be the event time in epoch milliseconds');
+  }
+  return { uid, time: Number(params.time) };
+}

@@ -187,3 +187,13 @@ LIMIT ?`,
     params: [...where.params, limit],
   };
 }
+
+/** One whole event by uid and time (the drill-down). */
+export function eventSql(uid: string, time: number): SqlQuery {
+  return {
+    sql: `SELECT * FROM ${EVENTS_VIEW}
+WHERE ${COLUMNS.time} = ? AND ${COLUMNS.uid} = ?
+LIMIT 1`,
+    params: [time, uid],
+  };
+}

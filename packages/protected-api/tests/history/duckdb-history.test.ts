@@ -104,6 +104,23 @@ describe('the history routes on DuckDB over audit objects', () => {
     });
   });
 
+  it('gives the whole OCSF event of a row for the drill-down, and 404 for an unknown one', async () => {
+    const { body } = await ask('security-events', { limit: '1' });
+    const [row] = body.events;
+
+    const found = await ask('security-event', { time: String(row.time) }, { uid: row.uid });
+    const missing = await ask('security-event', { time: String(row.time) }, { uid: 'nope' });
+    const bad = await ask('security-event', {}, { uid: row.uid });
+
+    expect(found.body.event).toMatchObject({
+      class_uid: 3002,
+      metadata: { uid: row.uid },
+      unmapped: { clientId: 'webclient123', triggerSource: expect.any(String) },
+    });
+    expect(missing.status).toBe(404);
+    expect(bad.body.parameter).toBe('time');
+  });
+
   it('lists each finding once, at its newest record, with rule, group and evidence', async () => {
     const { body } = await ask('security-findings', {});
 

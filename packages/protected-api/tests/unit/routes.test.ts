@@ -12,6 +12,7 @@ describe('the route table', () => {
         ['GET /security/timeseries', [], true],
         ['GET /security/top/{dimension}', [], true],
         ['GET /security/events', [], true],
+        ['GET /security/events/{uid}', [], true],
         ['GET /security/findings', [], true],
       ],
     );
