@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
 import { AuditStream } from './audit-stream.js';
 import { CustomAuth } from './custom-auth.js';
+import { DashboardSite } from './dashboard-site.js';
 import { TokenApi } from './token-api.js';
 import { CONFIG_CONTEXT_KEY } from './traced-function.js';
 import { AuthwatchUserPool } from './user-pool.js';
@@ -31,6 +32,8 @@ export class AuthwatchStack extends Stack {
   readonly customAuth: CustomAuth | undefined;
   /** The pre token generation trigger (claims rules) and the protected HTTP API. */
   readonly tokenApi: TokenApi;
+  /** The security page behind CloudFront. */
+  readonly dashboard: DashboardSite;
 
   constructor(scope: Construct, id: string, props: AuthwatchStackProps) {
     const { config, ...stackProps } = props;
@@ -77,6 +80,7 @@ export class AuthwatchStack extends Stack {
       clients: machineClient ? [webClient, machineClient] : [webClient],
       machineClient: machineClient !== undefined,
     });
+    this.dashboard = DashboardSite.forStack(this, 'Dashboard', config);
     // ── end of concerns
   }
 }
