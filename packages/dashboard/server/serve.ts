@@ -53,6 +53,7 @@ export function localPageConfig(options: DashboardServerOptions): PageConfig {
       httpHost: new URL(options.liveFeedHttpUrl).host,
       realtimeUrl: options.liveFeedWsUrl,
       channels: { signIn: '/auth/sign-in', detections: '/auth/detections' },
+      auth: 'cognito',
     },
     securityGroup: options.securityGroup,
     signIn: ['password', 'email-code'],

@@ -11,8 +11,9 @@ import { createSession, type SessionUser } from './auth/session.js';
 import { type PageConfig, parseConfig } from './config.js';
 import { byId } from './dom.js';
 import { type Filters, readFilters, writeFilters } from './filters.js';
-import { createEventsClient, type EventsClient } from './live/appsync-events.js';
+import { createEventsClient, type EventsClient, tokenAuth } from './live/appsync-events.js';
 import { findingOfEvent, rowMatches, rowOfEvent } from './live/rows.js';
+import { iamAuth, identityPoolCredentials } from './live/sigv4.js';
 import { mountCounters } from './panels/counters.js';
 import { mountDrillDown } from './panels/drill-down.js';
 import { mountEventsTable } from './panels/events-table.js';
@@ -184,10 +185,23 @@ export async function startPage(): Promise<void> {
   };
 
   const connectLive = () => {
+    const { liveFeed } = config;
+    const authHeaders =
+      liveFeed.auth === 'iam' && liveFeed.identityPoolId
+        ? iamAuth({
+            host: liveFeed.httpHost,
+            region: config.region,
+            credentials: identityPoolCredentials({
+              region: config.region,
+              identityPoolId: liveFeed.identityPoolId,
+              userPoolId: config.userPoolId,
+              idToken: () => session.idToken(),
+            }),
+          })
+        : tokenAuth(liveFeed.httpHost, () => session.accessToken());
     live = createEventsClient({
-      realtimeUrl: config.liveFeed.realtimeUrl,
-      httpHost: config.liveFeed.httpHost,
-      token: () => session.accessToken(),
+      realtimeUrl: liveFeed.realtimeUrl,
+      authHeaders,
       onStatus: (status, detail) =>
         store.set('liveStatus', { status, ...(detail ? { detail } : {}) }),
     });

@@ -11,6 +11,14 @@ export interface LiveFeedConfig {
   realtimeUrl: string;
   /** The channels the page subscribes to. */
   channels: { signIn: string; detections: string };
+  /**
+   * `cognito`: the user's token authorises the WebSocket (the local feed, or an Event
+   * API that trusts the pool); `iam`: SigV4 with the identity pool's credentials (the
+   * security group's role), as infra deploys it.
+   */
+  auth: 'cognito' | 'iam';
+  /** With `iam`: the identity pool. */
+  identityPoolId?: string;
 }
 
 export interface PageConfig {
@@ -70,6 +78,20 @@ function url(value: string, field: string, schemes: string[]): string {
   return value;
 }
 
+function liveAuth(live: Record<string, unknown>): Pick<LiveFeedConfig, 'auth' | 'identityPoolId'> {
+  const auth = live.auth ?? 'cognito';
+  if (auth === 'cognito') return { auth };
+  if (auth !== 'iam') throw new ConfigError('liveFeed.auth', 'must be cognito or iam');
+  const identityPoolId = text(live, 'identityPoolId', 'liveFeed.identityPoolId');
+  if (!/^[\w-]+:[0-9a-f-]+$/.test(identityPoolId)) {
+    throw new ConfigError(
+      'liveFeed.identityPoolId',
+      'must be an identity pool id like eu-west-1:1234abcd-…',
+    );
+  }
+  return { auth, identityPoolId };
+}
+
 /** Validates a parsed config.json. */
 export function parseConfig(raw: unknown): PageConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -106,6 +128,7 @@ export function parseConfig(raw: unknown): PageConfig {
         signIn: text(channels, 'signIn', 'liveFeed.channels.signIn'),
         detections: text(channels, 'detections', 'liveFeed.channels.detections'),
       },
+      ...liveAuth(live),
     },
     securityGroup: typeof source.securityGroup === 'string' ? source.securityGroup : 'security',
     signIn: signIn as PageConfig['signIn'],

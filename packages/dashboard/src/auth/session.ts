@@ -64,6 +64,12 @@ export function createSession(options: SessionOptions) {
       if (tokens.expiresAt - now() < RENEW_BEFORE_MS) await session.renew();
       return tokens.accessToken;
     },
+    /** A valid ID token (the identity pool's login in IAM mode). */
+    async idToken(): Promise<string> {
+      await session.accessToken();
+      if (!tokens) throw new Error('not signed in');
+      return tokens.idToken;
+    },
     /** Renews the tokens with the refresh token (once at a time). */
     renew(): Promise<void> {
       renewing ??= (async () => {

@@ -33,10 +33,12 @@ export interface SocketLike {
 export interface EventsClientOptions {
   /** `wss://<realtime domain>/event/realtime` (or `ws://…` locally). */
   realtimeUrl: string;
-  /** The Event API's HTTP host, sent as `host` in the auth headers. */
-  httpHost: string;
-  /** A valid token for the `Authorization` header (called for each connect / subscribe). */
-  token(): Promise<string>;
+  /**
+   * The auth headers of a request with `body` (`{}` to connect, `{"channel":…}` to
+   * subscribe): `{host, Authorization: <token>}` with a Cognito token, or SigV4-signed
+   * headers in IAM mode. Called for each connect and subscribe, so they are fresh.
+   */
+  authHeaders(body: string): Promise<Record<string, string>>;
   /** Makes a socket (default: the global WebSocket). */
   createSocket?: (url: string, protocols: string[]) => SocketLike;
   /** First reconnect delay and its ceiling (default 500 ms, 30 s). */
@@ -96,17 +98,14 @@ export function createEventsClient(options: EventsClientOptions) {
     options.onStatus?.(next, detail);
   };
 
-  const authHeaders = async () => ({
-    host: options.httpHost,
-    Authorization: await options.token(),
-  });
-
   const send = (frame: unknown) => {
     if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame));
   };
 
   const sendSubscribe = async (subscription: Subscription) => {
-    const authorization = await authHeaders();
+    const authorization = await options.authHeaders(
+      JSON.stringify({ channel: subscription.channel }),
+    );
     send({ type: 'subscribe', id: subscription.id, channel: subscription.channel, authorization });
   };
 
@@ -199,9 +198,12 @@ export function createEventsClient(options: EventsClientOptions) {
     setStatus(attempt === 0 ? 'connecting' : 'reconnecting');
     let protocols: string[];
     try {
-      protocols = [EVENT_WS_PROTOCOL, `header-${base64Url(JSON.stringify(await authHeaders()))}`];
+      protocols = [
+        EVENT_WS_PROTOCOL,
+        `header-${base64Url(JSON.stringify(await options.authHeaders('{}')))}`,
+      ];
     } catch (error) {
-      drop(`no token: ${(error as Error).message}`);
+      drop(`no credentials: ${(error as Error).message}`);
       return;
     }
     if (closed || socket) return;
@@ -253,3 +255,11 @@ export function createEventsClient(options: EventsClientOptions) {
 }
 
 export type EventsClient = ReturnType<typeof createEventsClient>;
+
+/** The auth headers of Cognito user-pool mode: the token as `Authorization`. */
+export function tokenAuth(httpHost: string, token: () => Promise<string>) {
+  return async (_body: string): Promise<Record<string, string>> => ({
+    host: httpHost,
+    Authorization: await token(),
+  });
+}

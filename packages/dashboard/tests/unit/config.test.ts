@@ -21,6 +21,23 @@ describe('config.json', () => {
       apiUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com',
       signIn: ['password', 'email-code'],
       securityGroup: 'security',
+      liveFeed: { auth: 'cognito' },
+    });
+  });
+
+  it('reads the IAM mode of the live feed with its identity pool', () => {
+    const config = parseConfig({
+      ...valid,
+      liveFeed: {
+        ...valid.liveFeed,
+        auth: 'iam',
+        identityPoolId: 'eu-west-1:aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      },
+    });
+
+    expect(config.liveFeed).toMatchObject({
+      auth: 'iam',
+      identityPoolId: 'eu-west-1:aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
     });
   });
 
@@ -37,6 +54,14 @@ describe('config.json', () => {
       'config.json: liveFeed.channels.detections must be a non-empty string',
     ],
     [{ ...valid, signIn: ['sms'] }, 'config.json: signIn must list password and/or email-code'],
+    [
+      { ...valid, liveFeed: { ...valid.liveFeed, auth: 'iam' } },
+      'config.json: liveFeed.identityPoolId must be a non-empty string',
+    ],
+    [
+      { ...valid, liveFeed: { ...valid.liveFeed, auth: 'apikey' } },
+      'config.json: liveFeed.auth must be cognito or iam',
+    ],
     [[], 'config.json: the file must hold a JSON object'],
   ])('refuses a config naming the field (%#)', (raw, message) => {
     expect(() => parseConfig(raw)).toThrow(message);

@@ -11,6 +11,7 @@ import {
   EVENT_WS_PROTOCOL,
   type LiveStatus,
   type SocketLike,
+  tokenAuth,
 } from '../../src/live/appsync-events.js';
 
 let feed: LiveFeedServer;
@@ -48,8 +49,10 @@ describe('the AppSync Events client', () => {
     const received: unknown[] = [];
     const client = createEventsClient({
       realtimeUrl: url,
-      httpHost: 'example.appsync-api.eu-west-1.amazonaws.com',
-      token: async () => 'header.payload.signature',
+      authHeaders: tokenAuth(
+        'example.appsync-api.eu-west-1.amazonaws.com',
+        async () => 'header.payload.signature',
+      ),
       createSocket,
       onStatus: (status) => statuses.push(status),
     });
@@ -78,11 +81,10 @@ describe('the AppSync Events client', () => {
     const received: unknown[] = [];
     const client = createEventsClient({
       realtimeUrl: url,
-      httpHost: 'local',
-      token: async () => {
+      authHeaders: tokenAuth('local', async () => {
         tokens += 1;
         return `token-${tokens}`;
-      },
+      }),
       createSocket,
       random: () => 1,
       backoff: { initialMs: 20, maxMs: 1_000 },
@@ -111,8 +113,7 @@ describe('the AppSync Events client', () => {
     const timers: { run: () => void; ms: number }[] = [];
     const client = createEventsClient({
       realtimeUrl: url,
-      httpHost: 'local',
-      token: async () => 't',
+      authHeaders: tokenAuth('local', async () => 't'),
       createSocket,
       setTimer: (run, ms) => {
         timers.push({ run, ms });
@@ -139,8 +140,7 @@ describe('the AppSync Events client', () => {
     const errors: string[] = [];
     const client = createEventsClient({
       realtimeUrl: url,
-      httpHost: 'local',
-      token: async () => 't',
+      authHeaders: tokenAuth('local', async () => 't'),
       createSocket,
     });
     client.subscribe(
