@@ -24,6 +24,7 @@ const { createCreateHandler, createDefineHandler, createVerifyHandler, createSen
   await import('../src/handlers.js');
 const { deriveKeys } = await import('../src/keys.js');
 const { verifyAuthChallenge } = await import('../src/verify.js');
+const { ks, quantile, welch } = await import('./lib/stats.js');
 type ChallengeConfig = import('../src/config.js').ChallengeConfig;
 type VerifyEvent = import('../src/verify.js').VerifyEvent;
 type CreateEvent = import('@authwatch/kit').CreateAuthChallengeEvent;
@@ -50,11 +51,6 @@ const ses = new SESClient({ region: 'us-east-1' });
 ses.send = (async () => ({ MessageId: 'bench' })) as unknown as typeof ses.send;
 
 const ns = () => process.hrtime.bigint();
-
-function quantile(sorted: Float64Array, q: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[index] as number;
-}
 
 function summary(samples: number[]) {
   const sorted = Float64Array.from(samples).sort();
@@ -176,30 +172,6 @@ await time(
 await time('verify handler', RUNS, () => verify(verifyWith(CODE), context), TARGET_MS);
 
 // ── 2. Does verify's time tell answers apart? ────────────────────────────────────────
-function welch(a: number[], b: number[]) {
-  const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
-  const variance = (x: number[], m: number) =>
-    x.reduce((s, v) => s + (v - m) ** 2, 0) / (x.length - 1);
-  const ma = mean(a);
-  const mb = mean(b);
-  const va = variance(a, ma) / a.length;
-  const vb = variance(b, mb) / b.length;
-  return { t: (ma - mb) / Math.sqrt(va + vb), ma, mb };
-}
-
-function ks(a: Float64Array, b: Float64Array): number {
-  let i = 0;
-  let j = 0;
-  let d = 0;
-  while (i < a.length && j < b.length) {
-    const x = Math.min(a[i] as number, b[j] as number);
-    while (i < a.length && (a[i] as number) <= x) i += 1;
-    while (j < b.length && (b[j] as number) <= x) j += 1;
-    d = Math.max(d, Math.abs(i / a.length - j / b.length));
-  }
-  return d;
-}
-
 /** Drops the slowest 1 % of the pooled samples (GC pauses, preemption) before testing. */
 function trim(a: number[], b: number[]): [number[], number[]] {
   const cut = quantile(Float64Array.from([...a, ...b]).sort(), 0.99);

@@ -5,7 +5,9 @@
  * - A retry after a wrong answer: the SAME code, recovered from the sealed copy in the
  *   previous entry's `challengeMetadata`; no new mail (a wrong guess must not spam the
  *   user, nor hand an attacker a fresh code per guess).
- * - `userNotFound`: the same response shape, a dummy code sealed the same way, no mail.
+ * - `userNotFound`: the same response shape, a dummy code sealed the same way, no mail;
+ *   the dummy is reused, renewed and expires exactly as a real code would (`mirrors`), so
+ *   the handler can stand in for a send exactly where a real user's path sends one.
  *
  * The code appears only in the mail. `privateChallengeParameters` hold its keyed digest,
  * `challengeMetadata` its AES-GCM seal, `publicChallengeParameters` what a client shows.
@@ -55,6 +57,12 @@ export interface CreateOutcome {
   /** The mail to send, only when a new code was issued to an existing user. */
   mail?: PendingMail;
   kind: CreateKind;
+  /**
+   * What a real user's challenge would have been at this point (for a real user, the
+   * same as `kind`): an unknown user's handler waits like a send where this is `fresh`
+   * or `renewed`, and not at all where it is `reused`.
+   */
+  mirrors: Exclude<CreateKind, 'user-not-found'>;
   /** The attempt this challenge is (1 for the first). */
   attempt: number;
   audit: AuditEvent[];
@@ -121,20 +129,22 @@ export function createAuthChallenge(
     throw new UserFacingError('this account has no email address to send a sign-in code to');
   }
 
-  const previous = userNotFound ? undefined : previousCode(event, config, keys, now);
-  let kind: CreateKind;
+  // An unknown user's dummy code travels sealed like a real one, so it is reopened,
+  // reused and renewed the same way: the same work, and the same waits, on every path.
+  const previous = previousCode(event, config, keys, now);
+  let mirrors: CreateOutcome['mirrors'];
   let code: string;
   let issuedAt: number;
   if (typeof previous === 'object') {
-    kind = 'reused';
+    mirrors = 'reused';
     code = previous.code;
     issuedAt = previous.issuedAt;
   } else {
-    // A dummy code for an unknown user costs the same work as a real one.
     code = generate(config.codeLength);
     issuedAt = now;
-    kind = userNotFound ? 'user-not-found' : previous === 'expired' ? 'renewed' : 'fresh';
+    mirrors = previous === 'expired' ? 'renewed' : 'fresh';
   }
+  const kind: CreateKind = userNotFound ? 'user-not-found' : mirrors;
 
   const expiresInSeconds = Math.max(
     0,
@@ -156,7 +166,7 @@ export function createAuthChallenge(
     challengeMetadata: formatMetadata(issuedAt, sealCode(keys, code, sealContext(event, issuedAt))),
   };
 
-  const outcome: CreateOutcome = { response, kind, attempt, audit: [] };
+  const outcome: CreateOutcome = { response, kind, mirrors, attempt, audit: [] };
   if (kind === 'fresh' || kind === 'renewed') {
     const { locale, template } = templateFor(
       mailConfig.templates,

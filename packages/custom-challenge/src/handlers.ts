@@ -3,6 +3,8 @@
  * so tests build them with an in-memory audit sink and a mocked SES client, and the
  * entry files only wire the production singletons.
  */
+
+import { randomInt } from 'node:crypto';
 import type { Auditor } from '@authwatch/audit';
 import {
   CreateAuthChallengeEventSchema,
@@ -98,20 +100,62 @@ export function createDefineHandler(
   });
 }
 
-/** Tracks how long SES sends take, so an unknown user's answer takes as long. */
+/**
+ * How long SES sends take here, so that an unknown user's stand-in for a send takes as
+ * long, in distribution and not only on average: each stand-in waits a duration drawn at
+ * random from the last `size` real sends of this container (a reservoir of recent
+ * samples). Until the container has sent its first mail it waits `coldMs`, about an SES
+ * SendEmail from Lambda in the same region on a fresh connection.
+ *
+ * A timer fires late by however busy the event loop is, and a real send's recorded time
+ * already includes that lateness once; so the stand-in asks for the drawn duration less
+ * the lateness its own recent sleeps showed (a running mean), not for the drawn duration
+ * plus a second lateness.
+ */
 export interface SendTimer {
-  /** Typical send duration so far, ms. */
-  typical(): number;
+  /** A duration to wait instead of a send, ms. */
+  sample(): number;
+  /** Records how long a real send took, ms. */
   record(ms: number): void;
+  /** Waits about `ms` in total with `sleep`, measured by `now`, and learns its lateness. */
+  standIn(ms: number, sleep: (ms: number) => Promise<void>, now: () => number): Promise<void>;
 }
 
-/** An exponentially weighted mean of send durations, starting at `initialMs`. */
-export function createSendTimer(initialMs = 80): SendTimer {
-  let mean = initialMs;
+export interface SendTimerOptions {
+  /** Wait before any real send has been seen, ms (default 80). */
+  coldMs?: number;
+  /** How many recent sends are kept (default 64). */
+  size?: number;
+  /** Uniform integer in [0, max); the CSPRNG's `randomInt` by default. */
+  randomIndex?: (max: number) => number;
+}
+
+/** Longest send duration kept: a send that hung until the deadline is not typical. */
+const MAX_SEND_SAMPLE_MS = 2_000;
+
+export function createSendTimer(options: SendTimerOptions | number = {}): SendTimer {
+  const {
+    coldMs = 80,
+    size = 64,
+    randomIndex = randomInt,
+  } = typeof options === 'number' ? { coldMs: options } : options;
+  const samples: number[] = [];
+  let next = 0;
+  let lateness = 0;
   return {
-    typical: () => mean,
+    sample: () =>
+      samples.length === 0 ? coldMs : (samples[randomIndex(samples.length)] as number),
     record(ms) {
-      if (Number.isFinite(ms) && ms >= 0) mean = mean * 0.8 + Math.min(ms, 2_000) * 0.2;
+      if (!Number.isFinite(ms) || ms < 0) return;
+      samples[next] = Math.min(ms, MAX_SEND_SAMPLE_MS);
+      next = (next + 1) % size;
+    },
+    async standIn(ms, sleep, now) {
+      const asked = Math.max(0, ms - lateness);
+      const started = now();
+      await sleep(asked);
+      const late = now() - started - asked;
+      if (Number.isFinite(late)) lateness = Math.min(ms, Math.max(0, lateness * 0.8 + late * 0.2));
     },
   };
 }
@@ -184,9 +228,13 @@ export function createCreateHandler(
             cause: error,
           });
         }
+      } else if (outcome.kind === 'user-not-found' && outcome.mirrors !== 'reused') {
+        // No mail for a user who does not exist, but wait where a real user's path sends
+        // one (a first or renewed code), as long as a real send takes here.
+        const wait = Math.max(0, Math.min(timer.sample(), ctx.deadline - ctx.now() - 50));
+        await timer.standIn(wait, sleep, () => ctx.now());
+        logger.info('challenge issued without a mail', facts);
       } else if (outcome.kind === 'user-not-found') {
-        // No mail for a user who does not exist, but take about as long as a send would.
-        await sleep(Math.max(0, Math.min(timer.typical(), ctx.deadline - ctx.now() - 50)));
         logger.info('challenge issued without a mail', facts);
       } else {
         logger.info('challenge re-issued with the same code, no mail', facts);

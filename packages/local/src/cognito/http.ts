@@ -8,8 +8,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CallContext, CognitoEmulator } from './emulator.js';
+import type { CallContext } from './context.js';
 import { CognitoError, OAuthError } from './errors.js';
+
+/** What the HTTP face needs of an emulator (the `CognitoEmulator` facade is one). */
+export interface HttpTarget {
+  call(operation: string, input: Record<string, unknown>, caller: CallContext): Promise<unknown>;
+  clientCredentials(
+    clientId: string,
+    clientSecret: string,
+    scopeParam: string | undefined,
+    caller: CallContext,
+    viaBasic: boolean,
+  ): Promise<unknown>;
+  jwks(poolId: string): unknown;
+  openIdConfiguration(poolId: string): unknown;
+}
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 const MAX_BODY = 1 << 20;
@@ -56,7 +70,7 @@ export function callContext(req: IncomingMessage): CallContext {
 }
 
 async function handleApi(
-  emulator: CognitoEmulator,
+  emulator: HttpTarget,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -102,7 +116,7 @@ async function handleApi(
 }
 
 async function handleToken(
-  emulator: CognitoEmulator,
+  emulator: HttpTarget,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -144,7 +158,7 @@ async function handleToken(
 }
 
 /** The node:http request listener of an emulator. */
-export function createListener(emulator: CognitoEmulator) {
+export function createListener(emulator: HttpTarget) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;

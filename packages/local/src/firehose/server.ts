@@ -18,40 +18,30 @@
  * answers lost after the records were accepted (the socket is destroyed, so the client
  * cannot know they were delivered), and added latency. SigV4 is accepted and not verified.
  */
-import { isAscii } from 'node:buffer';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { auditObjectName, auditObjectPrefix } from '@authwatch/audit/layout';
+import {
+  bufferOption,
+  createDeliveryBuffer,
+  DEFAULT_BUFFER_IDLE_MS,
+  DEFAULT_BUFFER_INTERVAL_MS,
+  DEFAULT_BUFFER_SIZE_BYTES,
+} from './buffer.js';
+import { type FirehoseFaults, FirehoseFaultsError, normaliseFaults } from './faults.js';
+import {
+  ApiError,
+  bodyText,
+  decodeData,
+  MAX_RECORDS,
+  MAX_REQUEST_BYTES,
+  readBody,
+  send,
+  sendError,
+} from './protocol.js';
 
-/** Firehose's limits, enforced like the service does. */
-const MAX_RECORDS = 500;
-const MAX_RECORD_BYTES = 1_000 * 1024;
-const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
-
-/** Local buffering defaults: small, so objects show up a moment after the records. */
-const DEFAULT_BUFFER_INTERVAL_MS = 200;
-const DEFAULT_BUFFER_IDLE_MS = 20;
-const DEFAULT_BUFFER_SIZE_BYTES = 1024 * 1024;
-/** A failed write is retried no sooner than this (one stderr line a second, not a spin). */
-const MIN_RETRY_MS = 1_000;
-
-export interface FirehoseFaults {
-  /** Probability that one record of a PutRecordBatch fails (HTTP 200, ErrorCode). */
-  partialFailureRate?: number;
-  /** Probability that a request answers 503 ServiceUnavailableException. */
-  unavailableRate?: number;
-  /** Probability that a request answers 400 ThrottlingException. */
-  throttleRate?: number;
-  /** Probability that the records are stored but the answer never reaches the client. */
-  dropResponseRate?: number;
-  /** Latency added before a request is handled, ms. */
-  latencyMs?: number;
-  /** Extra random latency in [0, latencyJitterMs), ms. */
-  latencyJitterMs?: number;
-}
+export { FirehoseWriteError } from './buffer.js';
+export { type FirehoseFaults, FirehoseFaultsError, normaliseFaults } from './faults.js';
 
 export interface FirehoseServerOptions {
   /** Folder the delivered objects are written under (the bucket's root). */
@@ -144,190 +134,6 @@ export interface FirehoseServer {
   flush(): Promise<void>;
 }
 
-/** The disk refused an object; its records stay buffered for the next write. */
-export class FirehoseWriteError extends Error {
-  constructor(
-    readonly stream: string,
-    readonly records: number,
-    readonly path: string,
-    cause: unknown,
-  ) {
-    super(
-      `local firehose: could not write ${records} records of ${stream} to ${path} ` +
-        `(${cause instanceof Error ? cause.message : String(cause)}); they stay buffered for the next write`,
-      { cause },
-    );
-    this.name = 'FirehoseWriteError';
-  }
-}
-
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Faults that are not what {@link FirehoseFaults} describes: the message names the member. */
-export class FirehoseFaultsError extends Error {
-  constructor(message: string) {
-    super(`local firehose faults: ${message}`);
-    this.name = 'FirehoseFaultsError';
-  }
-}
-
-const FAULT_RATES = [
-  'partialFailureRate',
-  'unavailableRate',
-  'throttleRate',
-  'dropResponseRate',
-] as const;
-const FAULT_LATENCIES = ['latencyMs', 'latencyJitterMs'] as const;
-/** Longer than any caller's timeout: a latency above it is a mistake, not a test. */
-const MAX_FAULT_LATENCY_MS = 60_000;
-
-/**
- * Checks faults (from code or a control request's JSON) and fills in the zeros. Throws
- * a {@link FirehoseFaultsError} naming the first bad member: rates are numbers in
- * [0, 1], latencies numbers of ms in [0, 60000], and nothing else is accepted.
- */
-export function normaliseFaults(faults: unknown = {}): Required<FirehoseFaults> {
-  if (typeof faults !== 'object' || faults === null || Array.isArray(faults)) {
-    throw new FirehoseFaultsError(`expected a JSON object, got ${describeValue(faults)}`);
-  }
-  const given = faults as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (
-      !(FAULT_RATES as readonly string[]).includes(key) &&
-      !(FAULT_LATENCIES as readonly string[]).includes(key)
-    ) {
-      throw new FirehoseFaultsError(
-        `unknown member '${key}' (known: ${[...FAULT_RATES, ...FAULT_LATENCIES].join(', ')})`,
-      );
-    }
-  }
-  const number = (key: string, max: number): number => {
-    const value = given[key] === undefined ? 0 : given[key];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
-      throw new FirehoseFaultsError(
-        `${key} must be a number from 0 to ${max}, got ${describeValue(value)}`,
-      );
-    }
-    return value;
-  };
-  return {
-    partialFailureRate: number('partialFailureRate', 1),
-    unavailableRate: number('unavailableRate', 1),
-    throttleRate: number('throttleRate', 1),
-    dropResponseRate: number('dropResponseRate', 1),
-    latencyMs: number('latencyMs', MAX_FAULT_LATENCY_MS),
-    latencyJitterMs: number('latencyJitterMs', MAX_FAULT_LATENCY_MS),
-  };
-}
-
-/** A value as an error message shows it: short, and never more than 40 characters of it. */
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of req) {
-    chunks.push(chunk as Buffer);
-    length += (chunk as Buffer).byteLength;
-  }
-  if (chunks.length === 1) return chunks[0] as Buffer;
-  return Buffer.concat(chunks, length);
-}
-
-/**
- * The body as text. A PutRecordBatch body is base64 inside JSON, so nearly always pure
- * ASCII: then latin1 (a plain byte copy) gives the same string several times faster
- * than UTF-8 decoding of a 4 MiB body.
- */
-function bodyText(raw: Buffer): string {
-  return isAscii(raw) ? raw.toString('latin1') : raw.toString('utf8');
-}
-
-function send(res: ServerResponse, status: number, body: unknown, onDone?: () => void): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-  });
-  res.end(text, onDone);
-}
-
-function sendError(res: ServerResponse, error: ApiError): void {
-  send(res, error.status, { __type: error.type, message: error.message });
-}
-
-/** A buffering option as a number >= `min`, or a message naming the option. */
-function bufferOption(name: string, value: number | undefined, fallback: number, min: number) {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new RangeError(`Firehose fake option ${name} must be a number >= ${min}, got ${value}`);
-  }
-  return value;
-}
-
-/**
- * Object ids that sort in the order the objects were written (UUIDv7 layout: time in ms,
- * then a counter, then random bits), so reading a folder sorted by name reads records in
- * delivery order. The real stream's ids are random UUIDs; the format is the same.
- */
-function orderedIds(): (at: number) => string {
-  let lastMs = 0;
-  let counter = 0;
-  return (at) => {
-    let ms = Math.max(Math.trunc(at), lastMs);
-    if (ms === lastMs) {
-      counter += 1;
-      if (counter > 0xfff) {
-        ms += 1;
-        counter = 0;
-      }
-    } else counter = 0;
-    lastMs = ms;
-    const time = ms.toString(16).padStart(12, '0').slice(-12);
-    const random = randomBytes(8);
-    random[0] = ((random[0] as number) & 0x3f) | 0x80;
-    const tail = random.toString('hex');
-    return `${time.slice(0, 8)}-${time.slice(8)}-7${counter.toString(16).padStart(3, '0')}-${tail.slice(0, 4)}-${tail.slice(4)}`;
-  };
-}
-
-/** Parses one base64 `Data` blob, enforcing the record limit. */
-function decodeData(value: unknown): Buffer {
-  if (typeof value !== 'string') {
-    throw new ApiError(400, 'InvalidArgumentException', 'Record.Data must be a base64 string');
-  }
-  const data = Buffer.from(value, 'base64');
-  if (data.byteLength === 0 || data.byteLength > MAX_RECORD_BYTES) {
-    throw new ApiError(
-      400,
-      'InvalidArgumentException',
-      `Record size must be between 1 and ${MAX_RECORD_BYTES} bytes`,
-    );
-  }
-  return data;
-}
-
-/** Records of one stream waiting to be written, in arrival order. */
-interface Buffered {
-  chunks: Buffer[];
-  bytes: number;
-}
-
 /**
  * Creates the fake. Call `start()` to listen.
  *
@@ -360,13 +166,11 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
     1,
   );
   const log = options.log ?? ((line: string) => process.stderr.write(line));
-  const objectId = orderedIds();
   let faults = normaliseFaults(options.faults);
   let url = '';
   let closed = false;
   /** API requests being handled (control requests are not: a flush waits for these). */
   const pending = new Set<Promise<unknown>>();
-  const madeDirs = new Set<string>();
   const stats: FirehoseServerStats = {
     requests: 0,
     putRecord: 0,
@@ -384,110 +188,19 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
     writeErrors: 0,
     objects: [],
   };
-
-  // The buffer. Writes run one at a time, each taking the whole buffer when it starts,
-  // so records reach the disk in the order they were accepted, even across a failed write.
-  let buffers = new Map<string, Buffered>();
-  let intervalTimer: NodeJS.Timeout | undefined;
-  let idleTimer: NodeJS.Timeout | undefined;
-  let writing: Promise<void> = Promise.resolve();
-  let queued: Promise<void> | undefined;
-
-  const clearTimers = () => {
-    clearTimeout(intervalTimer);
-    clearTimeout(idleTimer);
-    intervalTimer = undefined;
-    idleTimer = undefined;
-  };
-
-  /** Writes the whole buffer: one object per stream. */
-  const writeBuffered = async (): Promise<void> => {
-    clearTimers();
-    if (buffers.size === 0) return;
-    const batch = buffers;
-    buffers = new Map();
-    let failure: FirehoseWriteError | undefined;
-    for (const [stream, buffered] of batch) {
-      const at = now();
-      const folder = join(options.dir, auditObjectPrefix(region, accountId, at));
-      const path = join(folder, auditObjectName(stream, at, objectId(at)));
-      const count = buffered.chunks.length;
-      try {
-        if (!madeDirs.has(folder)) {
-          await mkdir(folder, { recursive: true });
-          madeDirs.add(folder);
-        }
-        await writeFile(path, Buffer.concat(buffered.chunks, buffered.bytes));
-      } catch (cause) {
-        // The folder may have been removed under us: make it again next time.
-        madeDirs.delete(folder);
-        const later = buffers.get(stream);
-        buffers.set(stream, {
-          chunks: later ? buffered.chunks.concat(later.chunks) : buffered.chunks,
-          bytes: buffered.bytes + (later?.bytes ?? 0),
-        });
-        const error = new FirehoseWriteError(stream, count, path, cause);
-        failure ??= error;
-        stats.writeErrors += 1;
-        stats.lastWriteError = error.message;
-        log(`${error.message}\n`);
-        continue;
-      }
-      stats.objects.push(path);
-      stats.recordsWritten += count;
-      stats.recordsBuffered -= count;
-    }
-    if (failure) {
-      if (!closed) intervalTimer ??= setTimeout(onTimer, Math.max(intervalMs, MIN_RETRY_MS));
-      throw failure;
-    }
-  };
-
-  /** Queues a write of the buffer; a write queued and not started yet is shared. */
-  const queueWrite = (): Promise<void> => {
-    if (queued) return queued;
-    const task = writing.then(() => {
-      queued = undefined;
-      return writeBuffered();
-    });
-    queued = task;
-    writing = task.catch(() => undefined);
-    return task;
-  };
-
-  /** A write nobody waits for: its failure is logged and retried by `writeBuffered`. */
-  const writeInBackground = () => {
-    queueWrite().catch(() => undefined);
-  };
-
-  const onTimer = () => {
-    clearTimers();
-    writeInBackground();
-  };
-
-  /** Puts accepted records in the buffer; they are written later (see the options). */
-  const accept = (stream: string, records: Buffer[]): void => {
-    let buffered = buffers.get(stream);
-    if (!buffered) {
-      buffered = { chunks: [], bytes: 0 };
-      buffers.set(stream, buffered);
-    }
-    for (const record of records) {
-      buffered.chunks.push(record);
-      buffered.bytes += record.byteLength;
-    }
-    stats.recordsStored += records.length;
-    stats.recordsBuffered += records.length;
-    if (buffered.bytes >= sizeBytes) {
-      writeInBackground();
-      return;
-    }
-    intervalTimer ??= setTimeout(onTimer, intervalMs);
-    if (idleMs > 0) {
-      if (idleTimer) idleTimer.refresh();
-      else idleTimer = setTimeout(onTimer, idleMs);
-    }
-  };
+  // The buffer: records are acknowledged once in it and written later (buffer.ts).
+  const { accept, queueWrite } = createDeliveryBuffer({
+    dir: options.dir,
+    region,
+    accountId,
+    now,
+    intervalMs,
+    idleMs,
+    sizeBytes,
+    log,
+    stats,
+    closed: () => closed,
+  });
 
   const streamOf = (body: Record<string, unknown>): string => {
     const name = body.DeliveryStreamName;

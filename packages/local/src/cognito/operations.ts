@@ -1,0 +1,159 @@
+/**
+ * The operation table: every `X-Amz-Target` operation the emulator answers, by Cognito API
+ * area, with the file that handles it. Any other operation answers UnknownOperationException.
+ * The map in README.md is generated from this table (`tests/cognito/operations-map.ts`).
+ */
+import { adminInitiateAuth, initiateAuth } from './auth-initiate.js';
+import { adminRespondToAuthChallenge, respondToAuthChallenge } from './auth-respond.js';
+import type { CallContext, EmulatorContext } from './context.js';
+import { CognitoError } from './errors.js';
+import { adminLinkProviderForUser } from './federation.js';
+import * as groups from './groups.js';
+import type { Json } from './input.js';
+import * as passwords from './passwords.js';
+import * as pools from './pools.js';
+import { createResourceServerOp, describeResourceServer } from './resource-servers.js';
+import { adminUserGlobalSignOut, globalSignOut, revokeToken } from './revocation.js';
+import * as signUp from './sign-up.js';
+import * as users from './users.js';
+import { getSigningCertificate } from './well-known.js';
+
+export type Operation = (
+  ctx: EmulatorContext,
+  input: Json,
+  caller: CallContext,
+) => Promise<Json> | Json;
+
+export interface Area {
+  area: string;
+  /** The module under src/cognito/ that handles the operations. */
+  file: string;
+  operations: Record<string, Operation>;
+}
+
+export const AREAS: readonly Area[] = [
+  {
+    area: 'User pools and app clients',
+    file: 'pools.ts',
+    operations: {
+      CreateUserPool: pools.createUserPoolOp,
+      DescribeUserPool: pools.describeUserPool,
+      ListUserPools: pools.listUserPoolsOp,
+      CreateUserPoolClient: pools.createUserPoolClientOp,
+      DescribeUserPoolClient: pools.describeUserPoolClient,
+      ListUserPoolClients: pools.listUserPoolClients,
+    },
+  },
+  {
+    area: 'Resource servers',
+    file: 'resource-servers.ts',
+    operations: {
+      CreateResourceServer: createResourceServerOp,
+      DescribeResourceServer: describeResourceServer,
+    },
+  },
+  {
+    area: 'Signing keys',
+    file: 'well-known.ts',
+    operations: { GetSigningCertificate: getSigningCertificate },
+  },
+  {
+    area: 'Users and attributes',
+    file: 'users.ts',
+    operations: {
+      AdminGetUser: users.adminGetUser,
+      AdminDeleteUser: users.adminDeleteUser,
+      AdminDisableUser: users.adminDisableUser,
+      AdminEnableUser: users.adminEnableUser,
+      AdminUpdateUserAttributes: users.adminUpdateUserAttributes,
+      ListUsers: users.listUsers,
+      GetUser: users.getUser,
+      UpdateUserAttributes: users.updateUserAttributes,
+      DeleteUser: users.deleteUser,
+    },
+  },
+  {
+    area: 'Groups',
+    file: 'groups.ts',
+    operations: {
+      CreateGroup: groups.createGroupOp,
+      GetGroup: groups.getGroup,
+      ListGroups: groups.listGroups,
+      ListUsersInGroup: groups.listUsersInGroup,
+      AdminAddUserToGroup: groups.adminAddUserToGroup,
+      AdminRemoveUserFromGroup: groups.adminRemoveUserFromGroup,
+      AdminListGroupsForUser: groups.adminListGroupsForUser,
+    },
+  },
+  {
+    area: 'Sign-up and confirmation',
+    file: 'sign-up.ts',
+    operations: {
+      SignUp: signUp.signUp,
+      ConfirmSignUp: signUp.confirmSignUp,
+      ResendConfirmationCode: signUp.resendConfirmationCode,
+      AdminCreateUser: signUp.adminCreateUser,
+      AdminConfirmSignUp: signUp.adminConfirmSignUp,
+    },
+  },
+  {
+    area: 'Password reset and change',
+    file: 'passwords.ts',
+    operations: {
+      ForgotPassword: passwords.forgotPassword,
+      ConfirmForgotPassword: passwords.confirmForgotPassword,
+      ChangePassword: passwords.changePassword,
+      AdminSetUserPassword: passwords.adminSetUserPassword,
+      AdminResetUserPassword: passwords.adminResetUserPassword,
+    },
+  },
+  {
+    area: 'Authentication: starting a sign-in',
+    file: 'auth-initiate.ts',
+    operations: { InitiateAuth: initiateAuth, AdminInitiateAuth: adminInitiateAuth },
+  },
+  {
+    area: 'Authentication: answering a challenge',
+    file: 'auth-respond.ts',
+    operations: {
+      RespondToAuthChallenge: respondToAuthChallenge,
+      AdminRespondToAuthChallenge: adminRespondToAuthChallenge,
+    },
+  },
+  {
+    area: 'Token revocation and sign-out',
+    file: 'revocation.ts',
+    operations: {
+      RevokeToken: revokeToken,
+      GlobalSignOut: globalSignOut,
+      AdminUserGlobalSignOut: adminUserGlobalSignOut,
+    },
+  },
+  {
+    area: 'Federated users',
+    file: 'federation.ts',
+    operations: { AdminLinkProviderForUser: adminLinkProviderForUser },
+  },
+];
+
+/** Operation name → handler, from the table above. */
+export const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
+  AREAS.flatMap((area) => Object.entries(area.operations)),
+);
+
+/** Runs one API operation; throws CognitoError. */
+export async function callOperation(
+  ctx: EmulatorContext,
+  operation: string,
+  input: Json,
+  caller: CallContext,
+): Promise<Json> {
+  const handler = OPERATIONS.get(operation);
+  if (!handler) {
+    throw new CognitoError(
+      'UnknownOperationException',
+      `Operation ${operation} is not supported by the local emulator`,
+    );
+  }
+  return handler(ctx, input, caller);
+}

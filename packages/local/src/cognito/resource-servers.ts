@@ -1,0 +1,64 @@
+/** Resource servers and their custom scopes: CreateResourceServer, DescribeResourceServer. */
+import type { EmulatorContext } from './context.js';
+import { CognitoError } from './errors.js';
+import { type Json, str } from './input.js';
+import { requirePool } from './lookup.js';
+
+export function createResourceServer(
+  ctx: EmulatorContext,
+  poolId: string,
+  spec: {
+    identifier: string;
+    name?: string;
+    /** Scope names (`read`), or `{ name, description }`. */
+    scopes: (string | { name: string; description?: string })[];
+  },
+): void {
+  const pool = requirePool(ctx, poolId);
+  pool.resourceServers[spec.identifier] = {
+    identifier: spec.identifier,
+    name: spec.name ?? spec.identifier,
+    scopes: spec.scopes.map((scope) =>
+      typeof scope === 'string'
+        ? { ScopeName: scope, ScopeDescription: scope }
+        : { ScopeName: scope.name, ScopeDescription: scope.description ?? scope.name },
+    ),
+  };
+  ctx.changed();
+}
+
+export function createResourceServerOp(ctx: EmulatorContext, i: Json): Json {
+  const pool = requirePool(ctx, i.UserPoolId);
+  const identifier = str(i, 'Identifier');
+  const scopes = Array.isArray(i.Scopes) ? (i.Scopes as Json[]) : [];
+  createResourceServer(ctx, pool.id, {
+    identifier,
+    name: str(i, 'Name'),
+    scopes: scopes.map((scope) => ({
+      name: String(scope.ScopeName),
+      description: String(scope.ScopeDescription ?? scope.ScopeName),
+    })),
+  });
+  return {
+    ResourceServer: {
+      UserPoolId: pool.id,
+      ...pool.resourceServers[identifier],
+      Identifier: identifier,
+      Name: str(i, 'Name'),
+    },
+  };
+}
+
+export function describeResourceServer(ctx: EmulatorContext, i: Json): Json {
+  const pool = requirePool(ctx, i.UserPoolId);
+  const server = pool.resourceServers[String(i.Identifier)];
+  if (!server) throw new CognitoError('ResourceNotFoundException', 'Resource server not found.');
+  return {
+    ResourceServer: {
+      UserPoolId: pool.id,
+      Identifier: server.identifier,
+      Name: server.name,
+      Scopes: server.scopes,
+    },
+  };
+}
