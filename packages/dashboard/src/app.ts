@@ -214,6 +214,7 @@ export async function startPage(): Promise<void> {
     cognito,
     session,
     onSignedIn: (user: SessionUser) => {
+      performance.mark('authwatch:signed-in');
       signIn.hide();
       dashboard.hidden = false;
       signOutButton.hidden = false;

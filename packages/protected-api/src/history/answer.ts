@@ -149,8 +149,8 @@ async function run(request: HistoryRequest, engine: HistoryEngine): Promise<unkn
       const q = eventSql(uid, time);
       const [row] = await engine.query(q.sql, q.params);
       if (!row) return { notFound: true };
-      // DuckDB keeps each object whole in `raw`; Athena's view gives its columns.
-      return { event: row.raw !== undefined ? parseJson(row.raw) : row };
+      // DuckDB reads the object back from its file; Athena's view gives its columns.
+      return { event: (await engine.wholeEvent?.(uid, time)) ?? row };
     }
     case 'security-findings': {
       const { filters, limit } = parseTopParams(query, now);

@@ -10,6 +10,11 @@ export type Row = Record<string, unknown>;
 export interface HistoryEngine {
   /** Runs `sql` with `params` bound in order to its `?` marks. */
   query(sql: string, params: readonly SqlValue[]): Promise<Row[]>;
+  /**
+   * The whole stored object of an event, where the engine can read it (DuckDB reads it
+   * from its NDJSON object); without it, the drill-down answers the view's columns.
+   */
+  wholeEvent?(uid: string, time: number): Promise<unknown>;
   close?(): Promise<void>;
 }
 
