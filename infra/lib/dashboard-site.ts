@@ -22,11 +22,14 @@ import type { EventApi } from 'aws-cdk-lib/aws-appsync';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { contentSecurityPolicy, writePageSync } from '../../packages/dashboard/server/index.js';
 import type { AuthwatchConfig } from '../config/index.js';
+import { auditDatabaseName } from './audit-stream.js';
+import { grantHistory, type HistoryAccessProps } from './history-access.js';
 
 export interface DashboardSiteProps {
   config: AuthwatchConfig;
@@ -59,11 +62,12 @@ interface StackParts {
     identityPool?: { identityPoolId: string } | undefined;
   };
   tokenApi: {
+    apiFunction: LambdaFunction;
     httpApi: HttpApi;
     stage: { url: string };
     api: { cors: { allowOrigins: readonly string[] } };
   };
-  audit: { eventApi: EventApi; settings: { subscriberGroup: string } };
+  audit: HistoryAccessProps['audit'] & { eventApi: EventApi };
 }
 
 export class DashboardSite extends Construct {
@@ -74,6 +78,11 @@ export class DashboardSite extends Construct {
     config: AuthwatchConfig,
   ): DashboardSite {
     const { userPool, tokenApi, audit } = scope;
+    // The page's history routes run on Athena over the audit table.
+    grantHistory(tokenApi.apiFunction, {
+      audit,
+      databaseName: auditDatabaseName(config.envName),
+    });
     return new DashboardSite(scope, id, {
       config,
       userPool: userPool.userPool,

@@ -117,6 +117,45 @@ describe('DashboardSite in the Authwatch stack', () => {
     expect(JSON.stringify(origins.asArray())).toContain('DomainName');
   });
 
+  it("gives the protected API the history settings and only the audit workgroup's queries", () => {
+    const fn = stack.getLogicalId(stack.tokenApi.apiFunction.node.defaultChild as never);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          SECURITY_GROUP: 'security',
+          HISTORY_ENGINE: 'athena',
+          HISTORY_ATHENA_WORKGROUP: Match.anyValue(),
+          HISTORY_ATHENA_DATABASE: 'authwatch_audit_dev',
+        }),
+      },
+    });
+    const policies = template.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies)
+      .filter(
+        (policy) =>
+          JSON.stringify(policy).includes(`"${fn}ServiceRole`) ||
+          JSON.stringify((policy as { Properties: { Roles: unknown } }).Properties.Roles).includes(
+            'ProtectedApi',
+          ),
+      )
+      .flatMap(
+        (policy) =>
+          (
+            policy as {
+              Properties: {
+                PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] };
+              };
+            }
+          ).Properties.PolicyDocument.Statement,
+      );
+    const athena = statements.find((statement) =>
+      JSON.stringify(statement.Action).includes('athena:StartQueryExecution'),
+    );
+    expect(athena).toBeDefined();
+    expect(JSON.stringify(athena?.Resource)).toContain('workgroup/');
+    expect(JSON.stringify(athena?.Resource)).not.toBe('"*"');
+  });
+
   it('outputs the page URL and passes the AwsSolutions checks', () => {
     template.hasOutput('*', { Description: 'The security page' });
     expect(nagFindings(stack.dashboard)).toEqual([]);
