@@ -17,10 +17,13 @@ export function filtersOfFinding(finding: Finding): Filters {
   const from = (finding.firstSeen ?? finding.time) - 60_000;
   const to = (finding.lastSeen ?? finding.time) + 60_000;
   const filters: Filters = { range: 'custom', from, to };
+  // The detections group by OCSF field names (`user.name`, `src_endpoint.ip`).
   const group = finding.group as Record<string, unknown> | null;
   if (group && typeof group === 'object') {
-    if (typeof group.user === 'string') filters.user = group.user;
-    if (typeof group.ip === 'string') filters.ip = group.ip;
+    const user = group['user.name'] ?? group['user.uid'] ?? group.user;
+    const ip = group['src_endpoint.ip'] ?? group.ip;
+    if (typeof user === 'string') filters.user = user;
+    if (typeof ip === 'string') filters.ip = ip;
   }
   return filters;
 }

@@ -90,7 +90,7 @@ test.describe('the security page', () => {
     const finding = demoFinding(Date.now(), 0);
     (finding.finding_info as Record<string, unknown>).uid = 'brute-force-user:demo';
     (finding.finding_info as Record<string, unknown>).title = 'Wrong codes for demo@example.com';
-    finding.unmapped = { group: { user: DEMO.email } };
+    finding.unmapped = { group: { 'user.name': DEMO.email }, revision: 1, peakCount: 4 };
     const published = await fetch(`${outputs.liveFeedHttpUrl}/event`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'local' },
@@ -108,7 +108,7 @@ test.describe('the security page', () => {
       .getByRole('row')
       .filter({ hasText: 'Wrong codes for demo@example.com' });
     await expect(findingRow).toContainText('High');
-    await expect(findingRow).toContainText('user: demo@example.com');
+    await expect(findingRow).toContainText('user.name: demo@example.com');
     await findingRow.getByRole('button', { name: 'Show events' }).click();
     await expect(page).toHaveURL(/range=custom/);
     await expect(page).toHaveURL(/user=demo%40example.com/);

@@ -126,8 +126,8 @@ export function demoFinding(now: number, minutesAgo = 5): Record<string, unknown
       last_seen_time: time,
       related_events: [],
     },
-    evidences: [{ data: { failures: 48, distinctUsers: 3 } }],
-    unmapped: { group: { ip: '203.0.113.250' } },
+    evidences: [{ data: { peak_event_count: 48, distinct: { 'user.name': 3 } } }],
+    unmapped: { group: { 'src_endpoint.ip': '203.0.113.250' }, revision: 1, peakCount: 48 },
   };
 }
 

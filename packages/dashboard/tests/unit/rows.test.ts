@@ -71,7 +71,7 @@ describe('live events as table rows', () => {
       uid: 'brute-force-ip:203.0.113.250',
       ruleName: 'Brute force from one IP',
       severityId: 4,
-      group: { ip: '203.0.113.250' },
+      group: { 'src_endpoint.ip': '203.0.113.250' },
     });
     expect(filtersOfFinding(finding)).toEqual({
       range: 'custom',
