@@ -3,6 +3,7 @@ import { demoFinding } from '../support/demo-data.js';
 import {
   DEMO,
   expectAccessible,
+  mailedCode,
   SECURITY,
   signIn,
   signInElsewhere,
@@ -40,6 +41,26 @@ test.describe('the security page', () => {
     await expect(page.getByText('Live feed: connected')).toBeVisible();
     await expectAccessible(page);
     await page.screenshot({ path: 'docs/screenshot.png', fullPage: true });
+    console.expectNone();
+  });
+
+  test('a member signs in with a code mailed to them, and the page reads well in dark mode', async ({
+    page,
+  }) => {
+    const console = watchConsole(page);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(outputs.dashboardUrl);
+    const asked = Date.now();
+
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(SECURITY.email);
+    await page.getByRole('button', { name: 'Email me a code' }).click();
+    await expect(page.getByText('A sign-in code was sent')).toBeVisible();
+    await page.getByLabel('Sign-in code').fill(await mailedCode(outputs, SECURITY.email, asked));
+    await page.getByRole('button', { name: 'Verify code' }).click();
+
+    await expect(page.getByText('Signed in as security@example.com')).toBeVisible();
+    await expect(page.locator('#chart canvas')).toBeVisible();
+    await expectAccessible(page);
     console.expectNone();
   });
 

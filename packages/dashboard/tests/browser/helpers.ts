@@ -108,3 +108,30 @@ export async function expectAccessible(page: Page): Promise<void> {
     .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.length})`);
   expect(serious).toEqual([]);
 }
+
+/** The newest sign-in code mailed to `email` (the local SES emulator's mailbox). */
+export async function mailedCode(
+  outputs: LocalOutputs,
+  email: string,
+  after: number,
+): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const response = await fetch(`${outputs.sesEndpoint}/store`);
+    const { emails = [] } = (await response.json()) as {
+      emails?: {
+        at: number;
+        destination: { to: string[] };
+        body: { text?: string; html?: string };
+      }[];
+    };
+    const mail = emails
+      .filter(
+        (m) => m.at * 1_000 >= after - 1_000 && m.destination.to.some((to) => to.includes(email)),
+      )
+      .at(-1);
+    const code = /\b(\d{6,8})\b/.exec(mail?.body.text ?? mail?.body.html ?? '')?.[1];
+    if (code) return code;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no code mailed to ${email}`);
+}
