@@ -51,6 +51,12 @@ const CUSTOM_CHALLENGE_ENV = await envNames('@authwatch/custom-challenge', 'CUST
 const PRE_TOKEN_ENV = await envNames('@authwatch/pre-token-generation', 'PRE_TOKEN_ENV');
 const PRE_SIGNUP_ENV = await envNames('@authwatch/pre-signup', 'PRE_SIGNUP_ENV');
 const POST_AUTH_ENV = await envNames('@authwatch/post-auth', 'POST_AUTH_ENV');
+const PRE_AUTH_ENV = await envNames('@authwatch/pre-auth', 'PRE_AUTH_ENV');
+const CLOUDTRAIL_ENV = await envNames('@authwatch/cloudtrail', 'CLOUDTRAIL_ENV');
+/** The GeoIP database the layer holds in Lambda: the registry package's file here. */
+const countryDb = await import('@authwatch/cloudtrail')
+  .then((module) => module.packagedCountryDb()?.database ?? '')
+  .catch(() => '');
 
 /** Every trigger audits: a stream name is all the auditor needs at cold start. */
 const AUDIT = sample(AUDIT_ENV, { streamName: 'authwatch-bench-audit' });
@@ -80,6 +86,8 @@ export const ENTRY_ENV: Record<string, Record<string, string>> = {
   'custom-challenge/create-auth-challenge': CHALLENGE,
   'custom-challenge/verify-auth-challenge': CHALLENGE,
   'protected-api': {},
+  'pre-auth': { ...AUDIT, ...sample(PRE_AUTH_ENV, { userHashKey: 'bench-hash-key-0123456789' }) },
+  cloudtrail: { ...AUDIT, ...sample(CLOUDTRAIL_ENV, { geoipCountryDb: countryDb }) },
 };
 
 /** The whole environment of one entry's cold start. */

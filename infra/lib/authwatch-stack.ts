@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
 import { AuditStream } from './audit-stream.js';
 import { CustomAuth } from './custom-auth.js';
+import { SignInWatch } from './sign-in-watch.js';
 import { DashboardSite } from './dashboard-site.js';
 import { TokenApi } from './token-api.js';
 import { CONFIG_CONTEXT_KEY } from './traced-function.js';
@@ -32,6 +33,8 @@ export class AuthwatchStack extends Stack {
   readonly customAuth: CustomAuth | undefined;
   /** The pre token generation trigger (claims rules) and the protected HTTP API. */
   readonly tokenApi: TokenApi;
+  /** Every sign-in attempt: the pre authentication trigger and Cognito's CloudTrail records. */
+  readonly signInWatch: SignInWatch;
   /** The security page behind CloudFront. */
   readonly dashboard: DashboardSite;
 
@@ -79,6 +82,16 @@ export class AuthwatchStack extends Stack {
       userPool: this.userPool.userPool,
       clients: machineClient ? [webClient, machineClient] : [webClient],
       machineClient: machineClient !== undefined,
+    });
+    this.signInWatch = new SignInWatch(this, 'SignInWatch', {
+      config,
+      audit,
+      userPool: this.userPool.userPool,
+      clients: {
+        web: webClient.userPoolClientId,
+        ...(machineClient ? { machine: machineClient.userPoolClientId } : {}),
+      },
+      accessLogsBucket: audit.accessLogsBucket,
     });
     this.dashboard = DashboardSite.forStack(this, 'Dashboard', config);
     // ── end of concerns

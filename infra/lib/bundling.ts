@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_MAJOR, NODE_TARGET } from './node-runtime.js';
 
 /** The repository root (the folder holding pnpm-lock.yaml). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -15,7 +16,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export const LOCKFILE = join(REPO_ROOT, 'pnpm-lock.yaml');
 
 /** Lambda's Node.js major version; the runtime in TracedFunction and esbuild's target match. */
-export const NODE_MAJOR = 24;
+export { NODE_MAJOR };
 
 /**
  * Bundling settings, in NodejsFunction's vocabulary. ESM so top-level await works and
@@ -25,7 +26,7 @@ export const NODE_MAJOR = 24;
 export const BUNDLING = {
   platform: 'node',
   format: 'esm',
-  target: `node${NODE_MAJOR}`,
+  target: NODE_TARGET,
   minify: true,
   sourceMap: true,
   sourcesContent: false,

@@ -16,6 +16,16 @@ export {
 export { DASHBOARD_CHANNELS, DashboardSite, type DashboardSiteProps } from './dashboard-site.js';
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
+export { synthesizedAppClients } from './synthesized-clients.js';
+export {
+  CLOUDTRAIL_SERVICE,
+  defaultGeoIpFiles,
+  PRE_AUTH_SERVICE,
+  resolveClientRules,
+  SignInWatch,
+  type SignInWatchProps,
+  USER_GEOIP_DIR,
+} from './sign-in-watch.js';
 export {
   ACCESS_LOG_FORMAT,
   PRE_TOKEN_SERVICE,

@@ -1,8 +1,11 @@
+export * from './audit-dir.js';
+export * from './attempts.js';
 export * from './auditor.js';
 export * from './builders.js';
 export * from './columns.js';
 export * from './config.js';
 export * from './context.js';
+export * from './events-view.js';
 export * from './fallback.js';
 export * from './firehose.js';
 export * from './firehose-body.js';
@@ -12,3 +15,4 @@ export * from './ocsf.js';
 export * from './records.js';
 export * from './replay.js';
 export * from './sink.js';
+export * from './sources.js';

@@ -7,6 +7,13 @@ export { loopbackJwksFetcher } from './cognito/index.js';
 export * from './dashboard.js';
 export { createLiveFeedServer, type LiveFeedServer } from './live-feed/index.js';
 export { formatAuditLine, subscribeLiveView, type ViewedEvent } from './live-view.js';
+export {
+  LocalStackStartError,
+  lockPath,
+  runningStack,
+  type StackLockInfo,
+  StackRunningError,
+} from './lock.js';
 export * from './outputs.js';
 export { DEFAULT_STATE_DIR, REPO_ROOT } from './paths.js';
 export * from './ses.js';

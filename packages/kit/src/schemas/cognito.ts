@@ -18,15 +18,28 @@
 // Namespace import, not `import { z }`: see above.
 import * as z from 'zod';
 
-/** Fields every Cognito trigger event carries (Powertools' CognitoTriggerBaseSchema). */
+/**
+ * A field Cognito's documents leave open: a string, `null`, absent or empty. Parsed
+ * to the string, or `undefined` for null, absent and empty alike.
+ */
+export const OpenString = z
+  .string()
+  .nullish()
+  .transform((value) => (value === null || value === '' ? undefined : value));
+
+/**
+ * Fields every Cognito trigger event carries (Powertools' CognitoTriggerBaseSchema).
+ * `userName` and `awsSdkVersion` are open: the documents do not pin what every event
+ * (the client-credentials token event in particular) carries there.
+ */
 export const CognitoTriggerBaseSchema = z.object({
   version: z.string(),
   triggerSource: z.string(),
   region: z.string(),
   userPoolId: z.string(),
-  userName: z.string().optional(),
+  userName: OpenString,
   callerContext: z.object({
-    awsSdkVersion: z.string(),
+    awsSdkVersion: OpenString,
     clientId: z.string(),
   }),
   request: z.object({}),
@@ -93,6 +106,30 @@ export const PostAuthenticationEventSchema = PostAuthenticationTriggerSchema.ext
 });
 export type PostAuthenticationEvent = z.output<typeof PostAuthenticationEventSchema>;
 
+/**
+ * Pre authentication (PreAuthentication_Authentication): before Cognito checks the
+ * credential. `userNotFound` is set when PreventUserExistenceErrors is on and the name
+ * is unknown (then `userAttributes` is empty); `validationData` is the ClientMetadata
+ * of the sign-in request.
+ *
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-authentication.html
+ */
+export const PreAuthenticationEventSchema = CognitoTriggerBaseSchema.extend({
+  triggerSource: z.literal('PreAuthentication_Authentication'),
+  userName: z.string(),
+  request: z.object({
+    userAttributes: OptionalStringMap,
+    validationData: OptionalStringMap,
+    clientMetadata: OptionalStringMap,
+    userNotFound: z
+      .boolean()
+      .nullish()
+      .transform((value) => value === true),
+  }),
+  response: z.object({}).loose().nullish(),
+});
+export type PreAuthenticationEvent = z.output<typeof PreAuthenticationEventSchema>;
+
 /** Trigger sources of pre token generation for users (every version). */
 export const TOKEN_GENERATION_USER_SOURCES = [
   'TokenGeneration_HostedAuth',
@@ -129,14 +166,18 @@ const EMPTY_GROUPS: GroupConfiguration = {
 
 const TokenGenerationBase = CognitoTriggerBaseSchema.extend({
   version: z.string(),
-  userName: z.string().optional(),
+  userName: OpenString,
   request: z.object({
     userAttributes: OptionalStringMap,
     groupConfiguration: GroupConfigurationSchema.nullish().transform(
       (value) => value ?? EMPTY_GROUPS,
     ),
     clientMetadata: OptionalStringMap,
-    scopes: z.array(z.string()).optional(),
+    // V1_0 events carry none; a client-credentials event may carry null.
+    scopes: z
+      .array(z.string())
+      .nullish()
+      .transform((value) => value ?? undefined),
   }),
   response: z.object({}).loose().nullish(),
 });
@@ -156,7 +197,7 @@ export const PreTokenGenerationEventSchema = TokenGenerationBase.extend({
       message: 'TokenGeneration_ClientCredentials is sent only to V3_0 triggers',
     });
   }
-  if (!isM2M && (event.userName === undefined || event.userName === '')) {
+  if (!isM2M && event.userName === undefined) {
     ctx.addIssue({
       code: 'custom',
       path: ['userName'],

@@ -52,9 +52,13 @@ async function initiate(
     flow === 'ADMIN_USER_PASSWORD_AUTH' ||
     flow === 'ADMIN_NO_SRP_AUTH'
   ) {
-    if (!user) throw notAuthorized();
     const password = params.PASSWORD;
     if (!password) throw invalidParameter('Missing required parameter PASSWORD');
+    // An unknown name costs a wrong password's check, so its answer takes as long.
+    if (!user) {
+      ctx.ghosts.checkPassword(pool.id, name, password);
+      throw notAuthorized();
+    }
     if (!ctx.passwords.matches(pool, user, password)) throw notAuthorized();
     return afterFirstFactor(ctx, pool, client, user, flow, admin, clientMetadata, caller);
   }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuthSession, ChallengeResult } from './auth-sessions.js';
 import type { EmulatorContext } from './context.js';
 import type { Json } from './input.js';
-import { createVerifier, startServer } from './srp.js';
+import { startServer } from './srp.js';
 import type { ClientRecord, PoolRecord, UserRecord } from './state.js';
 
 export function passwordVerifierChallenge(
@@ -18,8 +18,9 @@ export function passwordVerifierChallenge(
   challenges: ChallengeResult[],
   clientMetadata: Record<string, string>,
 ): Json {
-  // An unknown user gets a challenge from a throw-away verifier: it can only fail.
-  const verifier = user?.verifier ?? createVerifier(pool.id, name, randomBytes(16).toString('hex'));
+  // An unknown user gets a challenge from a ghost verifier: stable per name (the same
+  // SALT at every attempt, as a real user's), as cheap as a stored one, and it can only fail.
+  const verifier = user?.verifier ?? ctx.ghosts.verifier(pool.id, name);
   const state = startServer(verifier, srpA);
   const secretBlock = randomBytes(256).toString('base64');
   const session: AuthSession = {

@@ -6,6 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { SessionStore } from './auth-sessions.js';
+import { Ghosts } from './ghosts.js';
 import { PasswordCache } from './password-cache.js';
 import { Persistence } from './persistence.js';
 import {
@@ -35,11 +36,18 @@ export interface CognitoEmulatorOptions {
   now?: () => number;
   /** Delay before a change is written to the state file (default 100 ms). */
   saveDelayMs?: number;
+  /**
+   * Receives the CloudTrail record of every API call served over HTTP (`cloudtrail.ts`),
+   * after the call is answered.
+   */
+  onApiCall?: (record: Record<string, unknown>) => void;
 }
 
 /** What a caller's request tells the triggers (`callerContext.awsSdkVersion`). */
 export interface CallContext {
   awsSdkVersion: string;
+  /** Who sent an HTTP request, for its CloudTrail record (absent for programmatic calls). */
+  source?: { ip: string; userAgent?: string; accessKeyId?: string };
 }
 
 export const DEFAULT_CONTEXT: CallContext = { awsSdkVersion: 'aws-sdk-unknown-unknown' };
@@ -58,12 +66,16 @@ export interface EmulatorContext {
   readonly sessions: SessionStore;
   /** Passwords verified since start (memory only). */
   readonly passwords: PasswordCache;
+  /** Stand-ins for unknown users' verifiers and password checks (same work, same look). */
+  readonly ghosts: Ghosts;
   /** origin_jti → refresh-token digest: revoking a refresh token revokes its access tokens. */
   readonly originIndex: Map<string, string>;
   /** A pool's public key by `kid`, for verifying access tokens. */
   readonly publicKeys: Map<string, KeyObject>;
   /** Marks the state changed: the state file is written after the save delay. */
   changed(): void;
+  /** Receives the CloudTrail record of each call served over HTTP. */
+  readonly onApiCall: ((record: Record<string, unknown>) => void) | undefined;
   /** Records a refresh token's issue or revocation in the append-only token log. */
   tokenChanged(hash: string, token: RefreshTokenRecord): void;
   /** Writes the state file and the token log now (atomically); resolves when written. */
@@ -88,10 +100,12 @@ export function createEmulatorContext(options: CognitoEmulatorOptions): Emulator
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     triggers: options.triggers,
     mailer: options.mailer,
+    onApiCall: options.onApiCall,
     now: clock,
     state,
     sessions: new SessionStore(clock),
     passwords: new PasswordCache(),
+    ghosts: new Ghosts(),
     originIndex,
     publicKeys: new Map(),
     changed: () => persistence.changed(),

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { accessKeyIdOf, sourceIpOf } from '../cloudtrail/record.js';
 import type { CallContext } from './context.js';
 import { CognitoError, OAuthError } from './errors.js';
 
@@ -66,7 +67,17 @@ function send(
 export function callContext(req: IncomingMessage): CallContext {
   const agent = `${req.headers['x-amz-user-agent'] ?? ''} ${req.headers['user-agent'] ?? ''}`;
   const match = /aws-sdk-js\/(\S+)/.exec(agent);
-  return { awsSdkVersion: match ? `aws-sdk-js-${match[1]}` : 'aws-sdk-unknown-unknown' };
+  const userAgent = req.headers['user-agent'];
+  const accessKeyId = accessKeyIdOf(req.headers.authorization);
+  return {
+    awsSdkVersion: match ? `aws-sdk-js-${match[1]}` : 'aws-sdk-unknown-unknown',
+    // For the call's CloudTrail record (cloudtrail.ts).
+    source: {
+      ip: sourceIpOf(req.headers, req.socket.remoteAddress),
+      ...(userAgent !== undefined ? { userAgent } : {}),
+      ...(accessKeyId !== undefined ? { accessKeyId } : {}),
+    },
+  };
 }
 
 async function handleApi(

@@ -5,6 +5,7 @@
  */
 import { adminInitiateAuth, initiateAuth } from './auth-initiate.js';
 import { adminRespondToAuthChallenge, respondToAuthChallenge } from './auth-respond.js';
+import { recordApiCall } from './cloudtrail.js';
 import type { CallContext, EmulatorContext } from './context.js';
 import { CognitoError } from './errors.js';
 import { adminLinkProviderForUser } from './federation.js';
@@ -155,5 +156,15 @@ export async function callOperation(
       `Operation ${operation} is not supported by the local emulator`,
     );
   }
-  return handler(ctx, input, caller);
+  if (caller.source === undefined || ctx.onApiCall === undefined)
+    return handler(ctx, input, caller);
+  // What CloudTrail would record of the call, once it is answered.
+  try {
+    const output = await handler(ctx, input, caller);
+    recordApiCall(ctx, operation, input, { output }, caller);
+    return output;
+  } catch (error) {
+    recordApiCall(ctx, operation, input, { error }, caller);
+    throw error;
+  }
 }

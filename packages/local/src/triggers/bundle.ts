@@ -12,7 +12,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BUNDLING } from '@authwatch/infra/bundling';
+import { NODE_TARGET } from '@authwatch/infra/node-runtime';
 import { build, version as esbuildVersion, type Plugin } from 'esbuild';
 import { REPO_ROOT } from '../paths.js';
 import { currentBuild, fingerprint, type Manifest } from './bundle-cache.js';
@@ -168,7 +168,7 @@ export async function bundleEntries(
   const manifestFile = join(outDir, 'manifest.json');
   const buildsDir = join(outDir, 'builds');
   const settings = {
-    __target: BUNDLING.target,
+    __target: NODE_TARGET,
     __external: (options.external ?? []).join(','),
     __shareInstalled: String(options.shareInstalled ?? false),
     __keepDirname: String(options.keepDirname ?? false),
@@ -194,7 +194,7 @@ export async function bundleEntries(
     platform: 'node',
     format: 'esm',
     // Lambda's runtime, whatever Node runs the stack (infra/lib/bundling.ts).
-    target: BUNDLING.target,
+    target: NODE_TARGET,
     mainFields: ['module', 'main'],
     sourcemap: 'linked',
     sourcesContent: false,
