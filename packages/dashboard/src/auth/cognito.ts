@@ -106,14 +106,32 @@ export function createCognitoClient(options: CognitoClientOptions) {
   };
 
   return {
-    /** USER_SRP_AUTH, then PASSWORD_VERIFIER: the password is proven, never sent. */
+    /**
+     * USER_SRP_AUTH, then PASSWORD_VERIFIER: the password is proven, never sent. Where
+     * the client allows SRP only inside CUSTOM_AUTH, the same exchange runs there and a
+     * code challenge may follow.
+     */
     async signInWithPassword(username: string, password: string): Promise<AuthStep> {
       const srp = await startSrp(options.userPoolId);
-      const first = await call<AuthAnswer>('InitiateAuth', {
-        AuthFlow: 'USER_SRP_AUTH',
-        ClientId: options.clientId,
-        AuthParameters: { USERNAME: username, SRP_A: srp.A },
-      });
+      let first: AuthAnswer;
+      try {
+        first = await call<AuthAnswer>('InitiateAuth', {
+          AuthFlow: 'USER_SRP_AUTH',
+          ClientId: options.clientId,
+          AuthParameters: { USERNAME: username, SRP_A: srp.A },
+        });
+      } catch (error) {
+        // A pool in password-then-code mode runs SRP inside CUSTOM_AUTH (USER_SRP_AUTH is
+        // off on its client): the password first, then the emailed code.
+        if (!(error instanceof CognitoError && error.code === 'InvalidParameterException')) {
+          throw error;
+        }
+        first = await call<AuthAnswer>('InitiateAuth', {
+          AuthFlow: 'CUSTOM_AUTH',
+          ClientId: options.clientId,
+          AuthParameters: { USERNAME: username, SRP_A: srp.A, CHALLENGE_NAME: 'SRP_A' },
+        });
+      }
       if (first.ChallengeName !== 'PASSWORD_VERIFIER' || !first.ChallengeParameters) {
         return step(first, username);
       }

@@ -35,7 +35,8 @@ export async function signInElsewhere(outputs: LocalOutputs): Promise<string> {
     await client.send(
       new InitiateAuthCommand({
         AuthFlow: AuthFlowType.USER_PASSWORD_AUTH,
-        ClientId: outputs.userPoolClientId,
+        // The local stack's password client (the web client allows SRP and custom auth only).
+        ClientId: outputs.passwordClientId,
         AuthParameters: { USERNAME: DEMO.email, PASSWORD: DEMO.password },
       }),
     );

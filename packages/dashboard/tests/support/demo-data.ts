@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import {
   type AuditContext,
   type AuditEvent,
+  auditObjectPrefix,
   challengeFailed,
+  eventDay,
   logonSucceeded,
+  OCSF_SOURCES,
   signUpDenied,
 } from '@authwatch/audit';
 
@@ -131,31 +134,41 @@ export function demoFinding(now: number, minutesAgo = 5): Record<string, unknown
   };
 }
 
-/** Writes events as NDJSON objects under the audit folder, as the local Firehose does. */
+/**
+ * Writes events as NDJSON objects under the audit folder where the local Firehose puts
+ * them: one folder per OCSF source and event day (the Security Lake layout).
+ */
 export async function writeDemoHistory(
   options: DemoOptions,
   extra: readonly Record<string, unknown>[] = [],
 ): Promise<number> {
-  const events: Record<string, unknown>[] = [...demoEvents(options), ...extra] as unknown as Record<
-    string,
-    unknown
-  >[];
-  const folder = join(
-    options.auditDir,
-    'ext',
-    'authwatch-demo',
-    'region=eu-west-1',
-    'accountId=000000000000',
-    'eventDay=demo',
-  );
-  await mkdir(folder, { recursive: true });
+  const events = [...demoEvents(options), ...extra] as unknown as {
+    class_uid: number;
+    time: number;
+  }[];
+  const groups = new Map<string, typeof events>();
+  for (const event of events) {
+    const source = OCSF_SOURCES[event.class_uid as keyof typeof OCSF_SOURCES];
+    if (!source) throw new Error(`no audit source for class ${event.class_uid}`);
+    const prefix = auditObjectPrefix({
+      source,
+      region: 'eu-west-1',
+      accountId: '000000000000',
+      eventDay: eventDay(event.time),
+    });
+    groups.set(prefix, [...(groups.get(prefix) ?? []), event]);
+  }
   const per = options.perObject ?? 5_000;
-  for (let start = 0; start < events.length; start += per) {
-    const lines = events
-      .slice(start, start + per)
-      .map((event) => JSON.stringify(event))
-      .join('\n');
-    await writeFile(join(folder, `demo-${String(start / per).padStart(4, '0')}`), `${lines}\n`);
+  for (const [prefix, group] of groups) {
+    const folder = join(options.auditDir, prefix);
+    await mkdir(folder, { recursive: true });
+    for (let start = 0; start < group.length; start += per) {
+      const lines = group
+        .slice(start, start + per)
+        .map((event) => JSON.stringify(event))
+        .join('\n');
+      await writeFile(join(folder, `demo-${String(start / per).padStart(4, '0')}`), `${lines}\n`);
+    }
   }
   return events.length;
 }

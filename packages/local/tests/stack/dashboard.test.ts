@@ -57,7 +57,7 @@ describe('the security page in the local stack', () => {
       },
       body: JSON.stringify({
         AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: stack.outputs.userPoolClientId,
+        ClientId: stack.outputs.passwordClientId,
         AuthParameters: { USERNAME: SECURITY_USER.email, PASSWORD: SECURITY_USER.password },
       }),
     });

@@ -21,23 +21,19 @@ const STRUCTS = {
   metadata: { uid: 'VARCHAR', event_code: 'VARCHAR' },
   user: { name: 'VARCHAR', uid: 'VARCHAR' },
   src_endpoint: { ip: 'VARCHAR', location: { country: 'VARCHAR' } },
-  unmapped: {
-    clientId: 'VARCHAR',
-    reason: 'VARCHAR',
-    group: 'JSON',
-    evidence: 'JSON',
-    relatedEvents: 'JSON',
-  },
+  unmapped: { clientId: 'VARCHAR', reason: 'VARCHAR', group: 'JSON' },
   finding_info: {
     uid: 'VARCHAR',
     title: 'VARCHAR',
     analytic: { uid: 'VARCHAR', name: 'VARCHAR' },
     first_seen_time: 'BIGINT',
     last_seen_time: 'BIGINT',
-    group: 'JSON',
     related_events: 'JSON',
   },
 } as const;
+
+/** Columns kept as JSON text (a finding's evidence list). */
+const JSON_COLUMNS = { evidences: 'JSON' } as const;
 
 const SCALARS = {
   time: 'BIGINT',
@@ -55,9 +51,13 @@ const SCALARS = {
 const READ_COLUMNS = `{${[
   ...Object.entries(SCALARS).map(([name, type]) => `'${name}': '${type}'`),
   ...Object.entries(STRUCTS).map(([name, inner]) => `'${name}': '${structType(inner)}'`),
-  "'evidences': 'JSON'",
+  ...Object.entries(JSON_COLUMNS).map(([name, type]) => `'${name}': '${type}'`),
 ].join(', ')}}`;
-const COLUMN_NAMES = [...Object.keys(SCALARS), ...Object.keys(STRUCTS)];
+const COLUMN_NAMES = [
+  ...Object.keys(SCALARS),
+  ...Object.keys(STRUCTS),
+  ...Object.keys(JSON_COLUMNS),
+];
 
 function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
@@ -123,9 +123,7 @@ export function createDuckDbEngine(options: DuckDbEngineOptions): HistoryEngine 
       ...Object.keys(STRUCTS).map(
         (name) => `"${name}" ${structType(STRUCTS[name as keyof typeof STRUCTS])}`,
       ),
-      'finding_group JSON',
-      'evidence JSON',
-      'related_events JSON',
+      ...Object.entries(JSON_COLUMNS).map(([name, type]) => `"${name}" ${type}`),
     ];
     await conn.run(`CREATE TABLE ${TABLE} (${columns.join(', ')})`);
     await conn.run(`CREATE VIEW ${EVENTS_VIEW} AS SELECT * EXCLUDE (file) FROM ${TABLE}`);
@@ -133,7 +131,9 @@ export function createDuckDbEngine(options: DuckDbEngineOptions): HistoryEngine 
   };
 
   const refresh = async (conn: DuckDBConnection): Promise<void> => {
-    const files = await listFiles(options.auditDir);
+    // Delivered objects are under ext/ (one folder per source); errors/ holds records
+    // Firehose could not deliver, which are no events.
+    const files = await listFiles(join(options.auditDir, 'ext'));
     const changed = [...files].filter(([path, size]) => loaded.get(path) !== size);
     if (changed.length === 0) return;
     const list = `[${changed.map(([path]) => sqlString(path)).join(', ')}]`;
@@ -142,10 +142,7 @@ export function createDuckDbEngine(options: DuckDbEngineOptions): HistoryEngine 
     try {
       await conn.run(`DELETE FROM ${TABLE} WHERE file IN (SELECT unnest(${list}))`);
       await conn.run(`INSERT INTO ${TABLE}
-SELECT filename, ${typed},
-  coalesce("unmapped"."group", "finding_info"."group"),
-  coalesce("evidences", "unmapped"."evidence"),
-  coalesce("finding_info"."related_events", "unmapped"."relatedEvents")
+SELECT filename, ${typed}
 FROM read_json(${list}, format = 'newline_delimited', filename = true, ignore_errors = true,
   columns = ${READ_COLUMNS})`);
       await conn.run('COMMIT');

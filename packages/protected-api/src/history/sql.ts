@@ -176,8 +176,8 @@ export function findingsSql(filters: HistoryFilters, limit: number): SqlQuery {
   SELECT ${COLUMNS.time} AS "time", "finding_info"."uid" AS uid, "finding_info"."title" AS title,
     "finding_info"."analytic"."uid" AS rule_id, "finding_info"."analytic"."name" AS rule_name,
     "finding_info"."first_seen_time" AS first_seen, "finding_info"."last_seen_time" AS last_seen,
-    "severity_id", "status_id", "message", "finding_group" AS "group", "evidence",
-    "related_events",
+    "severity_id", "status_id", "message", "unmapped"."group" AS "group",
+    "evidences" AS evidence, "finding_info"."related_events" AS related_events,
     row_number() OVER (PARTITION BY "finding_info"."uid" ORDER BY ${COLUMNS.time} DESC) AS rn
   FROM ${EVENTS_VIEW}
   WHERE ${where.sql}
