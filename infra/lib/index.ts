@@ -16,7 +16,6 @@ export {
 export { DASHBOARD_CHANNELS, DashboardSite, type DashboardSiteProps } from './dashboard-site.js';
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
-export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   CLOUDTRAIL_SERVICE,
   defaultGeoIpFiles,
@@ -26,6 +25,7 @@ export {
   type SignInWatchProps,
   USER_GEOIP_DIR,
 } from './sign-in-watch.js';
+export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   ACCESS_LOG_FORMAT,
   PRE_TOKEN_SERVICE,
