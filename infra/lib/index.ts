@@ -14,6 +14,13 @@ export {
   customAuthClientOptions,
 } from './custom-auth.js';
 export { DASHBOARD_CHANNELS, DashboardSite, type DashboardSiteProps } from './dashboard-site.js';
+export {
+  DETECT_SERVICE,
+  Detections,
+  type DetectionsAudit,
+  type DetectionsProps,
+  detectionRulesFileOf,
+} from './detections.js';
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
 export {
@@ -25,7 +32,12 @@ export {
   type SignInWatchProps,
   USER_GEOIP_DIR,
 } from './sign-in-watch.js';
-export { synthesizedAppClients } from './synthesized-clients.js';
+export {
+  StagingSiteAuth,
+  type StagingSiteAuthProps,
+  stagingSiteAuthFromConfig,
+} from './staging-site-auth.js';
+export { synthesizedAppClients, synthesizedAppClients } from './synthesized-clients.js';
 export {
   ACCESS_LOG_FORMAT,
   PRE_TOKEN_SERVICE,
@@ -47,6 +59,7 @@ export {
   TracedFunction,
   type TracedFunctionProps,
 } from './traced-function.js';
+export { UserImportRole, type UserImportRoleProps } from './user-import-role.js';
 export {
   AuthwatchUserPool,
   type AuthwatchUserPoolProps,

@@ -1,5 +1,5 @@
-export * from './audit-dir.js';
 export * from './attempts.js';
+export * from './audit-dir.js';
 export * from './auditor.js';
 export * from './builders.js';
 export * from './columns.js';
@@ -9,8 +9,10 @@ export * from './events-view.js';
 export * from './fallback.js';
 export * from './firehose.js';
 export * from './firehose-body.js';
+export * from './firehose-client.js';
 export * from './layout.js';
 export * from './live-feed.js';
+export * from './live-feed-signer.js';
 export * from './ocsf.js';
 export * from './records.js';
 export * from './replay.js';

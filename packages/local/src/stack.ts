@@ -46,6 +46,7 @@ import {
   type DeliveryPlacement,
   startDelivery,
 } from './delivery/index.js';
+import { type LocalDetections, startLocalDetections } from './detections.js';
 import { LOCAL_LIVE_FEED_API_ID } from './live-feed/server.js';
 import {
   formatAuditLine,
@@ -146,6 +147,8 @@ export interface LocalStack {
   stateDir: string;
   /** Where `outputs.json` was written. */
   outputsFile: string;
+  /** The detections on their timer (`runNow()` runs them at once). */
+  detections: LocalDetections;
   /**
    * Resolves once the audit events of everything answered so far are delivered (the
    * handlers' open batches sent, Firehose's buffer written) and, unless quiet, shown in
@@ -483,7 +486,11 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
   if (!options.quiet) {
     view = await subscribeLiveView({
       liveFeedUrl,
-      onEvent: (event: ViewedEvent) => print(formatAuditLine(event)),
+      // Each sign-in shows once (as authwatch-watch shows it): CloudTrail's sign-in-call
+      // records only carry the IP of a sign-in whose own lines are shown.
+      onEvent: (event: ViewedEvent) => {
+        if (event.metadata?.log_name !== 'sign-in-call') print(formatAuditLine(event));
+      },
     });
   }
 
@@ -511,6 +518,11 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
   outputs.dashboardUrl = dashboard.url;
   const outputsFile = outputsPath(stateDir);
   await writeOutputs(outputsFile, outputs);
+  const detections = await startLocalDetections({
+    ...{ config, stateDir, auditDir, endpoints, userPoolId: ids.poolId, report: print },
+    bundleDir: join(options.bundleDir ?? DEFAULT_BUNDLE_DIR, 'detections'),
+    flush: () => firehose.flush(),
+  });
   handlersReady ??= runner.start();
   handlersReady.catch(() => undefined);
 
@@ -535,6 +547,7 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
     handlerStats: runner.stats,
     stateDir,
     outputsFile,
+    detections,
     async settle(timeoutMs = 2_000) {
       await trail?.drain();
       await firehose.flush();
@@ -552,6 +565,7 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
         await trail?.drain();
         trail?.stop();
         await view?.close();
+        await detections.stop();
         await Promise.allSettled([
           api?.stop(),
           dashboard.stop(),

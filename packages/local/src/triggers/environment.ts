@@ -214,7 +214,12 @@ function ownEnvironment(
     case 'cloudtrail': {
       // Deployed, the database is in a layer; locally the registry package's file.
       const files = packagedCountryDb();
-      return files ? { [CLOUDTRAIL_ENV.geoipCountryDb]: files.database } : {};
+      return {
+        ...(files ? { [CLOUDTRAIL_ENV.geoipCountryDb]: files.database } : {}),
+        // Its events already go out per SQS batch, and it answers only once they are sent:
+        // the host's batch window would only hold each batch back.
+        [AUDIT_ENV.batchWindowMs]: '0',
+      };
     }
     case 'pre-auth':
       // Deployed, the key is a Secrets Manager secret; locally it is made once.
