@@ -37,7 +37,7 @@ export {
   type StagingSiteAuthProps,
   stagingSiteAuthFromConfig,
 } from './staging-site-auth.js';
-export { synthesizedAppClients, synthesizedAppClients } from './synthesized-clients.js';
+export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   ACCESS_LOG_FORMAT,
   PRE_TOKEN_SERVICE,
