@@ -1,3 +1,4 @@
+import { createAthenaHistoryEngine } from './athena-engine.js';
 import type { HistoryConfig } from './config.js';
 import { createDuckDbEngine } from './duckdb-engine.js';
 import type { HistoryEngine } from './engine.js';
@@ -7,6 +8,8 @@ export function createHistoryEngine(config: HistoryConfig): HistoryEngine | unde
   switch (config.engine) {
     case 'duckdb':
       return createDuckDbEngine({ auditDir: config.auditDir });
+    case 'athena':
+      return createAthenaHistoryEngine({ workGroup: config.workGroup, database: config.database });
     default:
       return undefined;
   }

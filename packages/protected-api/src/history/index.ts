@@ -1,4 +1,5 @@
 export * from './answer.js';
+export * from './athena-engine.js';
 export * from './config.js';
 export * from './create.js';
 export * from './duckdb-engine.js';
