@@ -13,6 +13,13 @@ export {
   type CustomAuthProps,
   customAuthClientOptions,
 } from './custom-auth.js';
+export {
+  DETECT_SERVICE,
+  Detections,
+  type DetectionsAudit,
+  type DetectionsProps,
+  detectionRulesFileOf,
+} from './detections.js';
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
 export {
@@ -24,6 +31,11 @@ export {
   type SignInWatchProps,
   USER_GEOIP_DIR,
 } from './sign-in-watch.js';
+export {
+  StagingSiteAuth,
+  type StagingSiteAuthProps,
+  stagingSiteAuthFromConfig,
+} from './staging-site-auth.js';
 export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   ACCESS_LOG_FORMAT,
@@ -46,6 +58,7 @@ export {
   TracedFunction,
   type TracedFunctionProps,
 } from './traced-function.js';
+export { UserImportRole, type UserImportRoleProps } from './user-import-role.js';
 export {
   AuthwatchUserPool,
   type AuthwatchUserPoolProps,

@@ -271,6 +271,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       .send(
         new InitiateAuthCommand({
           AuthFlow: 'USER_PASSWORD_AUTH',
+          // The local-only password client: the web client, as deployed, has no such flow.
           ClientId: o.passwordClientId,
           AuthParameters: { USERNAME: email, PASSWORD: 'Guess-Passw0rd-1' },
         }),
@@ -283,11 +284,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const failed = await auditRecordsUntil(
       o.auditDir,
       startedAt,
-      (record) =>
+      (record: AuditLine) =>
         record.metadata?.log_name === 'sign-in-failed' && record.user?.uid === signedUp.UserSub,
     );
     const record = failed.records.findLast(
-      (line) => line.metadata?.log_name === 'sign-in-failed' && line.user?.uid === signedUp.UserSub,
+      (line: AuditLine) =>
+        line.metadata?.log_name === 'sign-in-failed' && line.user?.uid === signedUp.UserSub,
     );
     print(
       record

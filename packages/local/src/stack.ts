@@ -40,6 +40,7 @@ import {
   type DeliveryPlacement,
   startDelivery,
 } from './delivery/index.js';
+import { type LocalDetections, startLocalDetections } from './detections.js';
 import { LOCAL_LIVE_FEED_API_ID } from './live-feed/server.js';
 import {
   formatAuditLine,
@@ -140,6 +141,8 @@ export interface LocalStack {
   stateDir: string;
   /** Where `outputs.json` was written. */
   outputsFile: string;
+  /** The detections on their timer (`runNow()` runs them at once). */
+  detections: LocalDetections;
   /**
    * Resolves once the audit events of everything answered so far are delivered (the
    * handlers' open batches sent, Firehose's buffer written) and, unless quiet, shown in
@@ -505,6 +508,11 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
   };
   const outputsFile = outputsPath(stateDir);
   await writeOutputs(outputsFile, outputs);
+  const detections = await startLocalDetections({
+    ...{ config, stateDir, auditDir, endpoints, userPoolId: ids.poolId, report: print },
+    bundleDir: join(options.bundleDir ?? DEFAULT_BUNDLE_DIR, 'detections'),
+    flush: () => firehose.flush(),
+  });
   handlersReady ??= runner.start();
   handlersReady.catch(() => undefined);
 
@@ -529,6 +537,7 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
     handlerStats: runner.stats,
     stateDir,
     outputsFile,
+    detections,
     async settle(timeoutMs = 2_000) {
       await trail?.drain();
       await firehose.flush();
@@ -546,6 +555,7 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
         await trail?.drain();
         trail?.stop();
         await view?.close();
+        await detections.stop();
         await Promise.allSettled([
           api?.stop(),
           runner.stop(),

@@ -144,7 +144,7 @@ describe('pnpm demo without a running stack', () => {
         print: (text) => printed.push(...text.split('\n')),
       });
       expect(printed[0]).toContain('No local stack running: starting one for the tour in');
-      expect(printed.some((line) => /^── 6\. /.test(line))).toBe(true);
+      expect(printed.some((line) => /^── 7\. /m.test(line))).toBe(true);
       expect(await readFile(shared, 'utf8')).toBe(stale);
       expect(existsSync(join(own, 'outputs.json'))).toBe(true);
       // Stopped at the end: its lock is released.
