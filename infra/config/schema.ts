@@ -12,9 +12,11 @@ import { ApiSectionSchema } from './sections/api.js';
 import { AuditSectionSchema } from './sections/audit.js';
 import { ClaimsSectionSchema } from './sections/claims.js';
 import { CustomChallengeSectionSchema } from './sections/custom-challenge.js';
+import { DetectionsSectionSchema } from './sections/detections.js';
 import { MailSectionSchema } from './sections/mail.js';
 import { SecurityLakeSectionSchema } from './sections/security-lake.js';
 import { SignInWatchSectionSchema } from './sections/sign-in-watch.js';
+import { StagingSiteAuthSectionSchema } from './sections/staging-site-auth.js';
 import { UserPoolSectionSchema } from './sections/user-pool.js';
 
 /**
@@ -30,6 +32,8 @@ const SECTIONS = {
   customChallenge: CustomChallengeSectionSchema.optional(),
   securityLake: SecurityLakeSectionSchema.optional(),
   signInWatch: SignInWatchSectionSchema.optional(),
+  detections: DetectionsSectionSchema.optional(),
+  stagingSiteAuth: StagingSiteAuthSectionSchema.optional(),
 } satisfies Record<string, z.ZodType>;
 
 /** The whole config of one environment; unknown keys are refused (typos fail). */

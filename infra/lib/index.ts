@@ -13,9 +13,16 @@ export {
   type CustomAuthProps,
   customAuthClientOptions,
 } from './custom-auth.js';
+export { DASHBOARD_CHANNELS, DashboardSite, type DashboardSiteProps } from './dashboard-site.js';
+export {
+  DETECT_SERVICE,
+  Detections,
+  type DetectionsAudit,
+  type DetectionsProps,
+  detectionRulesFileOf,
+} from './detections.js';
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
-export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   CLOUDTRAIL_SERVICE,
   defaultGeoIpFiles,
@@ -25,6 +32,12 @@ export {
   type SignInWatchProps,
   USER_GEOIP_DIR,
 } from './sign-in-watch.js';
+export {
+  StagingSiteAuth,
+  type StagingSiteAuthProps,
+  stagingSiteAuthFromConfig,
+} from './staging-site-auth.js';
+export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   ACCESS_LOG_FORMAT,
   PRE_TOKEN_SERVICE,
@@ -46,6 +59,7 @@ export {
   TracedFunction,
   type TracedFunctionProps,
 } from './traced-function.js';
+export { UserImportRole, type UserImportRoleProps } from './user-import-role.js';
 export {
   AuthwatchUserPool,
   type AuthwatchUserPoolProps,

@@ -1,5 +1,6 @@
-export * from './audit-dir.js';
+export * from './admin-change.js';
 export * from './attempts.js';
+export * from './audit-dir.js';
 export * from './auditor.js';
 export * from './builders.js';
 export * from './columns.js';

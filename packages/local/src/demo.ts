@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { OCSF_SOURCES } from '@authwatch/audit';
 import {
   AdminAddUserToGroupCommand,
   CognitoIdentityProviderClient,
@@ -17,6 +18,7 @@ import {
   RespondToAuthChallengeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { SECURITY_USER } from './dashboard.js';
 import { listDeliveredObjects } from './firehose/index.js';
 import { type LocalOutputs, readOutputs } from './outputs.js';
 import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths.js';
@@ -270,7 +272,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       .send(
         new InitiateAuthCommand({
           AuthFlow: 'USER_PASSWORD_AUTH',
-          ClientId: o.userPoolClientId,
+          // The local-only password client: the web client, as deployed, has no such flow.
+          ClientId: o.passwordClientId,
           AuthParameters: { USERNAME: email, PASSWORD: 'Guess-Passw0rd-1' },
         }),
       )
@@ -291,7 +294,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     );
     print(
       record
-        ? `   recorded from ${record.metadata?.log_provider}: ${record.status_detail}, ip ${record.src_endpoint?.ip} (${record.src_endpoint?.location?.country ?? '?'}), under ${shown(o.auditDir)}`
+        ? `   recorded from ${record.metadata?.log_provider}: ${record.status_detail}, ip ${record.src_endpoint?.ip} (${record.src_endpoint?.location?.country ?? '?'}), under ${shown(join(o.auditDir, 'ext', OCSF_SOURCES[3002].name))}/`
         : '   (the failed sign-in was not written yet: the stack may be busy)',
     );
 
@@ -330,6 +333,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         '  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws cognito-idp ' +
         `--region ${o.region} --endpoint-url ${o.endpoint} describe-user-pool --user-pool-id ${o.userPoolId}`,
     );
+    if (o.dashboardUrl) {
+      print(
+        `\nWatch it on the security page: ${o.dashboardUrl} (sign in as ${SECURITY_USER.email} / ${SECURITY_USER.password})`,
+      );
+    }
   } finally {
     client.destroy();
   }

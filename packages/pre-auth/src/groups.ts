@@ -4,13 +4,7 @@
  * UserNotFoundException, which is no group: the same call is made for a known and an
  * unknown name, so the time it takes says nothing about which it is.
  */
-import {
-  type Deferred,
-  lazy,
-  resolveDeferred,
-  sendWithSignal,
-  signalForDeadline,
-} from '@authwatch/kit';
+import { type Deferred, resolveDeferred, sendWithSignal, signalForDeadline } from '@authwatch/kit';
 import type {
   AdminListGroupsForUserCommandOutput,
   CognitoIdentityProviderClient,
@@ -24,24 +18,20 @@ export interface GroupDirectory {
 /** At most this many pages of 60 groups (a user is in at most 100 groups per pool). */
 const MAX_PAGES = 2;
 
-/** The SDK's Cognito package, imported once. */
-const cognitoSdk = lazy(() => import('@aws-sdk/client-cognito-identity-provider'));
-
 /**
- * The SDK-backed {@link GroupDirectory}, over a client or how to build it (the SDK's
- * Cognito package is imported by the first lookup, or already by the entry: see
- * handler.ts).
+ * The SDK-backed {@link GroupDirectory}. The client may be given as a lazy value: the
+ * SDK's Cognito package is then loaded on the first lookup (with client rules only).
  */
-export function cognitoGroups(source: Deferred<CognitoIdentityProviderClient>): GroupDirectory {
+export function cognitoGroups(deferred: Deferred<CognitoIdentityProviderClient>): GroupDirectory {
   return {
     async groupsOf(userPoolId, userName, deadline) {
-      const [{ AdminListGroupsForUserCommand }, client] = await Promise.all([
-        cognitoSdk(),
-        resolveDeferred(source),
-      ]);
       const names: string[] = [];
       let token: string | undefined;
       try {
+        const client = await resolveDeferred(deferred);
+        const { AdminListGroupsForUserCommand } = await import(
+          '@aws-sdk/client-cognito-identity-provider'
+        );
         for (let page = 0; page < MAX_PAGES; page++) {
           const result = await sendWithSignal<AdminListGroupsForUserCommandOutput>(
             client,

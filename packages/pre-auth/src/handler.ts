@@ -2,9 +2,10 @@
  * Lambda entry of the pre authentication trigger. Module scope holds what warm
  * invocations reuse: the config (a bad variable fails the cold start), the auditor and
  * the Cognito client for the group lookup (endpoint from
- * AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER when set). Only client rules need the
- * lookup, on every sign-in: with rules the client is built at cold start, without them
- * the SDK's Cognito package is never loaded.
+ * AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER when set). Only client rules make the
+ * lookup, on every sign-in: with rules the client is built at cold start (the first
+ * sign-in does not wait for the SDK), without them the SDK's Cognito package is never
+ * loaded.
  */
 import { auditorFromEnv } from '@authwatch/audit';
 import {

@@ -5,15 +5,25 @@
  */
 import { adminInitiateAuth, initiateAuth } from './auth-initiate.js';
 import { adminRespondToAuthChallenge, respondToAuthChallenge } from './auth-respond.js';
+import * as clientConfig from './client-config.js';
 import { recordApiCall } from './cloudtrail.js';
 import type { CallContext, EmulatorContext } from './context.js';
 import { CognitoError } from './errors.js';
 import { adminLinkProviderForUser } from './federation.js';
+import * as groupChanges from './group-changes.js';
 import * as groups from './groups.js';
+import * as idpChanges from './identity-provider-changes.js';
+import * as identityProviders from './identity-providers.js';
+import * as importJobs from './import-jobs.js';
 import type { Json } from './input.js';
 import * as passwords from './passwords.js';
+import * as poolConfig from './pool-config.js';
 import * as pools from './pools.js';
-import { createResourceServerOp, describeResourceServer } from './resource-servers.js';
+import {
+  createResourceServerOp,
+  describeResourceServer,
+  listResourceServers,
+} from './resource-servers.js';
 import { adminUserGlobalSignOut, globalSignOut, revokeToken } from './revocation.js';
 import * as signUp from './sign-up.js';
 import * as users from './users.js';
@@ -46,11 +56,53 @@ export const AREAS: readonly Area[] = [
     },
   },
   {
+    area: 'User pool configuration and MFA',
+    file: 'pool-config.ts',
+    operations: {
+      UpdateUserPool: poolConfig.updateUserPool,
+      DeleteUserPool: poolConfig.deleteUserPool,
+      SetUserPoolMfaConfig: poolConfig.setUserPoolMfaConfig,
+      GetUserPoolMfaConfig: poolConfig.getUserPoolMfaConfig,
+    },
+  },
+  {
+    area: 'App client changes',
+    file: 'client-config.ts',
+    operations: {
+      UpdateUserPoolClient: clientConfig.updateUserPoolClient,
+      DeleteUserPoolClient: clientConfig.deleteUserPoolClient,
+    },
+  },
+  {
     area: 'Resource servers',
     file: 'resource-servers.ts',
     operations: {
       CreateResourceServer: createResourceServerOp,
       DescribeResourceServer: describeResourceServer,
+      ListResourceServers: listResourceServers,
+    },
+  },
+  {
+    area: 'Identity providers',
+    file: 'identity-providers.ts',
+    operations: {
+      CreateIdentityProvider: identityProviders.createIdentityProvider,
+      DescribeIdentityProvider: identityProviders.describeIdentityProvider,
+      ListIdentityProviders: identityProviders.listIdentityProviders,
+    },
+  },
+  {
+    area: 'User import jobs',
+    file: 'import-jobs.ts',
+    operations: {
+      GetCSVHeader: importJobs.getCSVHeader,
+      CreateUserImportJob: importJobs.createUserImportJob,
+      DescribeUserImportJob: importJobs.describeUserImportJob,
+      ListUserImportJobs: importJobs.listUserImportJobs,
+      StartUserImportJob: importJobs.startUserImportJob,
+      StopUserImportJob: importJobs.stopUserImportJob,
+      // CloudWatch Logs on the same endpoint: the import jobs' logs (X-Amz-Target Logs_20140328.*).
+      'Logs_20140328.GetLogEvents': importJobs.getLogEvents,
     },
   },
   {
@@ -84,6 +136,19 @@ export const AREAS: readonly Area[] = [
       AdminAddUserToGroup: groups.adminAddUserToGroup,
       AdminRemoveUserFromGroup: groups.adminRemoveUserFromGroup,
       AdminListGroupsForUser: groups.adminListGroupsForUser,
+    },
+  },
+  {
+    area: 'Group changes',
+    file: 'group-changes.ts',
+    operations: { UpdateGroup: groupChanges.updateGroup, DeleteGroup: groupChanges.deleteGroup },
+  },
+  {
+    area: 'Identity provider changes',
+    file: 'identity-provider-changes.ts',
+    operations: {
+      UpdateIdentityProvider: idpChanges.updateIdentityProvider,
+      DeleteIdentityProvider: idpChanges.deleteIdentityProvider,
     },
   },
   {

@@ -6,6 +6,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { ClientOAuthRecord } from './client-config.js';
+import type { PoolConfigRecord } from './pool-config.js';
 import type { Verifier } from './srp.js';
 
 export type TriggerName =
@@ -82,6 +84,8 @@ export interface ClientRecord {
   enableTokenRevocation: boolean;
   readAttributes?: string[];
   writeAttributes?: string[];
+  /** Hosted-UI settings (callback and sign-out URLs, identity providers): `pool-config.ts`. */
+  oauth?: ClientOAuthRecord;
   created: number;
   modified: number;
 }
@@ -90,6 +94,17 @@ export interface ResourceServerRecord {
   identifier: string;
   name: string;
   scopes: { ScopeName: string; ScopeDescription: string }[];
+}
+
+/** An identity provider of a pool (CreateIdentityProvider). */
+export interface IdentityProviderRecord {
+  name: string;
+  type: string;
+  details: Record<string, string>;
+  attributeMapping: Record<string, string>;
+  idpIdentifiers: string[];
+  created: number;
+  modified: number;
 }
 
 export interface PasswordPolicy {
@@ -127,6 +142,10 @@ export interface PoolRecord {
   groups: Record<string, GroupRecord>;
   clients: Record<string, ClientRecord>;
   resourceServers: Record<string, ResourceServerRecord>;
+  /** What UpdateUserPool / SetUserPoolMfaConfig set (MFA, LambdaConfig as set): `pool-config.ts`. */
+  config?: PoolConfigRecord;
+  /** Identity providers by name (absent in state files written before they existed). */
+  identityProviders?: Record<string, IdentityProviderRecord>;
 }
 
 export interface RefreshTokenRecord {
@@ -204,7 +223,13 @@ export function loadState(file: string | undefined): State {
     if (!isJsonObject(pool) || typeof pool.id !== 'string' || !isJsonObject(pool.key)) {
       throw new StateFileError(file, `has a pool '${name}' without an id and a key`);
     }
-    for (const member of ['users', 'groups', 'clients', 'resourceServers'] as const) {
+    for (const member of [
+      'users',
+      'groups',
+      'clients',
+      'resourceServers',
+      'identityProviders',
+    ] as const) {
       if (pool[member] !== undefined && !isJsonObject(pool[member])) {
         throw new StateFileError(file, `has a pool '${name}' whose ${member} are not an object`);
       }
@@ -216,6 +241,7 @@ export function loadState(file: string | undefined): State {
       groups: dict(record.groups),
       clients: dict(record.clients),
       resourceServers: dict(record.resourceServers),
+      identityProviders: dict(record.identityProviders),
     };
   }
   return {
