@@ -18,4 +18,5 @@ export const dev = {
   },
   userPool: { domainPrefix: 'authwatch-dev-example' },
   mail: { from: 'Authwatch security <no-reply@example.com>' },
+  detections: { alertEmails: ['security@example.com'], responses: true },
 } satisfies AuthwatchConfigInput;

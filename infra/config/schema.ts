@@ -12,6 +12,7 @@ import { ApiSectionSchema } from './sections/api.js';
 import { AuditSectionSchema } from './sections/audit.js';
 import { ClaimsSectionSchema } from './sections/claims.js';
 import { CustomChallengeSectionSchema } from './sections/custom-challenge.js';
+import { DetectionsSectionSchema } from './sections/detections.js';
 import { MailSectionSchema } from './sections/mail.js';
 import { SecurityLakeSectionSchema } from './sections/security-lake.js';
 import { SignInWatchSectionSchema } from './sections/sign-in-watch.js';
@@ -31,6 +32,7 @@ const SECTIONS = {
   customChallenge: CustomChallengeSectionSchema.optional(),
   securityLake: SecurityLakeSectionSchema.optional(),
   signInWatch: SignInWatchSectionSchema.optional(),
+  detections: DetectionsSectionSchema.optional(),
   stagingSiteAuth: StagingSiteAuthSectionSchema.optional(),
 } satisfies Record<string, z.ZodType>;
 

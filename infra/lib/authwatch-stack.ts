@@ -7,6 +7,8 @@ import type { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
 import { AuditStream } from './audit-stream.js';
 import { CustomAuth } from './custom-auth.js';
+import { DashboardSite } from './dashboard-site.js';
+import { Detections } from './detections.js';
 import { SignInWatch } from './sign-in-watch.js';
 import { stagingSiteAuthFromConfig } from './staging-site-auth.js';
 import { TokenApi } from './token-api.js';
@@ -36,6 +38,10 @@ export class AuthwatchStack extends Stack {
   readonly tokenApi: TokenApi;
   /** Every sign-in attempt: the pre authentication trigger and Cognito's CloudTrail records. */
   readonly signInWatch: SignInWatch;
+  /** The scheduled detections (rules on Athena, findings, alerts, responses). */
+  readonly detections: Detections | undefined;
+  /** The security page behind CloudFront. */
+  readonly dashboard: DashboardSite;
 
   constructor(scope: Construct, id: string, props: AuthwatchStackProps) {
     const { config, ...stackProps } = props;
@@ -92,8 +98,13 @@ export class AuthwatchStack extends Stack {
       },
       accessLogsBucket: audit.accessLogsBucket,
     });
+    this.detections =
+      config.detections?.enabled === false
+        ? undefined
+        : new Detections(this, 'Detections', { config, audit, userPool: this.userPool.userPool });
     new UserImportRole(this, 'UserImport', { userPool: this.userPool.userPool });
     stagingSiteAuthFromConfig(this, config, this.userPool.userPool, this.userPool.domain);
+    this.dashboard = DashboardSite.forStack(this, 'Dashboard', config);
     // ── end of concerns
   }
 }

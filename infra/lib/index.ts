@@ -13,6 +13,14 @@ export {
   type CustomAuthProps,
   customAuthClientOptions,
 } from './custom-auth.js';
+export { DASHBOARD_CHANNELS, DashboardSite, type DashboardSiteProps } from './dashboard-site.js';
+export {
+  DETECT_SERVICE,
+  Detections,
+  type DetectionsAudit,
+  type DetectionsProps,
+  detectionRulesFileOf,
+} from './detections.js';
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
 export {

@@ -35,11 +35,18 @@ import {
   type TriggerVersion,
 } from './cognito/index.js';
 import {
+  historyHandlerEnv,
+  mergeHandlerEnv,
+  seedSecurityUser,
+  startLocalDashboard,
+} from './dashboard.js';
+import {
   type DeliveryFirehose,
   type DeliveryLiveFeed,
   type DeliveryPlacement,
   startDelivery,
 } from './delivery/index.js';
+import { type LocalDetections, startLocalDetections } from './detections.js';
 import { LOCAL_LIVE_FEED_API_ID } from './live-feed/server.js';
 import {
   formatAuditLine,
@@ -69,7 +76,7 @@ import {
   type WorkerTiming,
 } from './triggers/runner.js';
 
-/** Default base port: Cognito on it, then the API, SES, Firehose and the live feed. */
+/** Default base port: Cognito on it, then the API, SES, Firehose, the live feed and the security page. */
 export const DEFAULT_BASE_PORT = 4580;
 
 /** The demo user seeded into the pool (confirmed, in group `users`). */
@@ -140,6 +147,8 @@ export interface LocalStack {
   stateDir: string;
   /** Where `outputs.json` was written. */
   outputsFile: string;
+  /** The detections on their timer (`runNow()` runs them at once). */
+  detections: LocalDetections;
   /**
    * Resolves once the audit events of everything answered so far are delivered (the
    * handlers' open batches sent, Firehose's buffer written) and, unless quiet, shown in
@@ -401,7 +410,7 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
     config,
     endpoints,
     secrets,
-    ...(options.handlerEnv ? { overrides: options.handlerEnv } : {}),
+    overrides: mergeHandlerEnv(historyHandlerEnv(config, auditDir), options.handlerEnv),
   }).map((spec) => (spec.key === 'protected-api' ? { ...spec, timeoutMs: API_TIMEOUT_MS } : spec));
   const handlers = specs.map((spec) => spec.key);
   const runner = new HandlerRunner({
@@ -448,6 +457,7 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
   });
   const ids = await setUpPool(cognito, config, handlers);
   poolIds = [ids.poolId];
+  await seedSecurityUser(cognito, ids.poolId, config);
   const issuer = cognito.issuer(ids.poolId);
   const jwksUri = `${issuer}/.well-known/jwks.json`;
 
@@ -503,8 +513,16 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
     liveFeedApiId: LOCAL_LIVE_FEED_API_ID,
     liveFeedWsUrl: `${liveFeedUrl.replace(/^http/, 'ws')}/event/realtime`,
   };
+  // The security page, on its own port (base + 5).
+  const dashboard = await startLocalDashboard(portOf(5), outputs, config);
+  outputs.dashboardUrl = dashboard.url;
   const outputsFile = outputsPath(stateDir);
   await writeOutputs(outputsFile, outputs);
+  const detections = await startLocalDetections({
+    ...{ config, stateDir, auditDir, endpoints, userPoolId: ids.poolId, report: print },
+    bundleDir: join(options.bundleDir ?? DEFAULT_BUNDLE_DIR, 'detections'),
+    flush: () => firehose.flush(),
+  });
   handlersReady ??= runner.start();
   handlersReady.catch(() => undefined);
 
@@ -529,6 +547,7 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
     handlerStats: runner.stats,
     stateDir,
     outputsFile,
+    detections,
     async settle(timeoutMs = 2_000) {
       await trail?.drain();
       await firehose.flush();
@@ -546,8 +565,10 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
         await trail?.drain();
         trail?.stop();
         await view?.close();
+        await detections.stop();
         await Promise.allSettled([
           api?.stop(),
+          dashboard.stop(),
           runner.stop(),
           emulator.save(),
           new Promise<void>((resolve) => {

@@ -1,0 +1,163 @@
+/**
+ * The DuckDB engine: embedded `@duckdb/node-api`, in memory, over a folder of audit
+ * objects (the local stack's `.local/audit`, or any folder of exported NDJSON or
+ * Parquet objects). The native module is loaded on first use, so a process that never
+ * runs a query (the local stack at start) does not pay for it.
+ */
+import { readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { QueryError } from '../errors.js';
+import { DUCKDB_MACROS } from './duckdb-shim.js';
+import { duckdbEventsViewSql } from './duckdb-view.js';
+import type { QueryEngine, QueryParam, QueryResult } from './engine.js';
+
+type DuckModule = typeof import('@duckdb/node-api');
+type Connection = Awaited<
+  ReturnType<Awaited<ReturnType<DuckModule['DuckDBInstance']['create']>>['connect']>
+>;
+
+export interface DuckDbEngineOptions {
+  /** Folder of audit objects (searched recursively; hidden entries skipped). */
+  dir: string;
+  /**
+   * Load the objects into a table at `refresh` (parsed once for all the rules) rather
+   * than a view that every rule's query reads again: for backtests over many objects.
+   */
+  materialize?: boolean;
+}
+
+export interface AuditFiles {
+  ndjson: string[];
+  parquet: string[];
+}
+
+/**
+ * The native package, resolved from this file and imported by a computed specifier:
+ * bundlers leave it alone (the Lambda bundle never runs DuckDB and must not try to pack
+ * a native module), and a bundle of this file (the local stack's) still finds the
+ * package where this package's dependencies are installed.
+ */
+const DUCKDB_PACKAGE = '@duckdb/node-api';
+
+async function loadDuckDb(): Promise<DuckModule> {
+  const path = createRequire(import.meta.url).resolve(DUCKDB_PACKAGE);
+  const loaded = (await import(pathToFileURL(path).href)) as DuckModule & { default?: DuckModule };
+  return loaded.DuckDBInstance ? loaded : (loaded.default as DuckModule);
+}
+
+const DAY_SEGMENT = /(?:^|[/\\])eventDay=(\d{8})(?:[/\\]|$)/i;
+
+/**
+ * Lists the audit objects under `dir`: under `ext/` when the folder has the Security
+ * Lake layout (so Firehose's `errors/` output is left out), else everything. With a
+ * day range, objects in an `eventDay=` folder outside it are skipped (partition pruning).
+ */
+export async function listAuditFiles(
+  dir: string,
+  days?: { from: string; to: string },
+): Promise<AuditFiles> {
+  const files: AuditFiles = { ndjson: [], parquet: [] };
+  let root = dir;
+  try {
+    const top = await readdir(dir, { withFileTypes: true });
+    if (top.some((entry) => entry.isDirectory() && entry.name === 'ext')) root = join(dir, 'ext');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
+    throw error;
+  }
+  const walk = async (folder: string): Promise<void> => {
+    const entries = await readdir(folder, { withFileTypes: true });
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        const day = /^eventDay=(\d{8})$/i.exec(entry.name)?.[1];
+        if (day && days && (day < days.from || day > days.to)) continue;
+        await walk(path);
+      } else if (entry.isFile()) {
+        if (entry.name.endsWith('.parquet')) files.parquet.push(path);
+        else if (!/\.(md|txt|gz|zip|crc|tmp)$/i.test(entry.name)) files.ndjson.push(path);
+      }
+    }
+  };
+  await walk(root);
+  files.ndjson.sort();
+  files.parquet.sort();
+  return files;
+}
+
+/** True when a path sits in an `eventDay=` folder (used by tests of the pruning). */
+export function dayOfPath(path: string): string | undefined {
+  return DAY_SEGMENT.exec(path)?.[1];
+}
+
+export class DuckDbEngine implements QueryEngine {
+  readonly name = 'duckdb' as const;
+  private connection?: Promise<Connection>;
+  private closeInstance?: () => void;
+  private viewDays?: string;
+
+  constructor(private readonly options: DuckDbEngineOptions) {}
+
+  private connect(): Promise<Connection> {
+    this.connection ??= (async () => {
+      const duck = await loadDuckDb();
+      const instance = await duck.DuckDBInstance.create(':memory:', { threads: '2' });
+      const connection = await instance.connect();
+      this.closeInstance = () => {
+        connection.closeSync();
+        instance.closeSync();
+      };
+      for (const macro of DUCKDB_MACROS) await connection.run(macro);
+      return connection;
+    })();
+    return this.connection;
+  }
+
+  /**
+   * (Re)creates the view over the objects now in the folder, limited to the given
+   * `eventday` range when given. Call before a run: new objects arrive all the time.
+   */
+  async refresh(days?: { from: string; to: string }): Promise<AuditFiles> {
+    const connection = await this.connect();
+    const files = await listAuditFiles(this.options.dir, days);
+    const view = duckdbEventsViewSql(files);
+    if (this.options.materialize) {
+      // Parse the objects once into a table, instead of once per rule through the view.
+      await connection.run(
+        view.replace(
+          'CREATE OR REPLACE VIEW authwatch_events AS',
+          'CREATE OR REPLACE TABLE authwatch_events AS',
+        ),
+      );
+    } else {
+      await connection.run(view);
+    }
+    this.viewDays = days ? `${days.from}-${days.to}` : 'all';
+    return files;
+  }
+
+  async query(sql: string, params: readonly QueryParam[]): Promise<QueryResult> {
+    const connection = await this.connect();
+    if (this.viewDays === undefined) await this.refresh();
+    try {
+      const reader = await connection.runAndReadAll(sql, params as QueryParam[]);
+      return { rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
+    } catch (error) {
+      throw new QueryError(`DuckDB: ${(error as Error).message.split('\n')[0]}`, {
+        retryable: false,
+        cause: error,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.connection) return;
+    await this.connection.catch(() => undefined);
+    this.closeInstance?.();
+    this.connection = undefined;
+    this.viewDays = undefined;
+  }
+}
