@@ -14,6 +14,7 @@ import {
   CreateGroupCommand,
   CreateIdentityProviderCommand,
   GetCSVHeaderCommand,
+  InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { UserRecord } from '../../src/user-record.js';
@@ -154,10 +155,22 @@ describe('authwatch-users against the local stack', () => {
     const second = await users(test, 'export', '--format', 'json', '--out', file('after.json'));
     expect(second.code).toBe(0);
     expect(comparable(file('after.json'))).toEqual(comparable(file('before.json')));
-    // The restored users have no password: a reset is required before they sign in.
+    // The restored users have no password: the old one no longer signs in, a reset is required.
     const after = JSON.parse(readFileSync(file('after.json'), 'utf8')) as { users: UserRecord[] };
     const ada = after.users.find((user) => user.attributes.email === 'ada@example.com');
     expect(ada?.status).toBe('RESET_REQUIRED');
+    await expect(
+      test.client.send(
+        new InitiateAuthCommand({
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          // The local-only password client: the web client, as deployed, has no such flow.
+          ClientId: test.stack.outputs.passwordClientId,
+          AuthParameters: { USERNAME: 'ada@example.com', PASSWORD: 'Pw-ada-0123!' },
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: expect.stringMatching(/^(NotAuthorized|PasswordResetRequired)Exception$/),
+    });
   });
 
   it('changes nothing when the same backup is restored a second time', async () => {
