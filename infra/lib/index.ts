@@ -22,7 +22,6 @@ export {
 } from './detections.js';
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
-export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   CLOUDTRAIL_SERVICE,
   defaultGeoIpFiles,
@@ -32,6 +31,7 @@ export {
   type SignInWatchProps,
   USER_GEOIP_DIR,
 } from './sign-in-watch.js';
+export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   StagingSiteAuth,
   type StagingSiteAuthProps,

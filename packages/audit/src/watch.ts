@@ -17,7 +17,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import WebSocket from 'ws';
 import { DEFAULT_LIVE_FEED_CHANNEL } from './config.js';
-import { nativeSha256, type SignerCredentials } from './live-feed.js';
+import { nativeSha256, type SignerCredentials } from './live-feed-signer.js';
 import type { AuditEvent } from './ocsf.js';
 
 export const EVENT_WS_PROTOCOL = 'aws-appsync-event-ws';

@@ -101,7 +101,7 @@ async function runDetect(
   if (from >= to) throw new UsageError('--from must be before --to');
   const dir = values.dir ? resolve(cwd, values.dir as string) : DEFAULT_AUDIT_DIR;
   if (!existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);
-  const engine = new DuckDbEngine({ dir });
+  const engine = new DuckDbEngine({ dir, materialize: true });
   const files = await engine.refresh(scanDays(rules.compiled, { from, to }));
   io.err(
     `reading ${files.ndjson.length + files.parquet.length} objects under ${dir}, ${iso(from)} .. ${iso(to)}`,

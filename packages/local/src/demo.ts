@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { OCSF_SOURCES } from '@authwatch/audit';
 import {
   AdminAddUserToGroupCommand,
   CognitoIdentityProviderClient,
@@ -270,7 +271,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       .send(
         new InitiateAuthCommand({
           AuthFlow: 'USER_PASSWORD_AUTH',
-          ClientId: o.userPoolClientId,
+          // The local-only password client: the web client, as deployed, has no such flow.
+          ClientId: o.passwordClientId,
           AuthParameters: { USERNAME: email, PASSWORD: 'Guess-Passw0rd-1' },
         }),
       )
@@ -291,7 +293,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     );
     print(
       record
-        ? `   recorded from ${record.metadata?.log_provider}: ${record.status_detail}, ip ${record.src_endpoint?.ip} (${record.src_endpoint?.location?.country ?? '?'}), under ${shown(o.auditDir)}`
+        ? `   recorded from ${record.metadata?.log_provider}: ${record.status_detail}, ip ${record.src_endpoint?.ip} (${record.src_endpoint?.location?.country ?? '?'}), under ${shown(join(o.auditDir, 'ext', OCSF_SOURCES[3002].name))}/`
         : '   (the failed sign-in was not written yet: the stack may be busy)',
     );
 

@@ -14,9 +14,9 @@ export interface ViewedEvent {
   status?: string;
   severity?: string;
   message?: string;
-  user?: { name?: string; type?: string };
-  src_endpoint?: { ip?: string };
-  metadata?: { event_code?: string };
+  user?: { name?: string; uid?: string; type?: string };
+  src_endpoint?: { ip?: string; location?: { country?: string } };
+  metadata?: { event_code?: string; log_name?: string };
   unmapped?: {
     clientId?: string;
     reason?: string;
@@ -50,8 +50,12 @@ export function formatAuditLine(event: ViewedEvent): string {
   if (u.linkedToUser) facts.push(`linked=${u.linkedToUser}`);
   if (u.matchedRules && u.matchedRules.length > 0) facts.push(`rules=${u.matchedRules.join(',')}`);
   if (u.scopesAdded && u.scopesAdded.length > 0) facts.push(`+scopes=${u.scopesAdded.join(',')}`);
-  if (event.src_endpoint?.ip) facts.push(`ip=${event.src_endpoint.ip}`);
-  const who = event.user?.name ?? (u.clientId ? `client:${u.clientId}` : '-');
+  if (event.src_endpoint?.ip) {
+    const country = event.src_endpoint.location?.country;
+    facts.push(`ip=${event.src_endpoint.ip}${country ? `(${country})` : ''}`);
+  }
+  // CloudTrail's events know the user by sub only.
+  const who = event.user?.name ?? event.user?.uid ?? (u.clientId ? `client:${u.clientId}` : '-');
   return `${time} ${mark} ${pad(what, 34)} ${pad(who, 36)} ${facts.join(' ')}`.trimEnd();
 }
 

@@ -5,7 +5,8 @@
  * with a message that says how to stop the running one or start another elsewhere. A
  * lock whose process has gone (a crash, `kill -9`) is stale and taken over.
  */
-import { open, readFile, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 /** What the lock file holds. */
@@ -62,6 +63,36 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** Whether something accepts connections at a URL's host and port (within 1 s). */
+function answers(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      resolve(false);
+      return;
+    }
+    const socket = connect(Number(target.port), target.hostname);
+    const done = (result: boolean) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * Whether the lock's stack still runs: its process lives and, once it listens, its
+ * endpoint answers (after a crash the pid may belong to another program).
+ */
+async function holderRuns(lock: StackLockInfo): Promise<boolean> {
+  if (!processAlive(lock.pid)) return false;
+  return lock.endpoint === undefined || (await answers(lock.endpoint));
+}
+
 /** Reads a lock file; undefined when there is none or it is not one (a torn write). */
 export async function readStackLock(stateDir: string): Promise<StackLockInfo | undefined> {
   let text: string;
@@ -82,7 +113,7 @@ export async function readStackLock(stateDir: string): Promise<StackLockInfo | u
 /** The lock of the stack running on `stateDir`, if its process is alive. */
 export async function runningStack(stateDir: string): Promise<StackLockInfo | undefined> {
   const lock = await readStackLock(stateDir);
-  return lock && processAlive(lock.pid) ? lock : undefined;
+  return lock && (await holderRuns(lock)) ? lock : undefined;
 }
 
 export interface StackLock {
@@ -113,8 +144,9 @@ export async function acquireStackLock(
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw error;
     }
     const held = await readStackLock(stateDir);
-    if (held && processAlive(held.pid)) throw new StackRunningError(stateDir, held, doing);
-    // Stale (its process has gone) or unreadable: take it over.
+    if (held && (await holderRuns(held))) throw new StackRunningError(stateDir, held, doing);
+    // Stale (its process has gone, or its pid is another program's now) or unreadable:
+    // take it over.
     await rm(file, { force: true });
   }
   let released = false;
@@ -122,7 +154,10 @@ export async function acquireStackLock(
     async update(fields) {
       if (released) return;
       info = { ...info, ...fields };
-      await writeFile(file, `${JSON.stringify(info)}\n`, { mode: 0o600 });
+      // Write-then-rename: a second start never reads half a lock (and takes it over).
+      const temp = `${file}.${process.pid}.tmp`;
+      await writeFile(temp, `${JSON.stringify(info)}\n`, { mode: 0o600 });
+      await rename(temp, file);
     },
     async release() {
       if (released) return;

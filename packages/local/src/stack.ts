@@ -479,7 +479,11 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
   if (!options.quiet) {
     view = await subscribeLiveView({
       liveFeedUrl,
-      onEvent: (event: ViewedEvent) => print(formatAuditLine(event)),
+      // Each sign-in shows once (as authwatch-watch shows it): CloudTrail's sign-in-call
+      // records only carry the IP of a sign-in whose own lines are shown.
+      onEvent: (event: ViewedEvent) => {
+        if (event.metadata?.log_name !== 'sign-in-call') print(formatAuditLine(event));
+      },
     });
   }
 

@@ -16,7 +16,8 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { formatFallbackLine } from '../fallback.js';
-import { createFirehoseClient, createFirehoseSink } from '../firehose.js';
+import { createFirehoseSink } from '../firehose.js';
+import { createFirehoseClient } from '../firehose-client.js';
 import {
   deliveredIdsFromDir,
   deliveredIdsFromFile,
@@ -152,7 +153,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       `failed: ${result.reason ?? 'replay failed'}; the failed events are on stdout as fallback lines, to replay again once that is fixed\n`,
     );
   }
-  sink.client.destroy();
+  sink.client?.destroy();
   return result.failed.length + result.unstorable.length > 0 ? 1 : 0;
 }
 

@@ -31,8 +31,8 @@ const USAGE = `usage: authwatch-watch [<api-id>] [--channel PATH] [--json] [--us
                        [--region R] [--http-domain HOST] [--outputs FILE]
 
 Prints audit events from the AppSync Events live feed, one line each (or JSON with --json).
-Without <api-id>: the local stack of .local/outputs.json (pnpm start), no AWS credentials.
 Each sign-in shows once; --all also shows CloudTrail's sign-in-call records (the IP of a sign-in).
+Without <api-id>: the local stack of .local/outputs.json (pnpm start), no AWS credentials.
 Auth: $AUTHWATCH_WATCH_TOKEN (Cognito token), else --api-key, else SigV4 (AWS credentials).
   --http-domain HOST   the API's HTTP DNS name (console: <id>.appsync-api.<region>.amazonaws.com):
                        skips GetApi, so a token or API key needs no AWS credentials

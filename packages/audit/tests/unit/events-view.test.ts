@@ -143,8 +143,8 @@ describe('athena view text', () => {
     expect(query).toContain('FROM "authwatch_audit_dev"."authwatch_detection_finding"');
     expect(json.originalSql).toBe(query);
     expect(json.schema).toBe('authwatch_audit_dev');
-    expect(json.columns.find((c) => c.name === 'src_endpoint')?.type).toMatch(
-      /^row\(ip varchar, location row\(/,
+    expect(json.columns.find((c) => c.name === 'src_endpoint')?.type).toBe(
+      'row(ip varchar, location row(country varchar, city varchar, lat double, long double), autonomous_system row(number bigint, name varchar))',
     );
     expect(json.columns.find((c) => c.name === 'type_uid')?.type).toBe('bigint');
     expect(json.columns.at(-1)).toEqual({ name: 'eventday', type: 'varchar' });

@@ -196,44 +196,71 @@ function windowedParts(
   FROM ${EVENTS_VIEW}
   WHERE ${scanWhere(ctx, filterSql, lookbackMs, groupBy.map(sqlOf))}
 )`;
-  const windows = `${prefix}windows AS (
-  SELECT b.*, b.t - (b.t % ${hopMs}) + ${hopMs} * (w.k + 1) AS window_end
-  FROM ${prefix}base b
-  CROSS JOIN UNNEST(sequence(0, ${steps - 1})) AS w (k)
-  WHERE b.t - (b.t % ${hopMs}) + ${hopMs} * (w.k + 1) > ${ctx.text.slot({ kind: 'from_ms', lookbackMs: fromLookbackMs })}
-)`;
   const having = [
     ...(minEvents !== undefined ? [`count(*) >= ${sqlNumber(minEvents)}`] : []),
     ...counted.map(({ gte }, index) => `count(DISTINCT d${index}) >= ${sqlNumber(gte)}`),
   ];
-  const matched = `${prefix}matched AS (
+  const onGroup = (left: string, right: string) =>
+    groupBy.map((_, index) => `${left}.g${index} = ${right}.g${index}`).join(' AND ');
+  // A window holds at most the events of the whole scan: groups that fail the
+  // thresholds over the whole scan cannot match in any window (most groups of normal
+  // traffic), so only the others are spread over windows.
+  const candidates = `${prefix}candidates AS (
+  SELECT ${g}
+  FROM ${prefix}base
+  GROUP BY ${g}${having.length > 0 ? `\n  HAVING ${having.join(' AND ')}` : ''}
+)`;
+  const windows = `${prefix}windows AS (
+  SELECT b.*, b.t - (b.t % ${hopMs}) + ${hopMs} * (w.k + 1) AS window_end
+  FROM ${prefix}base b
+  JOIN ${prefix}candidates c ON ${onGroup('b', 'c')}
+  CROSS JOIN UNNEST(sequence(0, ${steps - 1})) AS w (k)
+  WHERE b.t - (b.t % ${hopMs}) + ${hopMs} * (w.k + 1) > ${ctx.text.slot({ kind: 'from_ms', lookbackMs: fromLookbackMs })}
+)`;
+  // Counts first, for every candidate window; the evidence (lists of values, sample
+  // event uids) only for the windows that match.
+  const counts = `${prefix}counts AS (
   SELECT ${g}, window_end, count(*) AS event_count, min(t) AS first_seen, max(t) AS last_seen${counted
     .map((_, index) => `,\n    count(DISTINCT d${index}) AS distinct_${index}`)
-    .join(
-      '',
-    )}${evidence.map((_, index) => `,\n    ${distinctValues(`e${index}`)} AS values_${index}`).join('')},
-    ${jsonList(`max_by(event_uid, t, ${SAMPLE_EVENTS})`)} AS sample_json
+    .join('')}
   FROM ${prefix}windows
   GROUP BY ${g}, window_end${having.length > 0 ? `\n  HAVING ${having.join(' AND ')}` : ''}
 )`;
-  const ctes = [base, windows, matched];
-  let result = `${prefix}matched`;
+  const ctes = [base, candidates, windows, counts];
+  let matchedWindows = `${prefix}counts`;
   if (perValue) {
-    const join = groupBy.map((_, index) => `m.g${index} = p.g${index}`).join(' AND ');
     ctes.push(`${prefix}per_value AS (
-  SELECT ${g}, window_end, pv, count(*) AS n
-  FROM ${prefix}windows
-  GROUP BY ${g}, window_end, pv
+  SELECT w.${g.split(', ').join(', w.')}, w.window_end, w.pv, count(*) AS n
+  FROM ${prefix}windows w
+  JOIN ${prefix}counts m ON ${onGroup('w', 'm')} AND w.window_end = m.window_end
+  GROUP BY w.${g.split(', ').join(', w.')}, w.window_end, w.pv
 )`);
     ctes.push(`${prefix}constrained AS (
   SELECT m.*, p.max_per_value
-  FROM ${prefix}matched m
+  FROM ${prefix}counts m
   JOIN (SELECT ${g}, window_end, max(n) AS max_per_value FROM ${prefix}per_value GROUP BY ${g}, window_end) p
-    ON ${join} AND m.window_end = p.window_end
+    ON ${onGroup('m', 'p')} AND m.window_end = p.window_end
   WHERE p.max_per_value <= ${sqlNumber(perValue.lte)}${perValue.gte !== undefined ? ` AND p.max_per_value >= ${sqlNumber(perValue.gte)}` : ''}
 )`);
-    result = `${prefix}constrained`;
+    matchedWindows = `${prefix}constrained`;
   }
+  const keep = [
+    'event_count',
+    'first_seen',
+    'last_seen',
+    ...counted.map((_, index) => `distinct_${index}`),
+    ...(perValue ? ['max_per_value'] : []),
+  ];
+  ctes.push(`${prefix}matched AS (
+  SELECT ${groupBy.map((_, index) => `m.g${index}`).join(', ')}, m.window_end, ${keep.map((column) => `m.${column}`).join(', ')}${evidence
+    .map((_, index) => `,\n    ${distinctValues(`w.e${index}`)} AS values_${index}`)
+    .join('')},
+    ${jsonList(`max_by(w.event_uid, w.t, ${SAMPLE_EVENTS})`)} AS sample_json
+  FROM ${matchedWindows} m
+  JOIN ${prefix}windows w ON ${onGroup('m', 'w')} AND m.window_end = w.window_end
+  GROUP BY ${groupBy.map((_, index) => `m.g${index}`).join(', ')}, m.window_end, ${keep.map((column) => `m.${column}`).join(', ')}
+)`);
+  const result = `${prefix}matched`;
   return {
     ctes,
     result,
@@ -342,27 +369,42 @@ function compileFirstSeen(
   const g = groupColumns(groupBy);
   const evidence = evidenceFields(rule).filter((field) => field !== correlation.field);
   const filterSql = filterOrFail(ctx, rule.filter, 'filter');
-  const base = `base AS (
-  SELECT ${groupBy.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS g${i}`).join(', ')}, CAST(${sqlOf(correlation.field)} AS VARCHAR) AS v,
+  const groupSelect = groupBy
+    .map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS g${i}`)
+    .join(', ');
+  const notNull = [...groupBy.map(sqlOf), sqlOf(correlation.field)];
+  const onGroup = (left: string, right: string) =>
+    groupBy.map((_, i) => `${left}.g${i} = ${right}.g${i}`).join(' AND ');
+  // The run's own events, with everything a finding shows; the baseline reads only the
+  // group, the value and the time (the columns Athena scans over the whole baseline).
+  const recent = `recent AS (
+  SELECT ${groupSelect}, CAST(${sqlOf(correlation.field)} AS VARCHAR) AS v,
     ${evidence.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS e${i}, `).join('')}time AS t, metadata.uid AS event_uid
   FROM ${EVENTS_VIEW}
-  WHERE ${scanWhere(ctx, filterSql, baselineMs, [...groupBy.map(sqlOf), sqlOf(correlation.field)])}
+  WHERE ${scanWhere(ctx, filterSql, 0, notNull)}
+)`;
+  const history = `history AS (
+  SELECT ${groupSelect}, CAST(${sqlOf(correlation.field)} AS VARCHAR) AS v, time AS t
+  FROM ${EVENTS_VIEW}
+  WHERE ${scanWhere(ctx, filterSql, baselineMs, notNull)}
 )`;
   const seq = `seq AS (
-  SELECT base.*, lag(t) OVER (PARTITION BY ${g}, v ORDER BY t) AS previous_same,
-    min(t) OVER (PARTITION BY ${g}) AS group_first
-  FROM base
+  SELECT h.*, lag(h.t) OVER (PARTITION BY ${groupBy.map((_, i) => `h.g${i}`).join(', ')}, h.v ORDER BY h.t) AS previous_same,
+    min(h.t) OVER (PARTITION BY ${groupBy.map((_, i) => `h.g${i}`).join(', ')}) AS group_first
+  FROM history h
+  JOIN (SELECT DISTINCT ${g} FROM recent) c ON ${onGroup('h', 'c')}
 )`;
-  const select = `SELECT ${g}, t AS window_end, t AS first_seen, t AS last_seen, CAST(1 AS BIGINT) AS event_count,
-  ${jsonList('ARRAY[v]')} AS values_0${evidence.map((_, i) => `, ${jsonList(`ARRAY[e${i}]`)} AS values_${i + 1}`).join('')},
-  ${jsonList('ARRAY[event_uid]')} AS sample_json
-FROM seq
-WHERE t > ${ctx.text.slot({ kind: 'from_ms', lookbackMs: 0 })}
-  AND group_first < t
-  AND (previous_same IS NULL OR t - previous_same > ${baselineMs})
-ORDER BY ${g}, window_end`;
+  const select = `SELECT ${groupBy.map((_, i) => `r.g${i}`).join(', ')}, r.t AS window_end, r.t AS first_seen, r.t AS last_seen, CAST(1 AS BIGINT) AS event_count,
+  ${jsonList('ARRAY[r.v]')} AS values_0${evidence.map((_, i) => `, ${jsonList(`ARRAY[r.e${i}]`)} AS values_${i + 1}`).join('')},
+  ${jsonList('ARRAY[r.event_uid]')} AS sample_json
+FROM recent r
+JOIN seq s ON ${onGroup('r', 's')} AND s.v = r.v AND s.t = r.t
+WHERE r.t > ${ctx.text.slot({ kind: 'from_ms', lookbackMs: 0 })}
+  AND s.group_first < r.t
+  AND (s.previous_same IS NULL OR r.t - s.previous_same > ${baselineMs})
+ORDER BY ${groupBy.map((_, i) => `g${i}`).join(', ')}, window_end`;
   return {
-    text: `WITH ${base},\n${seq}\n${select}`,
+    text: `WITH ${recent},\n${history},\n${seq}\n${select}`,
     groupBy,
     distinct: [],
     values: [

@@ -42,7 +42,7 @@ export const PLACES: Record<string, Geo> = {
   newYork: { country: 'US', city: 'New York', lat: 40.7128, long: -74.006 },
 };
 
-// The audit model's src_endpoint carries GeoIP location (country, city, lat, long).
+/** An audit event as the builders make it; GeoIP `location` is part of its `src_endpoint`. */
 type Event = AuditEvent;
 
 function context(

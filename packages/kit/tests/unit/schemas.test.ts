@@ -1,6 +1,6 @@
 import { getTestEvent, listTestEvents } from '@authwatch/testing';
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import type * as z from 'zod/v4/core';
 import {
   CognitoTriggerBaseSchema,
   CreateAuthChallengeEventSchema,
@@ -25,7 +25,7 @@ type Event = Record<string, unknown> & {
 };
 
 /** Which schema parses the fixtures under each folder. */
-const SCHEMA_BY_PREFIX: [prefix: string, name: string, schema: z.ZodType][] = [
+const SCHEMA_BY_PREFIX: [prefix: string, name: string, schema: z.$ZodType][] = [
   ['pre-signup/', 'PreSignUp', PreSignUpEventSchema],
   ['post-auth/', 'PostAuthentication', PostAuthenticationEventSchema],
   ['pre-auth/', 'PreAuthentication', PreAuthenticationEventSchema],
@@ -35,7 +35,7 @@ const SCHEMA_BY_PREFIX: [prefix: string, name: string, schema: z.ZodType][] = [
   ['custom-challenge/verify', 'VerifyAuthChallenge', VerifyAuthChallengeEventSchema],
 ];
 
-function schemaFor(fixture: string): [string, z.ZodType] {
+function schemaFor(fixture: string): [string, z.$ZodType] {
   const match = SCHEMA_BY_PREFIX.find(([prefix]) => fixture.startsWith(prefix));
   if (!match) throw new Error(`no schema for fixture ${fixture}`);
   return [match[1], match[2]];

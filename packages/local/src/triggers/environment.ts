@@ -220,6 +220,9 @@ function ownEnvironment(
         ...(files ? { [CLOUDTRAIL_ENV.geoipCountryDb]: files.database } : {}),
         // The local pool as the stack sets it up: what admin changes are compared with.
         [MANAGEMENT_ENV.baseline]: JSON.stringify(localPoolBaseline(config)),
+        // Its events already go out per SQS batch, and it answers only once they are sent:
+        // the host's batch window would only hold each batch back.
+        [AUDIT_ENV.batchWindowMs]: '0',
       };
     }
     case 'pre-auth':

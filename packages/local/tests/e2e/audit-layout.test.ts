@@ -86,8 +86,10 @@ describe('the local audit bucket after the demo', () => {
     }
 
     expect(objects.length).toBeGreaterThan(3);
+    // The demo's sign-in calls are API Activity too (the CloudTrail side of each attempt).
     expect([...classesBySource.keys()].sort()).toEqual([
       'authwatch-account-change',
+      'authwatch-api-activity',
       'authwatch-authentication',
       'authwatch-detection-finding',
     ]);
@@ -132,6 +134,7 @@ describe('the local audit bucket after the demo', () => {
         { class_uid: 2004, n: 1n, first_day: eventDay(finding.time as number) },
         { class_uid: 3001, n: BigInt(count(3001)), first_day: expect.any(String) },
         { class_uid: 3002, n: BigInt(count(3002)), first_day: eventDay(late.time as number) },
+        { class_uid: 6003, n: BigInt(count(6003)), first_day: expect.any(String) },
       ]);
     } finally {
       connection.closeSync();

@@ -92,7 +92,7 @@ describe('every sign-in attempt, end to end', () => {
       .send(
         new InitiateAuthCommand({
           AuthFlow: 'USER_PASSWORD_AUTH',
-          ClientId: stack.outputs.userPoolClientId,
+          ClientId: stack.outputs.passwordClientId,
           AuthParameters: { USERNAME: DEMO_USER.email, PASSWORD: 'Wrong-Passw0rd!' },
         }),
       )
@@ -130,7 +130,7 @@ describe('every sign-in attempt, end to end', () => {
       });
     const pool = new CognitoUserPool({
       UserPoolId: stack.outputs.userPoolId,
-      ClientId: stack.outputs.userPoolClientId,
+      ClientId: stack.outputs.passwordClientId,
       endpoint: `${stack.outputs.endpoint}/`,
     });
     const user = new CognitoUser({ Username: DEMO_USER.email, Pool: pool });
@@ -177,7 +177,7 @@ describe('every sign-in attempt, end to end', () => {
       .send(
         new InitiateAuthCommand({
           AuthFlow: 'USER_PASSWORD_AUTH',
-          ClientId: stack.outputs.userPoolClientId,
+          ClientId: stack.outputs.passwordClientId,
           AuthParameters: { USERNAME: 'nobody-here@example.com', PASSWORD: 'Any-Passw0rd!' },
         }),
       )
@@ -244,7 +244,7 @@ describe('every sign-in attempt, end to end', () => {
     const signedIn = await client.send(
       new InitiateAuthCommand({
         AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: stack.outputs.userPoolClientId,
+        ClientId: stack.outputs.passwordClientId,
         AuthParameters: { USERNAME: DEMO_USER.email, PASSWORD: DEMO_USER.password },
       }),
     );
@@ -252,7 +252,7 @@ describe('every sign-in attempt, end to end', () => {
     await client.send(
       new InitiateAuthCommand({
         AuthFlow: 'REFRESH_TOKEN_AUTH',
-        ClientId: stack.outputs.userPoolClientId,
+        ClientId: stack.outputs.passwordClientId,
         AuthParameters: { REFRESH_TOKEN: signedIn.AuthenticationResult?.RefreshToken ?? '' },
       }),
     );
@@ -296,7 +296,7 @@ describe('every sign-in attempt, end to end', () => {
       .send(
         new InitiateAuthCommand({
           AuthFlow: 'USER_PASSWORD_AUTH',
-          ClientId: stack.outputs.userPoolClientId,
+          ClientId: stack.outputs.passwordClientId,
           AuthParameters: { USERNAME: DEMO_USER.email, PASSWORD: DEMO_USER.password },
         }),
       )

@@ -66,5 +66,5 @@ describe('pnpm start and its signals', () => {
       if (pnpm.exitCode === null) pnpm.kill('SIGKILL');
       if (lock && processAlive(lock.pid)) process.kill(lock.pid, 'SIGKILL');
     }
-  });
+  }, 240_000);
 });

@@ -15,7 +15,7 @@ import {
   InitiateAuthCommand,
   type UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USER, type LocalStack, startLocalStack } from '../../src/stack.js';
 
 const dirs: string[] = [];
@@ -54,6 +54,20 @@ function asSpec(client: UserPoolClientType) {
 describe.each(['dev', 'prod'])('the local stack of %s', (envName) => {
   let stack: LocalStack;
   let cognito: CognitoIdentityProviderClient;
+  let synthesized: ReturnType<typeof synthesizedAppClients>;
+
+  beforeAll(async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'authwatch-clients-'));
+    dirs.push(stateDir);
+    const config = loadConfig(envName);
+    stack = await startLocalStack({ port: 0, stateDir, quiet: true, config });
+    cognito = new CognitoIdentityProviderClient({
+      endpoint: stack.outputs.endpoint,
+      region: stack.outputs.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    synthesized = synthesizedAppClients(config);
+  });
 
   afterAll(async () => {
     cognito?.destroy();
@@ -61,22 +75,12 @@ describe.each(['dev', 'prod'])('the local stack of %s', (envName) => {
   });
 
   it('has the web and machine clients the CDK app synthesises, and a password client besides', async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'authwatch-clients-'));
-    dirs.push(stateDir);
-    const config = loadConfig(envName);
-    stack = await startLocalStack({ port: 0, stateDir, quiet: true, config, background: true });
-    cognito = new CognitoIdentityProviderClient({
-      endpoint: stack.outputs.endpoint,
-      region: stack.outputs.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
     const describe = async (ClientId: string) =>
       (
         await cognito.send(
           new DescribeUserPoolClientCommand({ UserPoolId: stack.outputs.userPoolId, ClientId }),
         )
       ).UserPoolClient as UserPoolClientType;
-    const synthesized = synthesizedAppClients(config);
 
     expect(asSpec(await describe(stack.outputs.userPoolClientId))).toEqual(synthesized.web);
     expect(asSpec(await describe(stack.outputs.machineClientId))).toEqual(synthesized.machine);

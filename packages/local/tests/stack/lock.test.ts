@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -56,18 +57,33 @@ describe('acquireStackLock', () => {
     expect(existsSync(lockPath(dir))).toBe(false);
   });
 
-  it('refuses a second holder while the first one’s process lives, naming it', async () => {
+  it('refuses a second holder while the first one’s process lives and serves, naming it', async () => {
     const dir = tempDir();
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const first = await acquireStackLock(dir);
-    await first.update({ endpoint: 'http://127.0.0.1:4580' });
+    await first.update({ endpoint });
     const error = await acquireStackLock(dir, 'reset').catch((caught: unknown) => caught);
+    server.close();
     expect(error).toBeInstanceOf(StackRunningError);
-    expect((error as Error).message).toMatch(
-      new RegExp(
-        `already running on ${dir} \\(pid ${process.pid}, Cognito on http://127\\.0\\.0\\.1:4580\\); refusing to wipe its state\\. Stop it first .*kill ${process.pid}.*--state-dir and --port`,
-      ),
+    expect((error as Error).message).toBe(
+      `A local stack is already running on ${dir} (pid ${process.pid}, Cognito on ${endpoint}); ` +
+        'refusing to wipe its state. Stop it first (Ctrl-C in its terminal, or kill ' +
+        `${process.pid}), or start another one with its own --state-dir and --port.`,
     );
     await first.release();
+  });
+
+  it('takes over a lock whose pid lives but whose endpoint nothing serves (a reused pid)', async () => {
+    const dir = tempDir();
+    await writeFile(
+      lockPath(dir),
+      JSON.stringify({ pid: process.pid, startedAt: 1, endpoint: 'http://127.0.0.1:9' }),
+    );
+    const lock = await acquireStackLock(dir);
+    expect((await readStackLock(dir))?.startedAt).not.toBe(1);
+    await lock.release();
   });
 
   it('takes over a lock whose process has gone, and one that is not JSON', async () => {

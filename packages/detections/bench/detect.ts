@@ -1,0 +1,169 @@
+/**
+ * `pnpm bench` for the detections:
+ *
+ * 1. Every default rule over 1,000,000 generated events on DuckDB (a day of sign-ins at
+ *    a steady rate, with one attack per rule mixed in): the time to load the NDJSON
+ *    objects once, then each rule's query time, the whole set's, and events per second
+ *    (target: the rule set in 2 s or less).
+ * 2. The Parquet size of those events (DuckDB writes Snappy Parquet, as Firehose's
+ *    conversion does), per column, and from it the bytes each rule's query would scan
+ *    per day of data at 100 sign-ins per second, and Athena's cost per month at the
+ *    default 5-minute schedule ($5 per TB, 10 MB minimum per query).
+ *
+ * The attack-to-finding latency in the local stack is measured by packages/local's
+ * bench (`bench/detections-latency.ts`).
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { detect } from '../src/detect.js';
+import { FIELDS } from '../src/fields.js';
+import { loadRulesFile } from '../src/load.js';
+import { DEFAULT_RULES_FILE } from '../src/paths.js';
+import { DuckDbEngine } from '../src/query/duckdb.js';
+import type { CompiledRule } from '../src/sql/compile.js';
+import { MemoryFindingStore } from '../src/store.js';
+import {
+  codeSent,
+  HOUR,
+  PLACES,
+  passwordFailure,
+  rng,
+  signIn,
+  T0,
+  wrongCode,
+  writeAuditObjects,
+} from '../tests/support/events.js';
+import { scenarios } from '../tests/support/scenarios.js';
+
+const TARGET_EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const SIGN_INS_PER_SECOND = 100;
+const ATHENA_USD_PER_TB = 5;
+const ATHENA_MIN_BYTES = 10 * 1024 * 1024;
+const RUNS_PER_MONTH = (30 * 86_400) / 300;
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** A day of traffic: each sign-in is a code sent and a success, with some failures. */
+function generate(target: number): { events: object[]; signIns: number } {
+  const random = rng(42);
+  const events: object[] = [];
+  const attacks = scenarios().flatMap((scenario) => scenario.events);
+  const users = 200_000;
+  const start = T0 - 12 * HOUR;
+  let signIns = 0;
+  const countries = Object.values(PLACES);
+  while (events.length + attacks.length < target) {
+    const index = Math.floor(random() * users);
+    const user = `bench-${index}@example.com`;
+    const ip = `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
+    const t = start + Math.floor(random() * 24 * HOUR);
+    const geo = countries[index % countries.length];
+    if (random() < 0.05) events.push(passwordFailure(user, ip, t - 30_000, { geo }));
+    events.push(codeSent(user, ip, t - 10_000));
+    if (random() < 0.05) events.push(wrongCode(user, ip, t - 5_000));
+    events.push(signIn(user, ip, t, geo));
+    signIns += 1;
+  }
+  return { events: [...events, ...attacks], signIns };
+}
+
+/** The OCSF fields whose SQL a compiled query reads. */
+function fieldsRead(compiled: CompiledRule): string[] {
+  const used = Object.entries(FIELDS)
+    .filter(([, spec]) => compiled.sql.includes(spec.sql))
+    .map(([name]) => name);
+  return [...new Set(['time', 'metadata.uid', ...used])];
+}
+
+/** Parquet leaf columns (`user.email_addr`, ...) of an OCSF field. */
+function parquetColumnsOf(field: string): string[] {
+  if (field === 'user.email_domain') return ['user.email_addr'];
+  if (field === 'unmapped.clientId') return ['unmapped.clientId'];
+  return [field];
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'detect-bench-'));
+try {
+  const rules = loadRulesFile(DEFAULT_RULES_FILE).compiled;
+  let started = performance.now();
+  const { events, signIns } = generate(TARGET_EVENTS);
+  const objects = await writeAuditObjects(dir, events, 10_000);
+  console.log(
+    `generated ${fmt(events.length)} events (${fmt(signIns)} sign-ins, ${fmt(events.length / signIns, 2)} events per sign-in) in ${objects} NDJSON objects, ${fmt(performance.now() - started)} ms`,
+  );
+
+  const engine = new DuckDbEngine({ dir, materialize: true });
+  started = performance.now();
+  await engine.refresh();
+  const loadMs = performance.now() - started;
+  console.log(`DuckDB: loaded the objects once in ${fmt(loadMs)} ms`);
+
+  const range = { from: T0 - 12 * HOUR, to: T0 + 12 * HOUR };
+  // One warm-up run (DuckDB's first queries plan and allocate), then the measured runs.
+  await detect({ engine, rules, range, store: new MemoryFindingStore(), now: () => range.to });
+  const measured = [];
+  for (let run = 0; run < 3; run += 1) {
+    started = performance.now();
+    const outcome = await detect({ engine, rules, range, store: new MemoryFindingStore(), now: () => range.to });
+    measured.push({ ms: performance.now() - started, outcome });
+  }
+  measured.sort((a, b) => a.ms - b.ms);
+  const median = measured[1] ?? measured[0];
+  if (!median) throw new Error('no run');
+  const failed = median.outcome.runs.filter((run) => run.error);
+  if (failed.length > 0) throw new Error(`rules failed: ${failed.map((run) => `${run.ruleId}: ${run.error}`).join('; ')}`);
+  const expected = new Set(scenarios().map((scenario) => scenario.rule));
+  const fired = new Set(median.outcome.changes.map((change) => change.rule.id));
+  const missing = [...expected].filter((id) => !fired.has(id));
+  console.log(
+    `\nall ${rules.length} rules over ${fmt(events.length)} events: median ${fmt(median.ms)} ms of 3 runs (${fmt(measured[0]?.ms ?? 0)}-${fmt(measured[2]?.ms ?? 0)}), ${fmt(events.length / (median.ms / 1000))} events/s (target: 2,000 ms), ${median.outcome.changes.length} findings${missing.length > 0 ? `, MISSING ${missing.join(', ')}` : ', every attack found'}`,
+  );
+  console.log('per rule (median run):');
+  for (const run of median.outcome.runs) console.log(`  ${run.ruleId.padEnd(30)} ${fmt(run.ms, 1).padStart(8)} ms  ${run.episodes} found`);
+
+  // ── Parquet sizes and Athena scans.
+  const parquet = join(dir, 'day.parquet');
+  await engine.query(`COPY (SELECT * FROM authwatch_events ORDER BY time) TO '${parquet.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION snappy)`, []);
+  const sizes = await engine.query(
+    `SELECT path_in_schema AS path, sum(total_compressed_size) AS bytes FROM parquet_metadata('${parquet.replaceAll("'", "''")}') GROUP BY path_in_schema`,
+    [],
+  );
+  const bytesByColumn = new Map<string, number>();
+  for (const row of sizes.rows) {
+    bytesByColumn.set(String(row.path).replaceAll(', ', '.'), Number(row.bytes));
+  }
+  const fileBytes = (await stat(parquet)).size;
+  const perEvent = (column: string) => (bytesByColumn.get(column) ?? 0) / events.length;
+  const eventsPerDay = SIGN_INS_PER_SECOND * 86_400 * (events.length / signIns);
+  console.log(
+    `\nParquet (Snappy): ${fmt(fileBytes / events.length, 1)} bytes per event; at ${SIGN_INS_PER_SECOND} sign-ins/s: ${fmt(eventsPerDay / 1e6, 1)} M events/day, ${fmt((fileBytes / events.length) * eventsPerDay / 1e9, 2)} GB/day`,
+  );
+  console.log('bytes each rule reads per day of data (its columns of one eventday partition), and Athena per month at a 5-minute schedule:');
+  console.log(`  ${'rule'.padEnd(30)} ${'columns'.padStart(7)} ${'MB/day'.padStart(9)} ${'$/month (whole day per run)'.padStart(28)} ${'$/month (lookback only)'.padStart(24)}`);
+  let totalWhole = 0;
+  let totalPruned = 0;
+  for (const compiled of rules) {
+    const columns = fieldsRead(compiled).flatMap(parquetColumnsOf);
+    const perDay = columns.reduce((sum, column) => sum + perEvent(column) * eventsPerDay, 0);
+    // Partition pruning reads whole eventday partitions (the run's day, plus the
+    // baseline's days for first_seen); Parquet row-group statistics on `time` let
+    // Athena skip objects outside the lookback, which the second figure assumes.
+    const days = Math.max(1, Math.ceil((compiled.lookbackMs + 1_320_000) / 86_400_000));
+    const whole = Math.max(ATHENA_MIN_BYTES, perDay * days) * RUNS_PER_MONTH;
+    const pruned = Math.max(ATHENA_MIN_BYTES, perDay * ((compiled.lookbackMs + 1_320_000) / 86_400_000)) * RUNS_PER_MONTH;
+    totalWhole += whole;
+    totalPruned += pruned;
+    console.log(
+      `  ${compiled.rule.id.padEnd(30)} ${String(columns.length).padStart(7)} ${fmt(perDay / 1e6, 1).padStart(9)} ${fmt((whole / 1e12) * ATHENA_USD_PER_TB, 2).padStart(28)} ${fmt((pruned / 1e12) * ATHENA_USD_PER_TB, 2).padStart(24)}`,
+    );
+  }
+  console.log(
+    `  ${'all rules'.padEnd(30)} ${''.padStart(7)} ${''.padStart(9)} ${fmt((totalWhole / 1e12) * ATHENA_USD_PER_TB, 2).padStart(28)} ${fmt((totalPruned / 1e12) * ATHENA_USD_PER_TB, 2).padStart(24)}`,
+  );
+  await engine.close();
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
