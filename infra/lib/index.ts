@@ -31,12 +31,12 @@ export {
   type SignInWatchProps,
   USER_GEOIP_DIR,
 } from './sign-in-watch.js';
-export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   StagingSiteAuth,
   type StagingSiteAuthProps,
   stagingSiteAuthFromConfig,
 } from './staging-site-auth.js';
+export { synthesizedAppClients } from './synthesized-clients.js';
 export {
   ACCESS_LOG_FORMAT,
   PRE_TOKEN_SERVICE,
