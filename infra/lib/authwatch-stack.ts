@@ -5,6 +5,7 @@
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
+import { wireAdminChanges } from './admin-changes.js';
 import { AuditStream } from './audit-stream.js';
 import { CustomAuth } from './custom-auth.js';
 import { Detections } from './detections.js';
@@ -101,6 +102,14 @@ export class AuthwatchStack extends Stack {
       config.detections?.enabled === false
         ? undefined
         : new Detections(this, 'Detections', { config, audit, userPool: this.userPool.userPool });
+    wireAdminChanges(this, {
+      config,
+      userPool: this.userPool,
+      customAuth: this.customAuth,
+      tokenApi: this.tokenApi,
+      signInWatch: this.signInWatch,
+      detections: this.detections,
+    });
     // ── end of concerns
   }
 }
