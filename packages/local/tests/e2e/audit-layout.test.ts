@@ -86,12 +86,14 @@ describe('the local audit bucket after the demo', () => {
     }
 
     expect(objects.length).toBeGreaterThan(3);
-    // The demo's sign-in calls are API Activity too (the CloudTrail side of each attempt).
+    // The demo's sign-in calls are API Activity too (the CloudTrail side of each attempt),
+    // and its admin group grant is User Access Management (an admin change).
     expect([...classesBySource.keys()].sort()).toEqual([
       'authwatch-account-change',
       'authwatch-api-activity',
       'authwatch-authentication',
       'authwatch-detection-finding',
+      'authwatch-user-access',
     ]);
     for (const [name, classes] of classesBySource) {
       expect([...classes]).toEqual([sourceNamed(name)?.classUid]);
@@ -134,6 +136,7 @@ describe('the local audit bucket after the demo', () => {
         { class_uid: 2004, n: 1n, first_day: eventDay(finding.time as number) },
         { class_uid: 3001, n: BigInt(count(3001)), first_day: expect.any(String) },
         { class_uid: 3002, n: BigInt(count(3002)), first_day: eventDay(late.time as number) },
+        { class_uid: 3005, n: BigInt(count(3005)), first_day: expect.any(String) },
         { class_uid: 6003, n: BigInt(count(6003)), first_day: expect.any(String) },
       ]);
     } finally {
