@@ -32,8 +32,8 @@ const SECTIONS = {
   customChallenge: CustomChallengeSectionSchema.optional(),
   securityLake: SecurityLakeSectionSchema.optional(),
   signInWatch: SignInWatchSectionSchema.optional(),
-  stagingSiteAuth: StagingSiteAuthSectionSchema.optional(),
   detections: DetectionsSectionSchema.optional(),
+  stagingSiteAuth: StagingSiteAuthSectionSchema.optional(),
 } satisfies Record<string, z.ZodType>;
 
 /** The whole config of one environment; unknown keys are refused (typos fail). */

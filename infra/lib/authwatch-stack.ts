@@ -8,6 +8,7 @@ import type { AuthwatchConfig } from '../config/index.js';
 import { wireAdminChanges } from './admin-changes.js';
 import { AuditStream } from './audit-stream.js';
 import { CustomAuth } from './custom-auth.js';
+import { DashboardSite } from './dashboard-site.js';
 import { Detections } from './detections.js';
 import { SignInWatch } from './sign-in-watch.js';
 import { stagingSiteAuthFromConfig } from './staging-site-auth.js';
@@ -40,6 +41,8 @@ export class AuthwatchStack extends Stack {
   readonly signInWatch: SignInWatch;
   /** The scheduled detections (rules on Athena, findings, alerts, responses). */
   readonly detections: Detections | undefined;
+  /** The security page behind CloudFront. */
+  readonly dashboard: DashboardSite;
 
   constructor(scope: Construct, id: string, props: AuthwatchStackProps) {
     const { config, ...stackProps } = props;
@@ -96,12 +99,13 @@ export class AuthwatchStack extends Stack {
       },
       accessLogsBucket: audit.accessLogsBucket,
     });
-    new UserImportRole(this, 'UserImport', { userPool: this.userPool.userPool });
-    stagingSiteAuthFromConfig(this, config, this.userPool.userPool, this.userPool.domain);
     this.detections =
       config.detections?.enabled === false
         ? undefined
         : new Detections(this, 'Detections', { config, audit, userPool: this.userPool.userPool });
+    new UserImportRole(this, 'UserImport', { userPool: this.userPool.userPool });
+    stagingSiteAuthFromConfig(this, config, this.userPool.userPool, this.userPool.domain);
+    this.dashboard = DashboardSite.forStack(this, 'Dashboard', config);
     wireAdminChanges(this, {
       config,
       userPool: this.userPool,

@@ -16,6 +16,7 @@ import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminDisableUserCommand,
+  AdminGetUserCommand,
   AdminResetUserPasswordCommand,
   AdminSetUserPasswordCommand,
   CreateGroupCommand,
@@ -176,6 +177,22 @@ export function createPoolInput(backup: Backup, name: string): CreateUserPoolCom
   };
 }
 
+/**
+ * Runs a create; when the target pool refuses the backed-up settings as invalid (a
+ * setting the target cannot take), answers the reason instead of throwing, so that the
+ * rest of the restore goes on and the reason is reported.
+ */
+async function refusedAsInvalid(create: () => Promise<unknown>): Promise<string | undefined> {
+  try {
+    await create();
+    return undefined;
+  } catch (error) {
+    const cause = (error as { cause?: { name?: string; message?: string } }).cause;
+    if (cause?.name !== 'InvalidParameterException') throw error;
+    return `refused by the pool (${cause.message ?? 'InvalidParameterException'})`;
+  }
+}
+
 /** A password no one knows, meeting any pool policy (it is never printed or kept). */
 function throwawayPassword(): string {
   return `${randomBytes(24).toString('base64url')}aA1!`;
@@ -324,14 +341,20 @@ export async function restorePool(api: PoolApi, options: RestoreOptions): Promis
         count('existing', 'app clients');
         continue;
       }
-      await api.send(
-        new CreateUserPoolClientCommand({
-          UserPoolId: userPoolId,
-          ClientName: client.ClientName,
-          GenerateSecret: client.hadSecret,
-          ...pick<CreateUserPoolClientCommandInput>(client, CLIENT_FIELDS),
-        }),
+      const refused = await refusedAsInvalid(() =>
+        api.send(
+          new CreateUserPoolClientCommand({
+            UserPoolId: userPoolId,
+            ClientName: client.ClientName,
+            GenerateSecret: client.hadSecret,
+            ...pick<CreateUserPoolClientCommandInput>(client, CLIENT_FIELDS),
+          }),
+        ),
       );
+      if (refused) {
+        summary.skipped.push(`app client ${client.ClientName}: ${refused}`);
+        continue;
+      }
       count('created', 'app clients');
       if (client.hadSecret) {
         options.out(
@@ -390,6 +413,20 @@ export async function restorePool(api: PoolApi, options: RestoreOptions): Promis
     return true;
   });
   const toDisable: string[] = [];
+  // AdminCreateUser, where "exists" (a retried create that had landed, or a user added
+  // since the listing) answers with the user that is there.
+  const createOnce = async (username: string, command: AdminCreateUserCommand) => {
+    try {
+      return await api.send(command);
+    } catch (error) {
+      if ((error as { cause?: { name?: string } }).cause?.name !== 'UsernameExistsException')
+        throw error;
+      const user = await api.send(
+        new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username }),
+      );
+      return { User: { Username: user.Username } };
+    }
+  };
   // RESET_REQUIRED: a permanent password no one knows, then AdminResetUserPassword.
   const requireReset = async (username: string) => {
     await api.send(
@@ -433,7 +470,8 @@ export async function restorePool(api: PoolApi, options: RestoreOptions): Promis
           : user.attributes.phone_number
             ? 'SMS'
             : undefined;
-        const created = await api.send(
+        const created = await createOnce(
+          username,
           new AdminCreateUserCommand({
             UserPoolId: userPoolId,
             Username: username,

@@ -1,8 +1,9 @@
 /**
  * Every call this tool makes goes through `PoolApi.send`: it keeps under Cognito's
  * request-rate quotas (a pacer per quota category) and, when Cognito still answers
- * TooManyRequestsException, backs off exponentially with full jitter (AWS Architecture
- * Blog, "Exponential Backoff And Jitter") and tries again.
+ * TooManyRequestsException (or a connection is reset before any answer), backs off
+ * exponentially with full jitter (AWS Architecture Blog, "Exponential Backoff And
+ * Jitter") and tries again.
  */
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { CommandIO, MetadataBearer } from '@smithy/types';
@@ -85,8 +86,8 @@ export class PoolApi {
       try {
         return await call();
       } catch (error) {
-        if (!isThrottle(error) || attempt >= maxAttempts) throw error;
-        this.throttled += 1;
+        if (!(isThrottle(error) || isTransient(error)) || attempt >= maxAttempts) throw error;
+        if (isThrottle(error)) this.throttled += 1;
         const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
         await this.sleep(Math.floor(this.random() * ceiling));
       }
@@ -105,6 +106,24 @@ export class PoolApi {
     }
     return pacer;
   }
+}
+
+/**
+ * A request that got no answer: the connection was reset or timed out (a kept-alive socket
+ * the server had just closed). Retried like throttling; a create that had in fact landed
+ * then answers "exists", which the callers treat as done.
+ */
+function isTransient(error: unknown): boolean {
+  const failure = error as {
+    name?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  if (failure?.$metadata?.httpStatusCode !== undefined) return false;
+  return (
+    failure?.name === 'TimeoutError' ||
+    ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED'].includes(failure?.code ?? '')
+  );
 }
 
 function isThrottle(error: unknown): boolean {

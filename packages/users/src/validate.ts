@@ -110,9 +110,17 @@ export function validateImport(csv: ParsedCsv, rules: PoolRules): Validation {
   const key = (value: string) => (rules.caseSensitive ? value : value.toLowerCase());
   let valid = 0;
 
+  // One reporter and one reader for every row (no closures made per row: 500,000 rows).
+  let line = 0;
+  let values: string[] = [];
+  const report = (message: string) => problems.push({ line, message });
+  const get = (name: string) => {
+    const i = index.get(name);
+    return i === undefined ? '' : (values[i] ?? '');
+  };
   for (const row of csv.rows) {
     const before = problems.length;
-    const report = (message: string) => problems.push({ line: row.line, message });
+    line = row.line;
     if (row.chars > MAX_ROW_CHARS)
       report(`the row has ${row.chars} characters; Cognito takes at most ${MAX_ROW_CHARS}`);
     if (row.fields.length !== header.length) {
@@ -120,11 +128,8 @@ export function validateImport(csv: ParsedCsv, rules: PoolRules): Validation {
       continue;
     }
     // Cognito trims every value; each is trimmed once here.
-    const values = row.fields.map((field) => field.trim());
-    const get = (name: string) => {
-      const i = index.get(name);
-      return i === undefined ? '' : (values[i] ?? '');
-    };
+    // Cognito trims every value; each is trimmed once here.
+    values = row.fields.map(trimmed);
     const username = get(USERNAME);
     if (username === '') report(`missing value in required column ${USERNAME}`);
     else {
@@ -194,6 +199,8 @@ export function validateImport(csv: ParsedCsv, rules: PoolRules): Validation {
   }
   return { problems, valid, usernames };
 }
+
+const trimmed = (value: string) => value.trim();
 
 function checkConstraints(
   name: string,

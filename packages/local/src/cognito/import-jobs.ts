@@ -12,7 +12,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EmulatorContext } from './context.js';
 import { CognitoError, invalidParameter } from './errors.js';
 import { type Json, paginate, str } from './input.js';
-import { findUser, requirePool } from './lookup.js';
+import { requirePool } from './lookup.js';
 import { STANDARD_ATTRIBUTES } from './model.js';
 import type { PoolRecord } from './state.js';
 import { newUser, resolveNewUsername } from './user-records.js';
@@ -296,6 +296,15 @@ function rowProblem(pool: PoolRecord, values: Record<string, string>): string | 
   return undefined;
 }
 
+/** Keys of a user's sign-in attributes (email compared without case, as Cognito does). */
+function signInKeys(names: readonly string[], attributes: Record<string, string>): string[] {
+  return names.flatMap((name) => {
+    const value = attributes[name];
+    if (!value) return [];
+    return [`${name}:${name === 'email' ? value.toLowerCase() : value}`];
+  });
+}
+
 async function runJob(ctx: EmulatorContext, job: ImportJob): Promise<void> {
   if (job.status !== 'Pending') return;
   job.status = 'InProgress';
@@ -311,6 +320,12 @@ async function runJob(ctx: EmulatorContext, job: ImportJob): Promise<void> {
   const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
   const header = splitLine(lines[0] ?? '').map((name) => name.trim());
   const known = new Set(csvHeader(pool));
+  // Who is there already, indexed once (a lookup per row would scan every user).
+  const taken = new Set<string>();
+  for (const user of Object.values(pool.users)) {
+    taken.add(`u:${user.username}`);
+    for (const key of signInKeys(pool.usernameAttributes, user.attributes)) taken.add(key);
+  }
   if (!header.includes('cognito:username') || header.some((name) => !known.has(name))) {
     return fail(
       'Amazon Cognito is unable to parse the .csv file: its header does not match GetCSVHeader.',
@@ -346,8 +361,8 @@ async function runJob(ctx: EmulatorContext, job: ImportJob): Promise<void> {
     }
     const requested = values['cognito:username'] as string;
     const exists =
-      findUser(pool, requested) !== undefined ||
-      pool.usernameAttributes.some((name) => attributes[name] && findUser(pool, attributes[name]));
+      taken.has(`u:${requested}`) ||
+      signInKeys(pool.usernameAttributes, attributes).some((key) => taken.has(key));
     if (exists) {
       job.skipped += 1;
       log(`[SKIPPED] Line Number ${lineNumber} - The user already exists.`);
@@ -365,6 +380,8 @@ async function runJob(ctx: EmulatorContext, job: ImportJob): Promise<void> {
     }
     const user = newUser(ctx, pool, resolved.username, resolved.attributes, 'RESET_REQUIRED');
     pool.users[user.username] = user;
+    taken.add(`u:${requested}`).add(`u:${user.username}`);
+    for (const key of signInKeys(pool.usernameAttributes, user.attributes)) taken.add(key);
     ctx.changed();
     job.imported += 1;
     log(`[SUCCEEDED] Line Number ${lineNumber} - The import succeeded.`);

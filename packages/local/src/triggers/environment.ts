@@ -218,11 +218,11 @@ function ownEnvironment(
       const files = packagedCountryDb();
       return {
         ...(files ? { [CLOUDTRAIL_ENV.geoipCountryDb]: files.database } : {}),
-        // The local pool as the stack sets it up: what admin changes are compared with.
-        [MANAGEMENT_ENV.baseline]: JSON.stringify(localPoolBaseline(config)),
         // Its events already go out per SQS batch, and it answers only once they are sent:
         // the host's batch window would only hold each batch back.
         [AUDIT_ENV.batchWindowMs]: '0',
+        // The local pool as the stack sets it up: what admin changes are compared with.
+        [MANAGEMENT_ENV.baseline]: JSON.stringify(localPoolBaseline(config)),
       };
     }
     case 'pre-auth':

@@ -54,6 +54,24 @@ describe('PoolApi', () => {
     expect(api.throttled).toBe(2);
   });
 
+  it('tries again when a connection is reset before any answer', async () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), {
+      name: 'TimeoutError',
+      code: 'ECONNRESET',
+      $metadata: {},
+    });
+    cognito.on(ListUsersCommand).rejectsOnce(reset).resolves({ Users: [] });
+    const api = new PoolApi(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), {
+      share: Infinity,
+      ...fakeTime(),
+    });
+    await expect(
+      api.send(new ListUsersCommand({ UserPoolId: 'eu-west-1_a' })),
+    ).resolves.toMatchObject({ Users: [] });
+    expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(2);
+    expect(api.throttled).toBe(0);
+  });
+
   it('gives up after the last attempt with one line naming the operation', async () => {
     cognito.on(ListUsersCommand).rejects(tooMany());
     const api = new PoolApi(new CognitoIdentityProviderClient({ region: 'eu-west-1' }), {
