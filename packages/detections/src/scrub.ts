@@ -10,6 +10,7 @@ const SECRET_PAIR = /\b(password|passwd|pwd|secret|token|code|otp|answer)\s*[=:]
 /** A run of 4-8 digits (an OTP) or a long opaque string (a token, a key). */
 const CODE = /\b\d{4,8}\b/g;
 const OPAQUE = /\b[A-Za-z0-9+/_-]{32,}={0,2}/g;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:/\\]+\.[A-Za-z]{2,}/g;
 
 /** Removes anything that looks like a credential from a free-text value. */
@@ -33,6 +34,8 @@ export function scrubEvidence(field: string, value: string): string {
   ) {
     return value;
   }
+  // A Cognito sub is a UUID, which the opaque-string pattern would otherwise cut.
+  if (field === 'user.uid' && UUID.test(value)) return value;
   if (field === 'user.name' || field === 'user.uid' || field === 'user.email_domain') {
     // A user name can be anything a client typed: a code pasted in the wrong box too.
     return value.replace(JWT, REDACTED).replace(OPAQUE, REDACTED);

@@ -163,7 +163,8 @@ describe('authwatch-users against the local stack', () => {
       test.client.send(
         new InitiateAuthCommand({
           AuthFlow: 'USER_PASSWORD_AUTH',
-          ClientId: test.stack.outputs.userPoolClientId,
+          // The local-only password client: the web client, as deployed, has no such flow.
+          ClientId: test.stack.outputs.passwordClientId,
           AuthParameters: { USERNAME: 'ada@example.com', PASSWORD: 'Pw-ada-0123!' },
         }),
       ),
