@@ -31,8 +31,8 @@ import {
   rng,
   signIn,
   T0,
-  wrongCode,
   writeAuditObjects,
+  wrongCode,
 } from '../tests/support/events.js';
 import { scenarios } from '../tests/support/scenarios.js';
 
@@ -43,7 +43,10 @@ const ATHENA_MIN_BYTES = 10 * 1024 * 1024;
 const RUNS_PER_MONTH = (30 * 86_400) / 300;
 
 function fmt(n: number, digits = 0): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return n.toLocaleString('en-US', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  });
 }
 
 /** A day of traffic: each sign-in is a code sent and a success, with some failures. */
@@ -107,14 +110,23 @@ try {
   const measured = [];
   for (let run = 0; run < 3; run += 1) {
     started = performance.now();
-    const outcome = await detect({ engine, rules, range, store: new MemoryFindingStore(), now: () => range.to });
+    const outcome = await detect({
+      engine,
+      rules,
+      range,
+      store: new MemoryFindingStore(),
+      now: () => range.to,
+    });
     measured.push({ ms: performance.now() - started, outcome });
   }
   measured.sort((a, b) => a.ms - b.ms);
   const median = measured[1] ?? measured[0];
   if (!median) throw new Error('no run');
   const failed = median.outcome.runs.filter((run) => run.error);
-  if (failed.length > 0) throw new Error(`rules failed: ${failed.map((run) => `${run.ruleId}: ${run.error}`).join('; ')}`);
+  if (failed.length > 0)
+    throw new Error(
+      `rules failed: ${failed.map((run) => `${run.ruleId}: ${run.error}`).join('; ')}`,
+    );
   const expected = new Set(scenarios().map((scenario) => scenario.rule));
   const fired = new Set(median.outcome.changes.map((change) => change.rule.id));
   const missing = [...expected].filter((id) => !fired.has(id));
@@ -122,11 +134,17 @@ try {
     `\nall ${rules.length} rules over ${fmt(events.length)} events: median ${fmt(median.ms)} ms of 3 runs (${fmt(measured[0]?.ms ?? 0)}-${fmt(measured[2]?.ms ?? 0)}), ${fmt(events.length / (median.ms / 1000))} events/s (target: 2,000 ms), ${median.outcome.changes.length} findings${missing.length > 0 ? `, MISSING ${missing.join(', ')}` : ', every attack found'}`,
   );
   console.log('per rule (median run):');
-  for (const run of median.outcome.runs) console.log(`  ${run.ruleId.padEnd(30)} ${fmt(run.ms, 1).padStart(8)} ms  ${run.episodes} found`);
+  for (const run of median.outcome.runs)
+    console.log(
+      `  ${run.ruleId.padEnd(30)} ${fmt(run.ms, 1).padStart(8)} ms  ${run.episodes} found`,
+    );
 
   // ── Parquet sizes and Athena scans.
   const parquet = join(dir, 'day.parquet');
-  await engine.query(`COPY (SELECT * FROM authwatch_events ORDER BY time) TO '${parquet.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION snappy)`, []);
+  await engine.query(
+    `COPY (SELECT * FROM authwatch_events ORDER BY time) TO '${parquet.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION snappy)`,
+    [],
+  );
   const sizes = await engine.query(
     `SELECT path_in_schema AS path, sum(total_compressed_size) AS bytes FROM parquet_metadata('${parquet.replaceAll("'", "''")}') GROUP BY path_in_schema`,
     [],
@@ -139,10 +157,14 @@ try {
   const perEvent = (column: string) => (bytesByColumn.get(column) ?? 0) / events.length;
   const eventsPerDay = SIGN_INS_PER_SECOND * 86_400 * (events.length / signIns);
   console.log(
-    `\nParquet (Snappy): ${fmt(fileBytes / events.length, 1)} bytes per event; at ${SIGN_INS_PER_SECOND} sign-ins/s: ${fmt(eventsPerDay / 1e6, 1)} M events/day, ${fmt((fileBytes / events.length) * eventsPerDay / 1e9, 2)} GB/day`,
+    `\nParquet (Snappy): ${fmt(fileBytes / events.length, 1)} bytes per event; at ${SIGN_INS_PER_SECOND} sign-ins/s: ${fmt(eventsPerDay / 1e6, 1)} M events/day, ${fmt(((fileBytes / events.length) * eventsPerDay) / 1e9, 2)} GB/day`,
   );
-  console.log('bytes each rule reads per day of data (its columns of one eventday partition), and Athena per month at a 5-minute schedule:');
-  console.log(`  ${'rule'.padEnd(30)} ${'columns'.padStart(7)} ${'MB/day'.padStart(9)} ${'$/month (whole day per run)'.padStart(28)} ${'$/month (lookback only)'.padStart(24)}`);
+  console.log(
+    'bytes each rule reads per day of data (its columns of one eventday partition), and Athena per month at a 5-minute schedule:',
+  );
+  console.log(
+    `  ${'rule'.padEnd(30)} ${'columns'.padStart(7)} ${'MB/day'.padStart(9)} ${'$/month (whole day per run)'.padStart(28)} ${'$/month (lookback only)'.padStart(24)}`,
+  );
   let totalWhole = 0;
   let totalPruned = 0;
   for (const compiled of rules) {
@@ -153,7 +175,9 @@ try {
     // Athena skip objects outside the lookback, which the second figure assumes.
     const days = Math.max(1, Math.ceil((compiled.lookbackMs + 1_320_000) / 86_400_000));
     const whole = Math.max(ATHENA_MIN_BYTES, perDay * days) * RUNS_PER_MONTH;
-    const pruned = Math.max(ATHENA_MIN_BYTES, perDay * ((compiled.lookbackMs + 1_320_000) / 86_400_000)) * RUNS_PER_MONTH;
+    const pruned =
+      Math.max(ATHENA_MIN_BYTES, perDay * ((compiled.lookbackMs + 1_320_000) / 86_400_000)) *
+      RUNS_PER_MONTH;
     totalWhole += whole;
     totalPruned += pruned;
     console.log(

@@ -7,7 +7,7 @@
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { g, modPowN } from '../../src/cognito/srp.js';
-import { FakeTriggers, failure, type Harness, PASSWORD, startHarness } from './helpers.js';
+import { failure, type Harness, PASSWORD, startHarness } from './helpers.js';
 
 describe('an unknown user name', () => {
   let h: Harness;
