@@ -17,6 +17,7 @@ import {
   RespondToAuthChallengeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { detectionsStep } from './demo-detections.js';
 import { listDeliveredObjects } from './firehose/index.js';
 import { type LocalOutputs, readOutputs } from './outputs.js';
 import { REPO_ROOT } from './paths.js';
@@ -248,6 +249,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     for (const file of files.slice(-3)) print(`     ${shown(file)}`);
     for (const [kind, count] of [...counts].sort())
       print(`     ${String(count).padStart(4)}  ${kind}`);
+    await step(7, 'A burst of wrong codes: the detection, the alert mail, the response');
+    await detectionsStep({ client, outputs: o, email, print });
     print(
       '\nTry it yourself: aws cognito-idp --endpoint-url ' +
         `${o.endpoint} describe-user-pool --user-pool-id ${o.userPoolId}`,
