@@ -4,7 +4,14 @@
  * cold start, with sample values. An entry missing from ENTRY_ENV runs with COMMON_ENV
  * only, and a config error is then printed in place of its figures.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  COMPILED_RULES_FILE_NAME,
+  loadRulesFile,
+  precompileRules,
+} from '@authwatch/pre-token-generation';
 import { loadConfig } from '../config/index.js';
 import { REPO_ROOT } from '../lib/bundling.js';
 import { powertoolsEnvironment } from '../lib/environment.js';
@@ -51,14 +58,34 @@ const CUSTOM_CHALLENGE_ENV = await envNames('@authwatch/custom-challenge', 'CUST
 const PRE_TOKEN_ENV = await envNames('@authwatch/pre-token-generation', 'PRE_TOKEN_ENV');
 const PRE_SIGNUP_ENV = await envNames('@authwatch/pre-signup', 'PRE_SIGNUP_ENV');
 const POST_AUTH_ENV = await envNames('@authwatch/post-auth', 'POST_AUTH_ENV');
+const PRE_AUTH_ENV = await envNames('@authwatch/pre-auth', 'PRE_AUTH_ENV');
+const CLOUDTRAIL_ENV = await envNames('@authwatch/cloudtrail', 'CLOUDTRAIL_ENV');
+/** The GeoIP database the layer holds in Lambda: the registry package's file here. */
+const countryDb = await import('@authwatch/cloudtrail')
+  .then((module) => module.packagedCountryDb()?.database ?? '')
+  .catch(() => '');
 
 /** Every trigger audits: a stream name is all the auditor needs at cold start. */
 const AUDIT = sample(AUDIT_ENV, { streamName: 'authwatch-bench-audit' });
 
+/**
+ * As deployed (TokenApi): the demo rules file, and beside it the rules compiled at synth,
+ * which the trigger reads instead.
+ */
+const RULES_FILE = join(REPO_ROOT, 'packages', 'pre-token-generation', 'rules', 'default.yaml');
+const rulesDir = mkdtempSync(join(tmpdir(), 'authwatch-bench-rules-'));
+process.once('exit', () => rmSync(rulesDir, { recursive: true, force: true }));
+const COMPILED_RULES = join(rulesDir, COMPILED_RULES_FILE_NAME);
+writeFileSync(
+  COMPILED_RULES,
+  precompileRules(loadRulesFile(RULES_FILE, { triggerVersion: 'V2_0' })),
+);
+
+/** As deployed: the code key comes from a Secrets Manager secret (the responder's). */
 const CHALLENGE = {
   ...AUDIT,
   ...sample(CUSTOM_CHALLENGE_ENV, {
-    key: Buffer.alloc(32, 7).toString('base64'),
+    keySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:authwatch-bench',
     mailFrom: 'Sign-in <no-reply@example.com>',
   }),
 };
@@ -73,20 +100,52 @@ export const ENTRY_ENV: Record<string, Record<string, string>> = {
   'pre-token-generation': {
     ...AUDIT,
     ...sample(PRE_TOKEN_ENV, {
-      rulesFile: join(REPO_ROOT, 'packages', 'pre-token-generation', 'rules', 'default.yaml'),
+      rulesFile: RULES_FILE,
+      compiledRulesFile: COMPILED_RULES,
+      triggerVersion: 'V2_0',
     }),
   },
   'custom-challenge/define-auth-challenge': CHALLENGE,
   'custom-challenge/create-auth-challenge': CHALLENGE,
   'custom-challenge/verify-auth-challenge': CHALLENGE,
   'protected-api': {},
+  'pre-auth': { ...AUDIT, ...sample(PRE_AUTH_ENV, { userHashKey: 'bench-hash-key-0123456789' }) },
+  cloudtrail: { ...AUDIT, ...sample(CLOUDTRAIL_ENV, { geoipCountryDb: countryDb }) },
 };
 
-/** The whole environment of one entry's cold start. */
-export function benchEnvironment(label: string): Record<string, string> {
+/**
+ * The first invocation of each entry: a fixture of `@authwatch/testing` (a real event
+ * shape) on the path a sign-in takes. Variants (`entry · case`) time a rarer path of the
+ * same bundle, e.g. the federated sign-up that calls Cognito.
+ */
+export const ENTRY_EVENT: Record<string, string> = {
+  floor: 'post-auth/authentication',
+  kit: 'post-auth/authentication',
+  'pre-signup': 'pre-signup/sign-up',
+  'pre-signup · federated': 'pre-signup/external-provider',
+  'post-auth': 'post-auth/new-device',
+  'pre-token-generation': 'pre-token-generation/v2/authentication',
+  'custom-challenge/define-auth-challenge': 'custom-challenge/define-first-call',
+  'custom-challenge/create-auth-challenge': 'custom-challenge/create',
+  'custom-challenge/verify-auth-challenge': 'custom-challenge/verify',
+  'protected-api': 'protected-api/me',
+};
+
+/**
+ * The whole environment of one entry's cold start. `endpoints` points the SDK clients
+ * and the live feed at the benchmark's responder; `AFTER_RESPONSE=host` lets the probe
+ * time the answer apart from the work that follows it (as Lambda's extension mode does).
+ */
+export function benchEnvironment(
+  label: string,
+  endpoints: Record<string, string> = {},
+): Record<string, string> {
+  const entry = label.split(' · ')[0] as string;
   return {
     ...RUNTIME_ENV,
-    ...powertoolsEnvironment(loadConfig('prod'), `authwatch-${label.replace('/', '-')}`),
-    ...ENTRY_ENV[label],
+    ...powertoolsEnvironment(loadConfig('prod'), `authwatch-${entry.replace('/', '-')}`),
+    ...endpoints,
+    AFTER_RESPONSE: 'host',
+    ...ENTRY_ENV[entry],
   };
 }

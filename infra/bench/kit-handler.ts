@@ -1,7 +1,7 @@
 /**
  * The kit's own cost: a trigger that only goes through defineTrigger and an event
  * schema, with SES constructed as the floor does. Compared with the floor, it shows what
- * @authwatch/kit (middy, zod, Powertools metrics, masking) adds to a cold start.
+ * @authwatch/kit (zod, Powertools metrics, masking, the wrapper) adds to a cold start.
  */
 import {
   captureClient,

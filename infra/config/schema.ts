@@ -7,12 +7,16 @@
  */
 import type * as z from 'zod';
 import { BaseConfigSchema } from './base.js';
+import { crossSectionChecks } from './cross-checks.js';
 import { ApiSectionSchema } from './sections/api.js';
 import { AuditSectionSchema } from './sections/audit.js';
 import { ClaimsSectionSchema } from './sections/claims.js';
 import { CustomChallengeSectionSchema } from './sections/custom-challenge.js';
 import { DetectionsSectionSchema } from './sections/detections.js';
 import { MailSectionSchema } from './sections/mail.js';
+import { SecurityLakeSectionSchema } from './sections/security-lake.js';
+import { SignInWatchSectionSchema } from './sections/sign-in-watch.js';
+import { StagingSiteAuthSectionSchema } from './sections/staging-site-auth.js';
 import { UserPoolSectionSchema } from './sections/user-pool.js';
 
 /**
@@ -26,11 +30,16 @@ const SECTIONS = {
   claims: ClaimsSectionSchema.optional(),
   api: ApiSectionSchema.optional(),
   customChallenge: CustomChallengeSectionSchema.optional(),
+  securityLake: SecurityLakeSectionSchema.optional(),
+  signInWatch: SignInWatchSectionSchema.optional(),
   detections: DetectionsSectionSchema.optional(),
+  stagingSiteAuth: StagingSiteAuthSectionSchema.optional(),
 } satisfies Record<string, z.ZodType>;
 
 /** The whole config of one environment; unknown keys are refused (typos fail). */
-export const ConfigSchema = BaseConfigSchema.extend(SECTIONS).strict();
+export const ConfigSchema = BaseConfigSchema.extend(SECTIONS)
+  .strict()
+  .superRefine(crossSectionChecks);
 
 /** A validated config, as the CDK app and the local stack use it. */
 export type AuthwatchConfig = z.output<typeof ConfigSchema>;

@@ -1,21 +1,24 @@
 /**
  * The audit stream: a Firehose Direct PUT stream (SSE with a customer key) that
- * converts the OCSF events to Parquet through a Glue table and writes them to an
- * encrypted, versioned, TLS-only S3 bucket in the layout Amazon Security Lake custom
- * sources use (`ext/authwatch/region=../accountId=../eventDay=YYYYMMDD/`); alarms on
+ * converts the OCSF events to Parquet and writes them to an encrypted, versioned,
+ * TLS-only S3 bucket as Amazon Security Lake custom sources, one per OCSF class
+ * (`ext/<source>/region=../accountId=../eventDay=<the record's day>/`, by dynamic
+ * partitioning; `audit-sources.ts` has the per-source tables, the `authwatch_events`
+ * view and the optional registration in an existing Security Lake); alarms on
  * delivery failures; an Athena workgroup with the queries an analyst runs first; and
  * the AppSync Events API of the live feed (Lambdas publish with IAM, members of the
  * security group subscribe with their user-pool token).
  */
 import {
-  AUDIT_COLUMNS,
   AUDIT_ENV,
   AUDIT_METRICS,
-  AUDIT_PARTITION_KEYS,
-  AUDIT_S3_ERROR_ROOT,
-  AUDIT_S3_ROOT,
+  AUTHWATCH_EVENTS_VIEW,
   DEFAULT_LIVE_FEED_CHANNEL,
+  FIREHOSE_ERROR_PREFIX,
+  firehoseDataPrefix,
+  firehosePartitionQuery,
   LIVE_FEED_NAMESPACE,
+  PARTITION_KEYS,
 } from '@authwatch/audit';
 import { Aws, CfnOutput, Duration, RemovalPolicy, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
@@ -31,45 +34,32 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
 import { type AuditSection, AuditSectionSchema } from '../config/sections/audit.js';
+import {
+  AuditTables,
+  acknowledgeAll,
+  ownBucketFolder,
+  SecurityLakeSources,
+} from './audit-sources.js';
 import { METRICS_NAMESPACE } from './environment.js';
+import { signInQueries } from './sign-in-queries.js';
 import { TracedFunction } from './traced-function.js';
 
-/** The Glue table's name. */
-export const AUDIT_TABLE_NAME = 'audit_events';
+/** What every query reads: the view over the per-source tables (`audit-sources.ts`). */
+export const AUDIT_EVENTS_VIEW = AUTHWATCH_EVENTS_VIEW;
 
 /** Glue database name of an environment (`authwatch_audit_dev`). */
 export function auditDatabaseName(envName: string): string {
   return `authwatch_audit_${envName.replaceAll('-', '_')}`;
 }
 
-/** Named queries of the workgroup, by name: SQL over `<database>.audit_events`. */
+/** Named queries of the workgroup, by name: SQL over `<database>.authwatch_events`. */
 export function auditNamedQueries(
   table: string,
 ): Record<string, { description: string; sql: string }> {
   const last = (days: number) =>
     `time > to_unixtime(current_timestamp - interval '${days}' day) * 1000 AND eventday >= date_format(current_date - interval '${days}' day, '%Y%m%d')`;
   return {
-    'failed-sign-ins-per-user-24h': {
-      description: 'Failed sign-ins (wrong answers and lockouts) per user in the last 24 hours',
-      sql: `SELECT "user".name AS user_name, count(*) AS failures, from_unixtime(min(time) / 1000) AS first_failure,
-  from_unixtime(max(time) / 1000) AS last_failure,
-  count(DISTINCT src_endpoint.ip) AS distinct_ips
-FROM ${table}
-WHERE class_uid = 3002 AND activity_id = 1 AND status_id = 2 AND ${last(1)}
-GROUP BY "user".name
-ORDER BY failures DESC
-LIMIT 100`,
-    },
-    'failed-sign-ins-per-ip-24h': {
-      description: 'Failed sign-ins per source IP in the last 24 hours',
-      sql: `SELECT src_endpoint.ip AS source_ip, count(*) AS failures, count(DISTINCT "user".name) AS distinct_users,
-  from_unixtime(max(time) / 1000) AS last_failure
-FROM ${table}
-WHERE class_uid = 3002 AND activity_id = 1 AND status_id = 2 AND ${last(1)}
-GROUP BY src_endpoint.ip
-ORDER BY failures DESC
-LIMIT 100`,
-    },
+    ...signInQueries(table, last),
     'sign-ins-from-new-devices-7d': {
       description: 'Successful sign-ins from a device not seen before, last 7 days',
       sql: `SELECT from_unixtime(time / 1000) AS time, "user".name AS user_name, src_endpoint.ip AS source_ip, unmapped.clientid AS client_id,
@@ -84,7 +74,7 @@ LIMIT 500`,
       sql: `SELECT from_unixtime(time / 1000) AS time, "user".name AS user_name, status_detail AS reason, src_endpoint.ip AS source_ip,
   unmapped.clientid AS client_id
 FROM ${table}
-WHERE class_uid = 3001 AND activity_id = 1 AND status_id = 2 AND ${last(7)}
+WHERE class_uid = 3001 AND metadata.log_name = 'sign-up-denied' AND ${last(7)}
 ORDER BY time DESC
 LIMIT 500`,
     },
@@ -132,7 +122,10 @@ export class AuditStream extends Construct {
   readonly resultsBucket: s3.Bucket;
   readonly stream: firehose.DeliveryStream;
   readonly database: glue.CfnDatabase;
-  readonly table: glue.CfnTable;
+  /** The per-source Glue tables and the `authwatch_events` view. */
+  readonly tables: AuditTables;
+  /** The sources registered in Security Lake, when the config has `securityLake`. */
+  readonly securityLake?: SecurityLakeSources;
   readonly workGroup: athena.CfnWorkGroup;
   readonly eventApi: appsync.EventApi;
   readonly namespace: appsync.ChannelNamespace;
@@ -198,62 +191,50 @@ export class AuditStream extends Construct {
       removalPolicy,
     });
 
-    // Glue table the stream converts records with, and Athena reads.
+    // One Glue table per Security Lake source (one OCSF class each) and the view over
+    // them; with a Security Lake, the sources are registered there and the stream
+    // delivers into the lake's bucket instead.
     const databaseName = auditDatabaseName(config.envName);
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: Aws.ACCOUNT_ID,
       databaseInput: { name: databaseName, description: 'Authwatch OCSF audit events' },
     });
-    const root = `s3://${this.bucket.bucketName}/${AUDIT_S3_ROOT}`;
-    this.table = new glue.CfnTable(this, 'Table', {
-      catalogId: Aws.ACCOUNT_ID,
+    this.securityLake = config.securityLake
+      ? new SecurityLakeSources(this, 'SecurityLake', { settings: config.securityLake })
+      : undefined;
+    const lake = this.securityLake;
+    const destinationBucket: s3.IBucket = lake ? lake.bucket : this.bucket;
+    this.tables = new AuditTables(this, 'Tables', {
+      database: this.database,
       databaseName,
-      tableInput: {
-        name: AUDIT_TABLE_NAME,
-        description: 'OCSF 1.3.0 Authentication (3002) and Account Change (3001) events',
-        tableType: 'EXTERNAL_TABLE',
-        parameters: {
-          classification: 'parquet',
-          EXTERNAL: 'TRUE',
-          'projection.enabled': 'true',
-          'projection.region.type': 'enum',
-          'projection.region.values': Aws.REGION,
-          'projection.accountid.type': 'enum',
-          'projection.accountid.values': Aws.ACCOUNT_ID,
-          'projection.eventday.type': 'date',
-          'projection.eventday.format': 'yyyyMMdd',
-          'projection.eventday.range': '20240101,NOW',
-          'projection.eventday.interval': '1',
-          'projection.eventday.interval.unit': 'DAYS',
-          'storage.location.template': `${root}region=\${region}/accountId=\${accountid}/eventDay=\${eventday}/`,
-        },
-        partitionKeys: AUDIT_PARTITION_KEYS.map(({ name, type, comment }) => ({
-          name,
-          type,
-          comment,
-        })),
-        storageDescriptor: {
-          location: root,
-          columns: AUDIT_COLUMNS.map(({ name, type, comment }) => ({ name, type, comment })),
-          inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-          outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-          serdeInfo: {
-            serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
-            parameters: { 'serialization.format': '1' },
-          },
-        },
-      },
+      bucketName: destinationBucket.bucketName,
+      folderOf: lake ? (source) => lake.folderOf(source) : ownBucketFolder,
     });
-    this.table.addResourceDependency(this.database);
 
-    const destination = new firehose.S3Bucket(this.bucket, {
-      dataOutputPrefix: `${AUDIT_S3_ROOT}region=${Aws.REGION}/accountId=${Aws.ACCOUNT_ID}/eventDay=!{timestamp:yyyyMMdd}/`,
-      errorOutputPrefix: `${AUDIT_S3_ERROR_ROOT}!{firehose:error-output-type}/eventDay=!{timestamp:yyyyMMdd}/`,
+    const destination = new firehose.S3Bucket(destinationBucket, {
+      // Dynamic partitioning: the source from each record's class_uid and the day from its
+      // own time (jq 1.6 inline parsing), so one stream writes one class per object.
+      dynamicPartitioning: { enabled: true },
+      processors: [
+        new firehose.MetadataExtractionProcessor(
+          {
+            jsonParsingEngine: firehose.JsonParsingEngine.JQ_1_6,
+            metadataExtractionQuery: firehosePartitionQuery(
+              lake ? (source) => source.lakeName : undefined,
+            ),
+          },
+          Object.values(PARTITION_KEYS),
+        ),
+      ],
+      dataOutputPrefix: firehoseDataPrefix(Aws.REGION, Aws.ACCOUNT_ID, {
+        sourceVersion: lake?.settings.sourceVersion,
+      }),
+      errorOutputPrefix: FIREHOSE_ERROR_PREFIX,
       bufferingInterval: Duration.seconds(settings.bufferIntervalSeconds),
       bufferingSize: Size.mebibytes(settings.bufferSizeMiB),
-      encryptionKey: this.key,
+      encryptionKey: lake ? lake.key : this.key,
       dataFormatConversion: {
-        schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(this.table),
+        schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(this.tables.conversionTable),
         // Case-insensitive keys: `unmapped.clientId` fills the `clientid` struct field.
         inputFormat: new firehose.OpenXJsonInputFormat({ lowercaseColumnNames: true }),
         outputFormat: new firehose.ParquetOutputFormat({
@@ -287,6 +268,17 @@ export class AuditStream extends Construct {
     ];
     for (const [finding, reason] of streamGrants) {
       Validations.of(this.stream).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    }
+    if (lake) {
+      acknowledgeAll(this.stream, [
+        ...lake.folderFindings.map(
+          (finding) => [finding, 'Firehose writes the objects of its source in the lake'] as const,
+        ),
+        [
+          `Resource::arn:<AWS::Partition>:s3:::${lake.settings.bucketName}/${FIREHOSE_ERROR_PREFIX.split('!')[0]}*`,
+          'Firehose writes the records it could not partition or convert under its error prefix',
+        ],
+      ]);
     }
 
     this.createAlarms(settings);
@@ -325,7 +317,7 @@ export class AuditStream extends Construct {
       },
     });
     for (const [name, query] of Object.entries(
-      auditNamedQueries(`"${databaseName}"."${AUDIT_TABLE_NAME}"`),
+      auditNamedQueries(`"${databaseName}"."${AUDIT_EVENTS_VIEW}"`),
     )) {
       const named = new athena.CfnNamedQuery(this, `Query-${name}`, {
         name,
@@ -335,6 +327,7 @@ export class AuditStream extends Construct {
         queryString: query.sql,
       });
       named.addResourceDependency(this.workGroup);
+      named.addResourceDependency(this.tables.view);
     }
 
     // Live feed.

@@ -8,8 +8,11 @@ import type { AuthwatchConfig } from '../config/index.js';
 import { AuditStream } from './audit-stream.js';
 import { CustomAuth } from './custom-auth.js';
 import { Detections } from './detections.js';
+import { SignInWatch } from './sign-in-watch.js';
+import { stagingSiteAuthFromConfig } from './staging-site-auth.js';
 import { TokenApi } from './token-api.js';
 import { CONFIG_CONTEXT_KEY } from './traced-function.js';
+import { UserImportRole } from './user-import-role.js';
 import { AuthwatchUserPool } from './user-pool.js';
 
 export interface AuthwatchStackProps extends StackProps {
@@ -32,6 +35,8 @@ export class AuthwatchStack extends Stack {
   readonly customAuth: CustomAuth | undefined;
   /** The pre token generation trigger (claims rules) and the protected HTTP API. */
   readonly tokenApi: TokenApi;
+  /** Every sign-in attempt: the pre authentication trigger and Cognito's CloudTrail records. */
+  readonly signInWatch: SignInWatch;
   /** The scheduled detections (rules on Athena, findings, alerts, responses). */
   readonly detections: Detections | undefined;
 
@@ -80,10 +85,22 @@ export class AuthwatchStack extends Stack {
       clients: machineClient ? [webClient, machineClient] : [webClient],
       machineClient: machineClient !== undefined,
     });
+    this.signInWatch = new SignInWatch(this, 'SignInWatch', {
+      config,
+      audit,
+      userPool: this.userPool.userPool,
+      clients: {
+        web: webClient.userPoolClientId,
+        ...(machineClient ? { machine: machineClient.userPoolClientId } : {}),
+      },
+      accessLogsBucket: audit.accessLogsBucket,
+    });
     this.detections =
       config.detections?.enabled === false
         ? undefined
         : new Detections(this, 'Detections', { config, audit, userPool: this.userPool.userPool });
+    new UserImportRole(this, 'UserImport', { userPool: this.userPool.userPool });
+    stagingSiteAuthFromConfig(this, config, this.userPool.userPool, this.userPool.domain);
     // ── end of concerns
   }
 }

@@ -37,8 +37,9 @@ import type { AuthwatchConfig } from '../config/index.js';
 import {
   type ChallengeTrigger,
   type CustomChallengeSection,
+  challengeMailGrant,
+  challengeMailProblem,
   customChallengeEnvironment,
-  sesIdentityOf,
 } from '../config/sections/custom-challenge.js';
 import type { AuditStream } from './audit-stream.js';
 import { handlerEntry } from './entries.js';
@@ -53,8 +54,8 @@ export interface CustomAuthProps {
   audit?: Pick<AuditStream, 'grantEmit'>;
   /**
    * The SES identity the code mail is sent from, when the stack manages one (the user
-   * pool construct's `mailIdentityArn`); default: built from the section's `sesIdentity`
-   * or the domain of its `mailFrom`.
+   * pool construct's `mailIdentityArn`); default: built from the `mail` section's identity
+   * when there is one, else the section's `sesIdentity` or the domain of its `mailFrom`.
    */
   sesIdentityArn?: string;
   /** The SES configuration set, when the stack manages one; default: the section's. */
@@ -87,6 +88,13 @@ export const PASSWORD_ONLY_FLOWS = [
   'ALLOW_USER_AUTH',
 ] as const;
 
+/** What Cognito allows on a client whose ExplicitAuthFlows is unset. */
+const COGNITO_DEFAULT_FLOWS = [
+  'ALLOW_USER_SRP_AUTH',
+  'ALLOW_CUSTOM_AUTH',
+  'ALLOW_REFRESH_TOKEN_AUTH',
+];
+
 /**
  * In password-then-otp mode the email code is a second factor only for CUSTOM_AUTH
  * sign-ins: a client that also allows a password flow (or Cognito's hosted sign-in
@@ -95,15 +103,22 @@ export const PASSWORD_ONLY_FLOWS = [
 function warnAboutOtpBypass(scope: Construct, userPool: UserPool): void {
   for (const child of userPool.node.findAll()) {
     if (!(child instanceof CfnUserPoolClient)) continue;
-    const flows = Array.isArray(child.explicitAuthFlows) ? child.explicitAuthFlows : [];
+    // Unset, Cognito allows SRP, custom auth and refresh on the client.
+    const flows = Array.isArray(child.explicitAuthFlows)
+      ? child.explicitAuthFlows
+      : child.explicitAuthFlows === undefined
+        ? COGNITO_DEFAULT_FLOWS
+        : [];
     const bypass = flows.filter((flow) =>
       (PASSWORD_ONLY_FLOWS as readonly string[]).includes(flow),
     );
+    // Only the code and implicit grants sign users in on the hosted page; client
+    // credentials (a machine client) has no user and no sign-in page.
     const hosted =
       Array.isArray(child.supportedIdentityProviders) &&
       child.supportedIdentityProviders.includes('COGNITO') &&
       Array.isArray(child.allowedOAuthFlows) &&
-      child.allowedOAuthFlows.length > 0;
+      child.allowedOAuthFlows.some((flow) => flow === 'code' || flow === 'implicit');
     if (bypass.length === 0 && !hosted) continue;
     Annotations.of(scope).addWarningV2(
       'authwatch:otp-second-factor-bypass',
@@ -132,7 +147,12 @@ export class CustomAuth extends Construct {
     }
     this.section = section;
     const stack = Stack.of(this);
-    const configurationSet = props.configurationSetName ?? section.mailConfigurationSet;
+    // The grant and configuration set come from the mail section whenever there is one;
+    // a sender the granted identity does not cover fails the synth.
+    const problem = challengeMailProblem(section, props.config.mail);
+    if (problem !== undefined) throw new Error(`customChallenge.mailFrom ${problem}`);
+    const grant = challengeMailGrant(section, props.config.mail);
+    const configurationSet = props.configurationSetName ?? grant.configurationSet;
 
     this.codeKey = new Secret(this, 'CodeKey', {
       description: 'Authwatch custom challenge: key sealing and digesting one-time codes',
@@ -154,7 +174,7 @@ export class CustomAuth extends Construct {
         serviceName: CUSTOM_CHALLENGE_SERVICE,
         description,
         environment: {
-          ...customChallengeEnvironment(section, trigger),
+          ...customChallengeEnvironment(section, trigger, props.config.mail),
           ...(trigger === 'create' && configurationSet
             ? { [CUSTOM_CHALLENGE_ENV.mailConfigurationSet]: configurationSet }
             : {}),
@@ -174,10 +194,7 @@ export class CustomAuth extends Construct {
 
     this.sesIdentityArn =
       props.sesIdentityArn ??
-      Arn.format(
-        { service: 'ses', resource: 'identity', resourceName: sesIdentityOf(section) },
-        stack,
-      );
+      Arn.format({ service: 'ses', resource: 'identity', resourceName: grant.identity }, stack);
     const sendResources = [this.sesIdentityArn];
     if (configurationSet) {
       sendResources.push(

@@ -23,6 +23,21 @@ export {
 export { handlerEntry } from './entries.js';
 export { nagFindings } from './nag.js';
 export {
+  CLOUDTRAIL_SERVICE,
+  defaultGeoIpFiles,
+  PRE_AUTH_SERVICE,
+  resolveClientRules,
+  SignInWatch,
+  type SignInWatchProps,
+  USER_GEOIP_DIR,
+} from './sign-in-watch.js';
+export {
+  StagingSiteAuth,
+  type StagingSiteAuthProps,
+  stagingSiteAuthFromConfig,
+} from './staging-site-auth.js';
+export { synthesizedAppClients } from './synthesized-clients.js';
+export {
   ACCESS_LOG_FORMAT,
   PRE_TOKEN_SERVICE,
   PROTECTED_API_SERVICE,
@@ -43,6 +58,7 @@ export {
   TracedFunction,
   type TracedFunctionProps,
 } from './traced-function.js';
+export { UserImportRole, type UserImportRoleProps } from './user-import-role.js';
 export {
   AuthwatchUserPool,
   type AuthwatchUserPoolProps,

@@ -15,10 +15,12 @@ import { tmpdir } from 'node:os';
 import { extname, isAbsolute, join, resolve } from 'node:path';
 import { AUDIT_ENV } from '@authwatch/audit';
 import {
+  COMPILED_RULES_FILE_NAME,
   formatProblem,
   type LoadedRules,
   loadRulesFile,
   PRE_TOKEN_ENV,
+  precompileRules,
   type TriggerVersion,
 } from '@authwatch/pre-token-generation';
 import { ROUTES } from '@authwatch/protected-api';
@@ -169,6 +171,12 @@ export class TokenApi extends Construct {
     const staging = mkdtempSync(join(tmpdir(), 'authwatch-claims-'));
     mkdirSync(join(staging, 'claims-rules'));
     writeFileSync(join(staging, 'claims-rules', fileName), readFileSync(rulesFile));
+    // The rules as validated above, read by the trigger instead of the file: its cold
+    // start then neither parses YAML nor validates (see precompiled.ts).
+    writeFileSync(
+      join(staging, 'claims-rules', COMPILED_RULES_FILE_NAME),
+      precompileRules(this.rules),
+    );
     this.rulesLayer = new LayerVersion(this, 'ClaimsRules', {
       code: Code.fromAsset(staging),
       compatibleRuntimes: [LAMBDA_RUNTIME],
@@ -185,6 +193,7 @@ export class TokenApi extends Construct {
       memorySize: this.claims.memorySize,
       environment: {
         [PRE_TOKEN_ENV.rulesFile]: `${RULES_LAYER_DIR}/${fileName}`,
+        [PRE_TOKEN_ENV.compiledRulesFile]: `${RULES_LAYER_DIR}/${COMPILED_RULES_FILE_NAME}`,
         ...claimsEnvironment(this.claims, this.triggerVersion),
         ...(props.audit ? {} : { [AUDIT_ENV.enabled]: 'false' }),
       },

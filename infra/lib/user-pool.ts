@@ -23,16 +23,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUDIT_ENV } from '@authwatch/audit';
+import { LOCK_ATTRIBUTE } from '@authwatch/pre-auth/config';
 import { Arn, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AccountRecovery,
   type AttributeMapping,
   CfnIdentityPoolPrincipalTag,
+  ClientAttributes,
   FeaturePlan,
   type IUserPoolIdentityProvider,
   type LambdaVersion,
   Mfa,
+  NumberAttribute,
   OAuthScope,
   ProviderAttribute,
   ResourceServerScope,
@@ -62,6 +65,7 @@ import { FederatedPrincipal, type IRole, Policy, PolicyStatement, Role } from 'a
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
+import { appClientSpecs, cdkAuthFlows } from '../config/clients.js';
 import type { AuthwatchConfig } from '../config/index.js';
 import { type MailSection, mailIdentityOf, postAuthEnvironment } from '../config/sections/mail.js';
 import {
@@ -113,6 +117,31 @@ function attributeMapping(mapping: Record<string, string>): AttributeMapping {
 }
 
 const SOCIAL_EMAIL_MAPPING = { email: 'email' };
+
+/** What the web client may write: the standard attributes and tenant_id, never the lock. */
+export function userWritableAttributes(): ClientAttributes {
+  return new ClientAttributes()
+    .withStandardAttributes({
+      address: true,
+      birthdate: true,
+      email: true,
+      familyName: true,
+      fullname: true,
+      gender: true,
+      givenName: true,
+      lastUpdateTime: true,
+      locale: true,
+      middleName: true,
+      nickname: true,
+      phoneNumber: true,
+      preferredUsername: true,
+      profilePage: true,
+      profilePicture: true,
+      timezone: true,
+      website: true,
+    })
+    .withCustomAttributes('tenant_id');
+}
 
 export class AuthwatchUserPool extends Construct {
   readonly userPool: UserPool;
@@ -231,7 +260,12 @@ export class AuthwatchUserPool extends Construct {
       keepOriginal: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
       // Mutable: AdminLinkProviderForUser refuses a user with an immutable custom attribute.
-      customAttributes: { tenant_id: new StringAttribute({ mutable: true, maxLen: 64 }) },
+      customAttributes: {
+        tenant_id: new StringAttribute({ mutable: true, maxLen: 64 }),
+        // The temporary lock the pre authentication trigger honours (epoch seconds); set by
+        // admins and detection responses only: no app client may write it (below).
+        [LOCK_ATTRIBUTE.slice('custom:'.length)]: new NumberAttribute({ mutable: true, min: 0 }),
+      },
       passwordPolicy: {
         minLength: section.passwordPolicy.minLength,
         requireLowercase: section.passwordPolicy.requireLowercase,
@@ -321,16 +355,14 @@ export class AuthwatchUserPool extends Construct {
     this.identityProviders = this.federation(section);
 
     // ── app clients
+    // Flows, validities and session from the same plain specs the local stack uses.
+    const specs = appClientSpecs(config);
     const web = section.webClient;
-    const authSessionMinutes =
-      config.customChallenge?.authSessionValidityMinutes ?? web.authSessionMinutes;
+    const authSessionMinutes = specs.web.authSessionValidityMinutes ?? web.authSessionMinutes;
     this.webClient = this.userPool.addClient('WebClient', {
-      userPoolClientName: 'web',
+      userPoolClientName: specs.web.name,
       generateSecret: false,
-      authFlows: {
-        userSrp: web.userSrp ?? config.customChallenge?.mode !== 'password-then-otp',
-        custom: true,
-      },
+      authFlows: cdkAuthFlows(specs.web),
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE, ...pick(web.scopes)],
@@ -349,6 +381,8 @@ export class AuthwatchUserPool extends Construct {
       authSessionValidity: Duration.minutes(authSessionMinutes),
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
+      // Every attribute a user may change, except the lock (a locked user could lift it).
+      writeAttributes: userWritableAttributes(),
     });
     for (const idp of this.identityProviders) this.webClient.node.addDependency(idp);
 
@@ -357,7 +391,7 @@ export class AuthwatchUserPool extends Construct {
       ? this.userPool.addClient('MachineClient', {
           userPoolClientName: 'machine',
           generateSecret: true,
-          authFlows: {},
+          authFlows: specs.machine ? cdkAuthFlows(specs.machine) : {},
           oAuth: { flows: { clientCredentials: true }, scopes: pick(machine.scopes) },
           supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
           accessTokenValidity: Duration.minutes(machine.accessTokenMinutes),

@@ -1,4 +1,10 @@
-import { AUDIT_COLUMNS, AUDIT_ENV } from '@authwatch/audit';
+import {
+  AUDIT_COLUMNS,
+  AUDIT_ENV,
+  athenaEventsViewQuery,
+  firehosePartitionQuery,
+  OCSF_SOURCE_LIST,
+} from '@authwatch/audit';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -44,23 +50,39 @@ describe('AuditStream', () => {
     });
   });
 
-  it('writes Parquet partitioned by region, account and event day, with an error prefix', () => {
+  it('writes Parquet keyed on the class’s source and the record’s own day, with an error prefix', () => {
     template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       ExtendedS3DestinationConfiguration: Match.objectLike({
         Prefix: {
           'Fn::Join': [
             '',
             [
-              'ext/authwatch/region=',
+              'ext/!{partitionKeyFromQuery:source}/region=',
               { Ref: 'AWS::Region' },
               '/accountId=',
               { Ref: 'AWS::AccountId' },
-              '/eventDay=!{timestamp:yyyyMMdd}/',
+              '/eventDay=!{partitionKeyFromQuery:eventDay}/',
             ],
           ],
         },
         ErrorOutputPrefix:
           'errors/authwatch/!{firehose:error-output-type}/eventDay=!{timestamp:yyyyMMdd}/',
+        DynamicPartitioningConfiguration: { Enabled: true },
+        ProcessingConfiguration: {
+          Enabled: true,
+          Processors: [
+            {
+              Type: 'MetadataExtraction',
+              Parameters: Match.arrayWith([
+                {
+                  ParameterName: 'MetadataExtractionQuery',
+                  ParameterValue: firehosePartitionQuery(),
+                },
+                { ParameterName: 'JsonParsingEngine', ParameterValue: 'JQ-1.6' },
+              ]),
+            },
+          ],
+        },
         BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 64 },
         DataFormatConversionConfiguration: Match.objectLike({
           Enabled: true,
@@ -70,7 +92,7 @@ describe('AuditStream', () => {
           },
           SchemaConfiguration: Match.objectLike({
             DatabaseName: 'authwatch_audit_dev',
-            TableName: { Ref: Match.stringLikeRegexp('^AuditTable') },
+            TableName: { Ref: Match.stringLikeRegexp('^AuditTablesTable') },
           }),
         }),
       }),
@@ -104,30 +126,87 @@ describe('AuditStream', () => {
     expect(denies.length).toBe(3);
   });
 
-  it('declares a Glue table with a column per OCSF field and projected partitions', () => {
-    template.hasResourceProperties('AWS::Glue::Table', {
-      DatabaseName: 'authwatch_audit_dev',
-      TableInput: Match.objectLike({
-        Name: 'audit_events',
-        PartitionKeys: [
-          Match.objectLike({ Name: 'region' }),
-          Match.objectLike({ Name: 'accountid' }),
-          Match.objectLike({ Name: 'eventday' }),
-        ],
-        Parameters: Match.objectLike({
-          'projection.enabled': 'true',
-          'projection.eventday.format': 'yyyyMMdd',
-        }),
-        StorageDescriptor: Match.objectLike({
-          Columns: AUDIT_COLUMNS.map((column) =>
-            Match.objectLike({ Name: column.name, Type: column.type }),
-          ),
-          SerdeInfo: Match.objectLike({
-            SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+  it('maps every class the project emits to exactly one source, each with its own table', () => {
+    const stream = Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'))[0];
+    const parameters = stream?.Properties.ExtendedS3DestinationConfiguration.ProcessingConfiguration
+      .Processors[0].Parameters as { ParameterName: string; ParameterValue: string }[];
+    const query = parameters.find((p) => p.ParameterName === 'MetadataExtractionQuery');
+    const mapping = JSON.parse(
+      /\((\{.*?\})\[\.class_uid/.exec(query?.ParameterValue ?? '')?.[1] ?? '{}',
+    );
+    const tables = Object.values(template.findResources('AWS::Glue::Table')).map(
+      (t) => t.Properties.TableInput.Name,
+    );
+
+    expect(Object.keys(mapping).map(Number).sort()).toEqual([2004, 3001, 3002, 3005, 6003]);
+    expect(new Set(Object.values(mapping)).size).toBe(Object.keys(mapping).length);
+    for (const [classUid, name] of Object.entries(mapping)) {
+      const source = OCSF_SOURCE_LIST.find((s) => s.classUid === Number(classUid));
+      expect(source?.name).toBe(name);
+      expect(tables).toContain(source?.table);
+    }
+  });
+
+  it('declares one Glue table per source with a column per OCSF field and projected partitions', () => {
+    for (const source of OCSF_SOURCE_LIST) {
+      template.hasResourceProperties('AWS::Glue::Table', {
+        DatabaseName: 'authwatch_audit_dev',
+        TableInput: Match.objectLike({
+          Name: source.table,
+          PartitionKeys: [
+            Match.objectLike({ Name: 'region' }),
+            Match.objectLike({ Name: 'accountid' }),
+            Match.objectLike({ Name: 'eventday' }),
+          ],
+          Parameters: Match.objectLike({
+            'projection.enabled': 'true',
+            'projection.eventday.format': 'yyyyMMdd',
+            'authwatch.class_uid': String(source.classUid),
+            'storage.location.template': {
+              'Fn::Join': [
+                '',
+                [
+                  's3://',
+                  { Ref: Match.stringLikeRegexp('^AuditBucket') },
+                  `/ext/${source.name}/region=\${region}/accountId=\${accountid}/eventDay=\${eventday}/`,
+                ],
+              ],
+            },
+          }),
+          StorageDescriptor: Match.objectLike({
+            Columns: AUDIT_COLUMNS.map((column) =>
+              Match.objectLike({ Name: column.name, Type: column.type }),
+            ),
+            SerdeInfo: Match.objectLike({
+              SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+            }),
           }),
         }),
-      }),
-    });
+      });
+    }
+    // The tables plus the view.
+    template.resourceCountIs('AWS::Glue::Table', OCSF_SOURCE_LIST.length + 1);
+  });
+
+  it('unions the source tables in the authwatch_events view the named queries read', () => {
+    const view = Object.values(template.findResources('AWS::Glue::Table')).find(
+      (table) => table.Properties.TableInput.TableType === 'VIRTUAL_VIEW',
+    );
+    const input = view?.Properties.TableInput;
+    const encoded = /^\/\* Presto View: (.+) \*\/$/.exec(input?.ViewOriginalText)?.[1] ?? '';
+    const definition = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+
+    expect(input?.Name).toBe('authwatch_events');
+    expect(input?.Parameters).toEqual({ presto_view: 'true', comment: 'Presto View' });
+    expect(definition.originalSql).toBe(athenaEventsViewQuery('authwatch_audit_dev'));
+    for (const source of OCSF_SOURCE_LIST) {
+      expect(definition.originalSql).toContain(`FROM "authwatch_audit_dev"."${source.table}"`);
+    }
+    for (const query of Object.values(template.findResources('AWS::Athena::NamedQuery'))) {
+      expect(query.Properties.QueryString).toContain(
+        'FROM "authwatch_audit_dev"."authwatch_events"',
+      );
+    }
   });
 
   it('alarms on stale, failed, unconverted and throttled deliveries', () => {
@@ -159,6 +238,7 @@ describe('AuditStream', () => {
     expect(names).toEqual([
       'failed-sign-ins-per-user-24h',
       'failed-sign-ins-per-ip-24h',
+      'sign-ins-per-country-7d',
       'sign-ins-from-new-devices-7d',
       'sign-ups-denied-by-policy-7d',
       'challenge-lockouts-7d',

@@ -2,10 +2,16 @@ import { AUDIT_ENV } from '@authwatch/audit';
 import { CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { UserPool } from 'aws-cdk-lib/aws-cognito';
+import { OAuthScope, ResourceServerScope, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type AuthwatchConfig, loadConfig, validateConfig } from '../config/index.js';
+import { appClientSpecs, cdkAuthFlows } from '../config/clients.js';
+import {
+  type AuthwatchConfig,
+  InvalidConfigError,
+  loadConfig,
+  validateConfig,
+} from '../config/index.js';
 import {
   CustomChallengeSectionSchema,
   customChallengeEnvironment,
@@ -57,8 +63,10 @@ function build(
 describe('CustomAuth', () => {
   let built: ReturnType<typeof build>;
   let template: Template;
+  // Without a mail section: the grant comes from this section's own mail settings.
   const config = validateConfig('dev', {
     ...(loadConfig('dev') as object),
+    mail: undefined,
     customChallenge: {
       mode: 'password-then-otp',
       maxAttempts: 4,
@@ -305,5 +313,129 @@ describe('custom-challenge config section', () => {
       [CUSTOM_CHALLENGE_ENV.defaultLocale]: 'en',
       [CUSTOM_CHALLENGE_ENV.sesTimeoutMs]: '1500',
     });
+  });
+});
+
+describe('CustomAuth with a mail section', () => {
+  const dev = loadConfig('dev') as object;
+
+  it('grants the mail section’s identity and configuration set, not the challenge section’s', () => {
+    const config = validateConfig('dev', {
+      ...dev,
+      mail: { from: 'Security <security@example.com>', configurationSet: 'authwatch-mail' },
+      customChallenge: {
+        mailFrom: 'Sign-in <sign-in@example.com>',
+        sesIdentity: 'sign-in@example.com',
+        mailConfigurationSet: 'challenge-only',
+      },
+    });
+    const { template } = build(config, false, false);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'ses:SendEmail',
+            Resource: [
+              arnOf(':ses:eu-west-1:123456789012:identity/example.com'),
+              arnOf(':ses:eu-west-1:123456789012:configuration-set/authwatch-mail'),
+            ],
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('issues and mails'),
+      Environment: {
+        Variables: Match.objectLike({
+          [CUSTOM_CHALLENGE_ENV.mailConfigurationSet]: 'authwatch-mail',
+        }),
+      },
+    });
+    expect(JSON.stringify(template.toJSON())).not.toContain('challenge-only');
+  });
+
+  it('covers a sender on a subdomain of the mail section’s domain identity', () => {
+    const config = validateConfig('dev', {
+      ...dev,
+      mail: { from: 'security@example.com' },
+      customChallenge: { mailFrom: 'no-reply@mail.example.com' },
+    });
+    expect(() => build(config, false, false)).not.toThrow();
+  });
+
+  it('fails validation, naming customChallenge.mailFrom, when the granted identity does not cover the sender', () => {
+    const raw = {
+      ...dev,
+      mail: { from: 'Security <security@example.com>' },
+      customChallenge: { mailFrom: 'Sign-in <no-reply@other.example>' },
+    };
+    let error: unknown;
+    try {
+      validateConfig('dev', raw);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect((error as InvalidConfigError).fields).toEqual(['customChallenge.mailFrom']);
+    expect((error as Error).message).toMatch(
+      /no-reply@other\.example.*mail section's SES identity "example\.com"/,
+    );
+  });
+
+  it('fails the synth when a config that skipped validation has such a sender', () => {
+    const valid = validateConfig('dev', dev);
+    const config = {
+      ...valid,
+      mail: { ...(valid.mail as object), identity: 'security@example.com' },
+      customChallenge: { ...(valid.customChallenge as object), mailFrom: 'codes@example.com' },
+    } as AuthwatchConfig;
+    expect(() => build(config, false, false)).toThrow(
+      /customChallenge\.mailFrom sends from codes@example\.com.*"security@example\.com"/,
+    );
+  });
+});
+
+describe('the password-then-otp bypass warning', () => {
+  it('does not fire for a client-credentials-only machine client', () => {
+    const config = validateConfig('prod', loadConfig('prod') as object);
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'BypassTest', {
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+    stack.node.setContext(CONFIG_CONTEXT_KEY, config);
+    const userPool = new UserPool(stack, 'Pool');
+    new CustomAuth(stack, 'CustomAuth', { config, userPool });
+    const server = userPool.addResourceServer('Api', {
+      identifier: 'api',
+      scopes: [new ResourceServerScope({ scopeName: 'read', scopeDescription: 'read' })],
+    });
+    const machine = appClientSpecs(config).machine;
+    if (!machine) throw new Error('prod has a machine client');
+    userPool.addClient('Machine', {
+      generateSecret: true,
+      authFlows: cdkAuthFlows(machine),
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: [
+          OAuthScope.resourceServer(
+            server,
+            new ResourceServerScope({ scopeName: 'read', scopeDescription: 'read' }),
+          ),
+        ],
+      },
+    });
+    // Explicit flows unset: Cognito allows SRP on it, a password-only path.
+    userPool.addClient('Unpinned', {
+      generateSecret: true,
+      authFlows: {},
+      oAuth: { flows: { clientCredentials: true }, scopes: [OAuthScope.custom('api/read')] },
+    });
+    const texts = Annotations.fromStack(stack)
+      .findWarning('*', Match.stringLikeRegexp('lets users sign in without the email code'))
+      .map((warning) => String(warning.entry.data));
+    expect(texts.some((text) => text.includes('Machine/Resource'))).toBe(false);
+    expect(texts).toContainEqual(
+      expect.stringMatching(/Unpinned\/Resource .*\(ALLOW_USER_SRP_AUTH\)/),
+    );
   });
 });

@@ -246,7 +246,7 @@ describe('TokenApi configuration', () => {
 
     expect(() => build({ rulesFile: file, bundle: false })).toThrow(RulesError);
     expect(() => build({ rulesFile: file, bundle: false })).toThrow(
-      /rule 0 \(sneaky\) then\.idToken\.claims\.sub/,
+      /rule 1 \(sneaky\) then\.idToken\.claims\.sub/,
     );
   });
 

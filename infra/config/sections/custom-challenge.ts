@@ -113,6 +113,8 @@ export type ChallengeTrigger = 'define' | 'create' | 'verify';
 export function customChallengeEnvironment(
   section: CustomChallengeSection,
   trigger: ChallengeTrigger,
+  /** The config's `mail` section, when it has one: its configuration set wins. */
+  mail?: { configurationSet?: string | undefined },
 ): Record<string, string> {
   const env: Record<string, string> = {
     [CUSTOM_CHALLENGE_ENV.mode]: section.mode,
@@ -121,14 +123,82 @@ export function customChallengeEnvironment(
     [CUSTOM_CHALLENGE_ENV.codeTtlSeconds]: String(section.codeTtlSeconds),
   };
   if (trigger !== 'create') return env;
+  // The configuration set comes from the mail section whenever there is one, as the grant.
+  const configurationSet =
+    mail === undefined ? section.mailConfigurationSet : mail.configurationSet;
   env[CUSTOM_CHALLENGE_ENV.mailFrom] = section.mailFrom;
   env[CUSTOM_CHALLENGE_ENV.defaultLocale] = section.defaultLocale;
   env[CUSTOM_CHALLENGE_ENV.sesTimeoutMs] = String(section.sesTimeoutMs);
-  if (section.mailConfigurationSet) {
-    env[CUSTOM_CHALLENGE_ENV.mailConfigurationSet] = section.mailConfigurationSet;
-  }
+  if (configurationSet) env[CUSTOM_CHALLENGE_ENV.mailConfigurationSet] = configurationSet;
   if (section.mailTemplates && Object.keys(section.mailTemplates).length > 0) {
     env[CUSTOM_CHALLENGE_ENV.mailTemplates] = JSON.stringify(section.mailTemplates);
   }
   return env;
+}
+
+/**
+ * Whether an identity may send mail from `address`: an address identity only itself; a
+ * domain identity any address of the domain or of its subdomains (SES's inherited
+ * verification).
+ */
+export function identityCovers(identity: string, address: string): boolean {
+  const lower = identity.toLowerCase();
+  const from = address.toLowerCase();
+  if (lower.includes('@')) return lower === from;
+  const domain = from.split('@')[1] ?? '';
+  return domain === lower || domain.endsWith(`.${lower}`);
+}
+
+/** What the create function may send with: ONE identity, and the configuration set. */
+export interface ChallengeMailGrant {
+  /** The SES identity (domain or address), the one resource of its ses:SendEmail grant. */
+  identity: string;
+  /** The configuration set its mail names (also granted), if any. */
+  configurationSet: string | undefined;
+  /** Which section they come from: the `mail` section whenever there is one. */
+  from: 'mail' | 'customChallenge';
+}
+
+/**
+ * The create function's SES grant: from the `mail` section whenever there is one (the
+ * identity and configuration set the stack creates), else from this section's
+ * `sesIdentity` / `mailFrom` and `mailConfigurationSet`. One source of truth for the
+ * grant, the configuration set the function names, and the check that `mailFrom` is
+ * covered by the identity ({@link challengeMailProblem}).
+ */
+export function challengeMailGrant(
+  section: CustomChallengeSection,
+  mail:
+    | { from: string; identity?: string | undefined; configurationSet?: string | undefined }
+    | undefined,
+): ChallengeMailGrant {
+  if (mail === undefined) {
+    return {
+      identity: sesIdentityOf(section),
+      configurationSet: section.mailConfigurationSet,
+      from: 'customChallenge',
+    };
+  }
+  const domain = senderAddress(mail.from)?.split('@')[1];
+  const identity = mail.identity ?? domain;
+  if (!identity) throw new Error('mail.from has no domain');
+  return { identity, configurationSet: mail.configurationSet, from: 'mail' };
+}
+
+/**
+ * Why the code mail could not be sent with the grant (its sender outside the granted
+ * identity), or undefined when it can.
+ */
+export function challengeMailProblem(
+  section: CustomChallengeSection,
+  mail: Parameters<typeof challengeMailGrant>[1],
+): string | undefined {
+  const grant = challengeMailGrant(section, mail);
+  const address = senderAddress(section.mailFrom) ?? section.mailFrom;
+  if (identityCovers(grant.identity, address)) return undefined;
+  const where =
+    grant.from === 'mail'
+      ? `the mail section's SES identity "${grant.identity}" (mail.identity, else the domain of mail.from)`
+      : `the SES identity "${grant.identity}" (customChallenge.sesIdentity, else the domain of mailFrom)`;
+  return `sends from ${address}, which ${where} does not cover: SES would refuse every code mail. Send from an address of that identity, or change the identity`;
 }

@@ -4,4 +4,14 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli/replay.ts');
-process.exitCode = await main(process.argv.slice(2));
+const args = process.argv.slice(2);
+try {
+  process.exitCode = await main(args);
+} catch (error) {
+  // Expected problems are answered by main with a message; this is anything else.
+  const verbose = args.includes('--verbose');
+  process.stderr.write(
+    `authwatch-replay failed: ${verbose ? error.stack : `${error.message}\n(run again with --verbose for the stack trace)`}\n`,
+  );
+  process.exitCode = 1;
+}

@@ -8,6 +8,7 @@ import { metrics as kitMetrics, logger } from '@authwatch/kit';
 import { type AuditConfig, loadAuditConfig } from './config.js';
 import { createLineFallback, type FallbackWriter } from './fallback.js';
 import { createFirehoseSink } from './firehose.js';
+import { recordPartition } from './layout.js';
 import { createLiveFeedSink } from './live-feed.js';
 import type { AuditEvent } from './ocsf.js';
 import type { AuditSink } from './sink.js';
@@ -186,8 +187,16 @@ export function createAuditor(options: AuditorOptions): Auditor {
         return { delivered: 0, fallback: raw.length };
       }
       if (events.length === 0) return { delivered: 0, fallback: 0 };
-      const undelivered = batch ? await batch(events, deadline) : await deliver(events, deadline);
-      return result(events, undelivered);
+      // An event the stream cannot place (a class without a source, no time) would land
+      // in its error prefix: it goes to the fallback now, with the reason, instead.
+      const refused = refuseUnstorable(events);
+      for (const [reason, list] of refused.byReason) writeFallback(list, reason);
+      if (refused.storable.length === 0) return { delivered: 0, fallback: events.length };
+      const undelivered = batch
+        ? await batch(refused.storable, deadline)
+        : await deliver(refused.storable, deadline);
+      const sent = result(refused.storable, undelivered);
+      return { delivered: sent.delivered, fallback: sent.fallback + refused.count };
     },
   };
 }
@@ -306,4 +315,22 @@ export function auditorFromEnv(options: AuditorFromEnvOptions = {}): Auditor {
   if (options.fallback) auditorOptions.fallback = options.fallback;
   if (options.metrics) auditorOptions.metrics = options.metrics;
   return createAuditor(auditorOptions);
+}
+
+/** Splits off the events the stream could not partition, grouped by the reason. */
+function refuseUnstorable(events: AuditEvent[]) {
+  const storable: AuditEvent[] = [];
+  const byReason = new Map<string, AuditEvent[]>();
+  for (const event of events) {
+    try {
+      recordPartition(event);
+      storable.push(event);
+    } catch (error) {
+      const reason = `unstorable: ${error instanceof Error ? error.message : String(error)}`;
+      const list = byReason.get(reason) ?? [];
+      list.push(event);
+      byReason.set(reason, list);
+    }
+  }
+  return { storable, byReason, count: events.length - storable.length };
 }

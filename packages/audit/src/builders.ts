@@ -13,9 +13,12 @@ import {
   AUTHENTICATION_ACTIVITY,
   type AuditEvent,
   type AuditUnmapped,
+  CATEGORY_APPLICATION,
   CATEGORY_IAM,
   CLASS_ACCOUNT_CHANGE,
+  CLASS_API_ACTIVITY,
   CLASS_AUTHENTICATION,
+  LOG_PROVIDER,
   OCSF_VERSION,
   SEVERITY,
   SEVERITY_NAMES,
@@ -35,12 +38,18 @@ export const AUDIT_EVENT_KINDS = [
   'challenge-locked-out',
   'challenge-passed',
   'tokens-issued',
+  'sign-in-attempt',
+  'sign-in-refused',
+  'sign-in-failed',
+  'account-action-failed',
+  'sign-in-call',
 ] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 
-interface Shape {
+/** What a builder decides; {@link buildAuditEvent} adds what every event repeats. */
+export interface AuditEventShape {
   kind: AuditEventKind;
-  classInfo: typeof CLASS_ACCOUNT_CHANGE | typeof CLASS_AUTHENTICATION;
+  classInfo: typeof CLASS_ACCOUNT_CHANGE | typeof CLASS_AUTHENTICATION | typeof CLASS_API_ACTIVITY;
   activityId: number;
   activityName: string;
   statusId: StatusId;
@@ -48,15 +57,19 @@ interface Shape {
   statusDetail: string;
   message: string;
   unmapped?: Partial<AuditUnmapped>;
-  extra?: Partial<Pick<AuditEvent, 'is_new_logon' | 'is_mfa' | 'auth_protocol'>>;
+  extra?: Partial<Pick<AuditEvent, 'is_new_logon' | 'is_mfa' | 'auth_protocol' | 'api'>>;
 }
+type Shape = AuditEventShape;
 
-function build(ctx: AuditContext, shape: Shape): AuditEvent {
+/** Builds a complete event of `shape` from the invocation's context (a fresh uid). */
+export function buildAuditEvent(ctx: AuditContext, shape: AuditEventShape): AuditEvent {
+  const category =
+    shape.classInfo.uid === CLASS_API_ACTIVITY.uid ? CATEGORY_APPLICATION : CATEGORY_IAM;
   const event: AuditEvent = {
     activity_id: shape.activityId,
     activity_name: shape.activityName,
-    category_uid: CATEGORY_IAM.uid,
-    category_name: CATEGORY_IAM.name,
+    category_uid: category.uid,
+    category_name: category.name,
     class_uid: shape.classInfo.uid,
     class_name: shape.classInfo.name,
     type_uid: shape.classInfo.uid * 100 + shape.activityId,
@@ -74,13 +87,22 @@ function build(ctx: AuditContext, shape: Shape): AuditEvent {
       uid: randomUUID(),
       event_code: ctx.triggerSource,
       log_name: shape.kind,
+      log_provider: ctx.logProvider ?? LOG_PROVIDER.trigger,
     },
     cloud: { provider: 'AWS', region: ctx.region },
     service: { name: 'Amazon Cognito', uid: ctx.userPoolId },
     user: userOf(ctx),
     unmapped: { clientId: ctx.clientId, triggerSource: ctx.triggerSource, ...shape.unmapped },
   };
-  if (ctx.sourceIp) event.src_endpoint = { ip: ctx.sourceIp };
+  if (ctx.correlationUid !== undefined) event.metadata.correlation_uid = ctx.correlationUid;
+  if (ctx.sourceIp) {
+    event.src_endpoint = { ip: ctx.sourceIp };
+    if (ctx.location !== undefined) event.src_endpoint.location = ctx.location;
+    if (ctx.autonomousSystem !== undefined) {
+      event.src_endpoint.autonomous_system = ctx.autonomousSystem;
+    }
+  }
+  if (ctx.userAgent !== undefined) event.http_request = { user_agent: ctx.userAgent };
   if (shape.classInfo.uid === CLASS_AUTHENTICATION.uid) {
     event.auth_protocol_id = AUTH_PROTOCOL_OTHER;
     event.auth_protocol = 'Cognito';
@@ -108,7 +130,7 @@ export function signUpAllowed(
 ): AuditEvent {
   const unmapped: Partial<AuditUnmapped> = { autoConfirmed: facts.autoConfirmed };
   if (facts.linkedToUser !== undefined) unmapped.linkedToUser = facts.linkedToUser;
-  return build(ctx, {
+  return buildAuditEvent(ctx, {
     kind: 'sign-up-allowed',
     classInfo: CLASS_ACCOUNT_CHANGE,
     activityId: ACCOUNT_CHANGE_ACTIVITY.create,
@@ -127,7 +149,7 @@ export function signUpAllowed(
 
 /** Pre sign-up refused the user by policy. */
 export function signUpDenied(ctx: AuditContext, facts: { reason: string }): AuditEvent {
-  return build(ctx, {
+  return buildAuditEvent(ctx, {
     kind: 'sign-up-denied',
     classInfo: CLASS_ACCOUNT_CHANGE,
     activityId: ACCOUNT_CHANGE_ACTIVITY.create,
@@ -148,7 +170,7 @@ export function logonSucceeded(
   const extra: Shape['extra'] = { is_new_logon: facts.newDevice };
   if (facts.mfa !== undefined) extra.is_mfa = facts.mfa;
   if (facts.authMethod !== undefined) extra.auth_protocol = facts.authMethod;
-  return build(ctx, {
+  return buildAuditEvent(ctx, {
     kind: 'logon-succeeded',
     classInfo: CLASS_AUTHENTICATION,
     activityId: AUTHENTICATION_ACTIVITY.logon,
@@ -166,7 +188,7 @@ export function challengeIssued(
   ctx: AuditContext,
   facts: { mode: string; attempt: number },
 ): AuditEvent {
-  return build(ctx, {
+  return buildAuditEvent(ctx, {
     kind: 'challenge-issued',
     classInfo: CLASS_AUTHENTICATION,
     activityId: AUTHENTICATION_ACTIVITY.other,
@@ -184,7 +206,7 @@ export function challengeFailed(
   ctx: AuditContext,
   facts: { mode: string; attempt: number; maxAttempts: number },
 ): AuditEvent {
-  return build(ctx, {
+  return buildAuditEvent(ctx, {
     kind: 'challenge-failed',
     classInfo: CLASS_AUTHENTICATION,
     activityId: AUTHENTICATION_ACTIVITY.logon,
@@ -202,7 +224,7 @@ export function challengeLockedOut(
   ctx: AuditContext,
   facts: { mode: string; attempts: number },
 ): AuditEvent {
-  return build(ctx, {
+  return buildAuditEvent(ctx, {
     kind: 'challenge-locked-out',
     classInfo: CLASS_AUTHENTICATION,
     activityId: AUTHENTICATION_ACTIVITY.logon,
@@ -217,7 +239,7 @@ export function challengeLockedOut(
 
 /** Verify auth challenge: the right answer. */
 export function challengePassed(ctx: AuditContext, facts: { mode: string }): AuditEvent {
-  return build(ctx, {
+  return buildAuditEvent(ctx, {
     kind: 'challenge-passed',
     classInfo: CLASS_AUTHENTICATION,
     activityId: AUTHENTICATION_ACTIVITY.other,
@@ -244,7 +266,7 @@ export function tokensIssued(
   ctx: AuditContext,
   facts: TokenPolicyFacts & { tokenVersion: string },
 ): AuditEvent {
-  return build(ctx, {
+  return buildAuditEvent(ctx, {
     kind: 'tokens-issued',
     classInfo: CLASS_AUTHENTICATION,
     activityId: AUTHENTICATION_ACTIVITY.authenticationTicket,

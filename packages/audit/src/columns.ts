@@ -14,9 +14,9 @@ export interface AuditColumn {
 export const AUDIT_COLUMNS: readonly AuditColumn[] = [
   { name: 'activity_id', type: 'int', comment: 'OCSF activity id' },
   { name: 'activity_name', type: 'string', comment: 'OCSF activity name' },
-  { name: 'category_uid', type: 'int', comment: 'OCSF category (3, IAM)' },
+  { name: 'category_uid', type: 'int', comment: 'OCSF category (3 IAM, 6 Application)' },
   { name: 'category_name', type: 'string', comment: 'OCSF category name' },
-  { name: 'class_uid', type: 'int', comment: '3001 Account Change, 3002 Authentication' },
+  { name: 'class_uid', type: 'int', comment: 'OCSF class (one per source: OCSF_SOURCES)' },
   { name: 'class_name', type: 'string', comment: 'OCSF class name' },
   { name: 'type_uid', type: 'bigint', comment: 'class_uid * 100 + activity_id' },
   { name: 'type_name', type: 'string', comment: 'OCSF type name' },
@@ -29,8 +29,9 @@ export const AUDIT_COLUMNS: readonly AuditColumn[] = [
   { name: 'time', type: 'bigint', comment: 'event time, epoch ms (OCSF timestamp_t)' },
   {
     name: 'metadata',
-    type: 'struct<version:string,product:struct<name:string,vendor_name:string,version:string>,uid:string,event_code:string,log_name:string>',
-    comment: 'OCSF metadata: uid is the unique event id, log_name the event kind',
+    type: 'struct<version:string,product:struct<name:string,vendor_name:string,version:string>,uid:string,event_code:string,log_name:string,log_provider:string,correlation_uid:string>',
+    comment:
+      'OCSF metadata: uid is the unique event id, log_name the event kind, log_provider the source (cognito-trigger, cloudtrail), correlation_uid the CloudTrail eventID',
   },
   { name: 'cloud', type: 'struct<provider:string,region:string>', comment: 'OCSF cloud' },
   { name: 'service', type: 'struct<name:string,uid:string>', comment: 'Cognito user pool' },
@@ -39,14 +40,20 @@ export const AUDIT_COLUMNS: readonly AuditColumn[] = [
     type: 'struct<name:string,uid:string,email_addr:string,type:string>',
     comment: 'the user (email only when allowed)',
   },
-  { name: 'src_endpoint', type: 'struct<ip:string>', comment: 'client IP when the app passed it' },
+  {
+    name: 'src_endpoint',
+    type: 'struct<ip:string,location:struct<country:string,city:string,lat:double,long:double>,autonomous_system:struct<number:bigint,name:string>>',
+    comment: 'client IP (CloudTrail, or the app) with GeoIP location and AS',
+  },
+  { name: 'http_request', type: 'struct<user_agent:string>', comment: 'caller user agent' },
+  { name: 'api', type: 'struct<operation:string>', comment: 'API Activity: Cognito operation' },
   { name: 'is_new_logon', type: 'boolean', comment: 'sign-in from a new device' },
   { name: 'is_mfa', type: 'boolean', comment: 'a second factor was used' },
   { name: 'auth_protocol', type: 'string', comment: 'authentication method' },
   { name: 'auth_protocol_id', type: 'int', comment: 'OCSF auth protocol id (99 other)' },
   {
     name: 'unmapped',
-    type: 'struct<clientid:string,triggersource:string,reason:string,autoconfirmed:boolean,linkedtouser:string,mode:string,attempt:int,maxattempts:int,matchedrules:array<string>,claimsadded:array<string>,claimssuppressed:array<string>,scopesadded:array<string>,scopessuppressed:array<string>,tokenversion:string,truncated:boolean,originalsize:bigint>',
+    type: 'struct<clientid:string,triggersource:string,reason:string,autoconfirmed:boolean,linkedtouser:string,mode:string,attempt:int,maxattempts:int,matchedrules:array<string>,claimsadded:array<string>,claimssuppressed:array<string>,scopesadded:array<string>,scopessuppressed:array<string>,tokenversion:string,truncated:boolean,originalsize:bigint,usernamehash:string,usernotfound:boolean,errorcode:string,authflow:string,challengename:string,outcome:string>',
     comment: 'Cognito facts without an OCSF attribute',
   },
 ];
@@ -55,5 +62,5 @@ export const AUDIT_COLUMNS: readonly AuditColumn[] = [
 export const AUDIT_PARTITION_KEYS: readonly AuditColumn[] = [
   { name: 'region', type: 'string', comment: 'AWS region of the stream' },
   { name: 'accountid', type: 'string', comment: 'AWS account of the stream' },
-  { name: 'eventday', type: 'string', comment: 'delivery day, YYYYMMDD (UTC)' },
+  { name: 'eventday', type: 'string', comment: 'day of the event time, YYYYMMDD (UTC)' },
 ];

@@ -1,3 +1,5 @@
+import type { OcsfEndpoint } from './ocsf.js';
+
 /**
  * The facts of one trigger invocation that every audit event repeats, taken from the
  * Cognito event once. Pure: the same event and clock give the same context.
@@ -36,6 +38,15 @@ export interface AuditContext {
   sourceIp?: string;
   /** Epoch ms the events of this invocation are stamped with. */
   now: number;
+  /** Which source recorded the events (default: a Cognito trigger). */
+  logProvider?: string;
+  /** An id of the source record the events come from (CloudTrail's eventID). */
+  correlationUid?: string;
+  /** The caller's user agent (CloudTrail). */
+  userAgent?: string;
+  /** GeoIP facts of `sourceIp`. */
+  location?: OcsfEndpoint['location'];
+  autonomousSystem?: OcsfEndpoint['autonomous_system'];
 }
 
 export interface AuditContextOptions {

@@ -14,12 +14,10 @@
  * writes it to the fallback log.
  */
 import { captureClient, sdkClientConfig, sendWithSignal, withCallSignals } from '@authwatch/kit';
-import {
+import type {
   FirehoseClient,
-  type FirehoseClientConfig,
-  PutRecordBatchCommand,
-  type PutRecordBatchCommandOutput,
-  PutRecordCommand,
+  FirehoseClientConfig,
+  PutRecordBatchCommandOutput,
 } from '@aws-sdk/client-firehose';
 import { nativeRecordBodies } from './firehose-body.js';
 import type { AuditEvent } from './ocsf.js';
@@ -29,8 +27,9 @@ import type { AuditSink, SendOptions, SendResult } from './sink.js';
 export interface FirehoseSinkOptions {
   streamName: string;
   /**
-   * A client to use; one with timeouts and `maxAttempts: 1` is built unless given. A
-   * given SDK client gets the `nativeRecordBodies` plugin (no effect on one that has
+   * A client to use; one with timeouts and `maxAttempts: 1` (`createFirehoseClient`) is
+   * built on the first send unless given, so that loading the SDK's Firehose package
+   * happens after a trigger's answer, not in its cold start. A given SDK client gets the `nativeRecordBodies` plugin (no effect on one that has
    * already sent with `cacheMiddleware`: it sends the same bytes, only slower).
    */
   client?: FirehoseClient;
@@ -63,7 +62,8 @@ export interface FirehoseSinkStats {
 
 export interface FirehoseSink extends AuditSink {
   readonly stats: FirehoseSinkStats;
-  readonly client: FirehoseClient;
+  /** The SDK client: the given one, or the one built on the first send (until then undefined). */
+  readonly client: FirehoseClient | undefined;
   /** Sends already-encoded records (the replay command uses it). */
   sendRecords(records: readonly EncodedRecord[], options: SendOptions): Promise<SendResult>;
 }
@@ -134,18 +134,23 @@ export interface FirehoseClientOptions {
 }
 
 /**
- * A Firehose client for the audit path: tight timeouts, no SDK retries, request bodies
+ * A Firehose client for the audit path, from the SDK's `FirehoseClient` class (given, so
+ * that this module does not import the SDK: see `createFirehoseClient`): tight timeouts, no SDK retries, request bodies
  * built with native base64 (`nativeRecordBodies`), and without the SDK's logger
  * middleware: the client has no logger, yet that middleware would copy every input and
  * output through the sensitive-data filter on each call (0.5 ms for a full batch).
  *
  * @example
  * ```ts
- * const client = createFirehoseClient({ requestTimeoutMs: 1_000 });
+ * const { FirehoseClient } = await import('@aws-sdk/client-firehose');
+ * const client = buildFirehoseClient(FirehoseClient, { requestTimeoutMs: 1_000 });
  * ```
  */
-export function createFirehoseClient(options: FirehoseClientOptions = {}): FirehoseClient {
-  const client = new FirehoseClient({
+export function buildFirehoseClient(
+  Client: typeof FirehoseClient,
+  options: FirehoseClientOptions = {},
+): FirehoseClient {
+  const client = new Client({
     ...options.config,
     ...sdkClientConfig({
       requestTimeoutMs: options.requestTimeoutMs ?? 1_000,
@@ -158,6 +163,22 @@ export function createFirehoseClient(options: FirehoseClientOptions = {}): Fireh
   return withCallSignals(captureClient(client));
 }
 
+type FirehoseSdk = typeof import('@aws-sdk/client-firehose');
+
+/** What a send needs: the SDK's command classes and a client. */
+interface FirehoseParts {
+  sdk: Pick<FirehoseSdk, 'PutRecordCommand' | 'PutRecordBatchCommand'>;
+  client: FirehoseClient;
+}
+
+async function loadFirehoseParts(
+  given: FirehoseClient | undefined,
+  requestTimeoutMs: number,
+): Promise<FirehoseParts> {
+  const sdk = await import('@aws-sdk/client-firehose');
+  return { sdk, client: given ?? buildFirehoseClient(sdk.FirehoseClient, { requestTimeoutMs }) };
+}
+
 /**
  * Creates the Firehose sink.
  *
@@ -168,12 +189,26 @@ export function createFirehoseClient(options: FirehoseClientOptions = {}): Fireh
  * ```
  */
 export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
-  const client =
-    options.client ?? createFirehoseClient({ requestTimeoutMs: options.requestTimeoutMs ?? 1_000 });
+  let client = options.client;
   // Test doubles often have no middleware stack; they see the same commands either way.
-  if (options.client && typeof client.middlewareStack?.use === 'function') {
+  if (client && typeof client.middlewareStack?.use === 'function') {
     client.middlewareStack.use(nativeRecordBodies);
   }
+  let ready: Promise<FirehoseParts> | undefined;
+  /** The SDK's commands and the client, loaded once; a failed load is tried again next time. */
+  const parts = (): Promise<FirehoseParts> => {
+    ready ??= loadFirehoseParts(client, options.requestTimeoutMs ?? 1_000).then(
+      (loaded) => {
+        client = loaded.client;
+        return loaded;
+      },
+      (error: unknown) => {
+        ready = undefined;
+        throw error;
+      },
+    );
+    return ready;
+  };
   const maxAttempts = options.maxAttempts ?? 5;
   const baseBackoffMs = options.baseBackoffMs ?? 20;
   const maxBackoffMs = options.maxBackoffMs ?? 500;
@@ -197,7 +232,11 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
     reason?: string;
   }
 
-  const putChunk = async (chunk: EncodedRecord[], deadline: number): Promise<ChunkOutcome> => {
+  const putChunk = async (
+    { sdk, client }: FirehoseParts,
+    chunk: EncodedRecord[],
+    deadline: number,
+  ): Promise<ChunkOutcome> => {
     const remaining = deadline - now();
     if (remaining <= 0) return { retry: chunk, fatal: [], reason: 'deadline reached' };
     // One timer per request, cleared as soon as the request settles: an
@@ -213,7 +252,7 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
         const [record] = chunk as [EncodedRecord];
         await sendWithSignal(
           client,
-          new PutRecordCommand({
+          new sdk.PutRecordCommand({
             DeliveryStreamName: options.streamName,
             Record: { Data: recordData(record) },
           }),
@@ -224,7 +263,7 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
       }
       const output = await sendWithSignal<PutRecordBatchCommandOutput>(
         client,
-        new PutRecordBatchCommand({
+        new sdk.PutRecordBatchCommand({
           DeliveryStreamName: options.streamName,
           Records: chunk.map((record) => ({ Data: recordData(record) })),
         }),
@@ -273,14 +312,18 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
     unsent: AuditEvent[];
   }
 
-  const runRound = async (work: Work[], deadline: number): Promise<RoundResult> => {
+  const runRound = async (
+    loaded: FirehoseParts,
+    work: Work[],
+    deadline: number,
+  ): Promise<RoundResult> => {
     const result: RoundResult = { outcomes: [], unsent: [] };
     let next = 0;
     const sender = async () => {
       while (next < work.length) {
         const item = work[next++] as Work;
         if ('records' in item) {
-          result.outcomes.push(await putChunk(item.records, deadline));
+          result.outcomes.push(await putChunk(loaded, item.records, deadline));
           continue;
         }
         if (deadline - now() <= 0) {
@@ -289,7 +332,7 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
         }
         // Usually one call; a group whose records exceed 4 MiB is split.
         for (const chunk of chunkRecords(encodeRecords(item.events))) {
-          result.outcomes.push(await putChunk(chunk, deadline));
+          result.outcomes.push(await putChunk(loaded, chunk, deadline));
         }
       }
     };
@@ -298,13 +341,22 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
   };
 
   const deliver = async (first: Work[], deadline: number): Promise<SendResult> => {
+    let loaded: FirehoseParts;
+    try {
+      loaded = await parts();
+    } catch (error) {
+      const failed = first.flatMap((item) =>
+        'records' in item ? item.records.map((record) => record.event) : [...item.events],
+      );
+      return { failed, reason: `firehose: client not loaded: ${describe(error)}` };
+    }
     let work = first;
     let pending: EncodedRecord[] = [];
     const fatal: EncodedRecord[] = [];
     const unsent: AuditEvent[] = [];
     let reason: string | undefined;
     for (let attempt = 1; work.length > 0; attempt += 1) {
-      const round = await runRound(work, deadline);
+      const round = await runRound(loaded, work, deadline);
       unsent.push(...round.unsent);
       if (round.unsent.length > 0) reason = 'deadline reached';
       pending = [];
@@ -348,7 +400,9 @@ export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
     name: 'firehose',
     durable: true,
     stats,
-    client,
+    get client() {
+      return client;
+    },
     sendRecords,
     send,
   };

@@ -16,21 +16,13 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignerCredentials } from './live-feed-signer.js';
 import type { AuditEvent } from './ocsf.js';
 import type { AuditSink, SendOptions, SendResult } from './sink.js';
 
-/** Static credentials or a provider, as SignatureV4 takes them. */
-export type SignerCredentials = ConstructorParameters<typeof SignatureV4>[0]['credentials'];
-
 /** AppSync Events accepts at most this many events per publish call. */
 export const LIVE_FEED_MAX_EVENTS_PER_CALL = 5;
-
-/** SigV4's hash: Node's native SHA-256 (what the SDK's own clients use in Node). */
-export const nativeSha256 = Hash.bind(null, 'sha256');
 
 /** One publish as the transport sends it: already signed. */
 export interface LiveFeedRequest {
@@ -134,6 +126,10 @@ export function publishBody(channel: string, events: readonly AuditEvent[]): str
   return JSON.stringify({ channel, events: events.map((event) => JSON.stringify(event)) });
 }
 
+interface RequestSigner {
+  sign(request: HttpRequest): Promise<HttpRequest>;
+}
+
 interface PublishResponse {
   successful?: { identifier?: string; index?: number }[];
   failed?: { identifier?: string; index?: number; code?: number | string; message?: string }[];
@@ -154,23 +150,36 @@ export function createLiveFeedSink(options: LiveFeedSinkOptions): AuditSink {
   }
   const timeoutMs = options.timeoutMs ?? 300;
   const now = options.now ?? Date.now;
-  const transport =
-    options.transport ??
-    keepAliveTransport(
+  // The transport's agent and the signer (with the SDK's credential chain) are built on
+  // the first publish, after a trigger's answer, rather than in its cold start.
+  let transport = options.transport;
+  const send: LiveFeedTransport = (request, signal) => {
+    transport ??= keepAliveTransport(
       url.protocol as 'http:' | 'https:',
       options.connectionTimeoutMs ?? timeoutMs,
     );
-  const signer = options.apiKey
-    ? undefined
-    : new SignatureV4({
-        service: 'appsync',
-        region: options.region,
-        credentials: options.credentials ?? defaultProvider(),
-        sha256: nativeSha256,
-      });
+    return transport(request, signal);
+  };
+  let signer: Promise<RequestSigner> | undefined;
+  /** The signer, loaded once (a failed load is tried again on the next send). */
+  const loadSigner = (): Promise<RequestSigner> => {
+    signer ??= options.apiKey
+      ? Promise.resolve({ sign: async (request: HttpRequest) => request })
+      : import('./live-feed-signer.js')
+          .then(({ appSyncSigner }) => appSyncSigner(options.region, options.credentials))
+          .catch((error: unknown) => {
+            signer = undefined;
+            throw error;
+          });
+    return signer;
+  };
   const port = url.port ? { port: Number(url.port) } : {};
 
-  const publish = async (events: AuditEvent[], deadline: number): Promise<AuditEvent[]> => {
+  const publish = async (
+    sign: RequestSigner['sign'],
+    events: AuditEvent[],
+    deadline: number,
+  ): Promise<AuditEvent[]> => {
     const remaining = Math.min(timeoutMs, deadline - now());
     if (remaining <= 0) return events;
     const body = publishBody(options.channel, events);
@@ -193,8 +202,8 @@ export function createLiveFeedSink(options: LiveFeedSinkOptions): AuditSink {
         },
         body,
       });
-      const { headers } = signer ? await signer.sign(unsigned) : unsigned;
-      const response = await transport({ url, headers, body }, controller.signal);
+      const { headers } = await sign(unsigned);
+      const response = await send({ url, headers, body }, controller.signal);
       if (response.statusCode < 200 || response.statusCode >= 300) return events;
       const text = response.body;
       let answer: PublishResponse = {};
@@ -220,7 +229,16 @@ export function createLiveFeedSink(options: LiveFeedSinkOptions): AuditSink {
       for (let i = 0; i < events.length; i += LIVE_FEED_MAX_EVENTS_PER_CALL) {
         calls.push(events.slice(i, i + LIVE_FEED_MAX_EVENTS_PER_CALL));
       }
-      const failed = (await Promise.all(calls.map((call) => publish(call, deadline)))).flat();
+      // Loaded before any publish's timeout starts: the first send after a cold start
+      // spends the time on loading, not on the publish's own budget.
+      let sign: RequestSigner['sign'];
+      try {
+        const loaded = await loadSigner();
+        sign = (request) => loaded.sign(request);
+      } catch {
+        return { failed: [...events], reason: 'live feed signer not loaded' };
+      }
+      const failed = (await Promise.all(calls.map((call) => publish(sign, call, deadline)))).flat();
       return failed.length === 0 ? { failed } : { failed, reason: 'live feed publish failed' };
     },
   };

@@ -24,15 +24,28 @@ export const CATEGORY_IAM = { uid: 3, name: 'Identity & Access Management' } as 
 
 export const CLASS_ACCOUNT_CHANGE = { uid: 3001, name: 'Account Change' } as const;
 export const CLASS_AUTHENTICATION = { uid: 3002, name: 'Authentication' } as const;
+/** Application Activity: the category of API Activity. */
+export const CATEGORY_APPLICATION = { uid: 6, name: 'Application Activity' } as const;
+/** API Activity: a Cognito API call seen through CloudTrail that is not itself a sign-in. */
+export const CLASS_API_ACTIVITY = { uid: 6003, name: 'API Activity' } as const;
 
 /** Activity ids of the Account Change class that we use. */
-export const ACCOUNT_CHANGE_ACTIVITY = { create: 1, other: 99 } as const;
+export const ACCOUNT_CHANGE_ACTIVITY = {
+  create: 1,
+  enable: 2,
+  passwordChange: 3,
+  passwordReset: 4,
+  mfaFactorEnable: 10,
+  other: 99,
+} as const;
 
 /** Activity ids of the Authentication class that we use. */
 export const AUTHENTICATION_ACTIVITY = {
   logon: 1,
   /** OCSF: "Authentication Ticket"; Cognito's token issue is the closest match. */
   authenticationTicket: 3,
+  /** OCSF 1.3: "Preauth", a sign-in attempt before the credential is checked. */
+  preauth: 6,
   other: 99,
 } as const;
 
@@ -71,6 +84,26 @@ export interface OcsfUser {
   type?: string;
 }
 
+/** Where events come from (`metadata.log_provider`): a Cognito trigger or CloudTrail. */
+export const LOG_PROVIDER = { trigger: 'cognito-trigger', cloudtrail: 'cloudtrail' } as const;
+export type LogProvider = (typeof LOG_PROVIDER)[keyof typeof LOG_PROVIDER];
+
+/** OCSF `location`: what a GeoIP database says of an IP. */
+export interface OcsfLocation {
+  /** ISO 3166-1 alpha-2 country code. */
+  country?: string;
+  city?: string;
+  lat?: number;
+  long?: number;
+}
+
+/** OCSF `network_endpoint` as Authwatch fills it. */
+export interface OcsfEndpoint {
+  ip: string;
+  location?: OcsfLocation;
+  autonomous_system?: { number?: number; name?: string };
+}
+
 /**
  * Facts with no OCSF attribute. A fixed, flat set of optional keys: the Glue table
  * behind Athena lists each as a column.
@@ -94,15 +127,30 @@ export interface AuditUnmapped {
   truncated?: boolean;
   /** Size in bytes of the event before it was cut. */
   originalSize?: number;
+  /** Pre-auth, user not found: HMAC-SHA-256 of the entered name (never the name). */
+  userNameHash?: string;
+  /** Pre-auth: Cognito said the user does not exist (PreventUserExistenceErrors on). */
+  userNotFound?: boolean;
+  /** CloudTrail: the call's error code, e.g. NotAuthorizedException. */
+  errorCode?: string;
+  /** CloudTrail: the authentication flow of an InitiateAuth call. */
+  authFlow?: string;
+  /** CloudTrail: the challenge a RespondToAuthChallenge call answered. */
+  challengeName?: string;
+  /** CloudTrail: what a successful sign-in call returned: tokens, challenge, unknown. */
+  outcome?: string;
 }
 
 /** One OCSF audit event as Authwatch emits it. */
 export interface AuditEvent {
   activity_id: number;
   activity_name: string;
-  category_uid: typeof CATEGORY_IAM.uid;
+  category_uid: typeof CATEGORY_IAM.uid | typeof CATEGORY_APPLICATION.uid;
   category_name: string;
-  class_uid: typeof CLASS_ACCOUNT_CHANGE.uid | typeof CLASS_AUTHENTICATION.uid;
+  class_uid:
+    | typeof CLASS_ACCOUNT_CHANGE.uid
+    | typeof CLASS_AUTHENTICATION.uid
+    | typeof CLASS_API_ACTIVITY.uid;
   class_name: string;
   /** `class_uid * 100 + activity_id`. */
   type_uid: number;
@@ -123,11 +171,19 @@ export interface AuditEvent {
     /** The Cognito trigger source. */
     event_code: string;
     log_name: string;
+    /** Which source recorded it: {@link LOG_PROVIDER}. */
+    log_provider?: string;
+    /** CloudTrail's eventID, for correlation with the trail. */
+    correlation_uid?: string;
   };
   cloud: { provider: 'AWS'; region: string };
   service: { name: 'Amazon Cognito'; uid: string };
   user: OcsfUser;
-  src_endpoint?: { ip: string };
+  src_endpoint?: OcsfEndpoint;
+  /** CloudTrail: the caller's user agent. */
+  http_request?: { user_agent: string };
+  /** API Activity: the Cognito operation. */
+  api?: { operation: string };
   /** Authentication only: the sign-in came from a device not seen before. */
   is_new_logon?: boolean;
   /** Authentication only: a second factor was used. */

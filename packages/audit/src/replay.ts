@@ -20,6 +20,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { FALLBACK_MARKER } from './fallback.js';
 import type { FirehoseSink } from './firehose.js';
+import { RecordPartitionError, recordPartition } from './layout.js';
 import type { AuditEvent } from './ocsf.js';
 
 const MAX_LINE = 1024 * 1024;
@@ -198,6 +199,11 @@ export interface ReplayResult {
   skipped: number;
   failed: AuditEvent[];
   reason?: string;
+  /**
+   * Events the stream cannot place (a class without a source, no time): not sent, since
+   * they would only land under its error prefix; each with the reason.
+   */
+  unstorable: { event: AuditEvent; reason: string }[];
 }
 
 /** Re-sends fallback events in full batches, skipping those known delivered. */
@@ -205,12 +211,23 @@ export async function replayEvents(options: ReplayOptions): Promise<ReplayResult
   const now = options.now ?? Date.now;
   const deadline = options.deadline ?? now() + 5 * 60_000;
   const delivered = options.delivered ?? new Set<string>();
-  const todo = options.events.filter((event) => !delivered.has(event.metadata.uid));
+  const fresh = options.events.filter((event) => !delivered.has(event.metadata.uid));
   const result: ReplayResult = {
     sent: 0,
-    skipped: options.events.length - todo.length,
+    skipped: options.events.length - fresh.length,
     failed: [],
+    unstorable: [],
   };
+  const todo: AuditEvent[] = [];
+  for (const event of fresh) {
+    try {
+      recordPartition(event);
+      todo.push(event);
+    } catch (error) {
+      if (!(error instanceof RecordPartitionError)) throw error;
+      result.unstorable.push({ event, reason: `unstorable: ${error.message}` });
+    }
+  }
   if (options.dryRun) return result;
   const size = Math.max(1, options.chunkSize ?? 20_000);
   for (let start = 0; start < todo.length; start += size) {

@@ -17,7 +17,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import WebSocket from 'ws';
 import { DEFAULT_LIVE_FEED_CHANNEL } from './config.js';
-import { nativeSha256, type SignerCredentials } from './live-feed.js';
+import { nativeSha256, type SignerCredentials } from './live-feed-signer.js';
 import type { AuditEvent } from './ocsf.js';
 
 export const EVENT_WS_PROTOCOL = 'aws-appsync-event-ws';
@@ -89,10 +89,17 @@ export interface WatchFilter {
   user?: string;
   status?: 'success' | 'failure';
   client?: string;
+  /**
+   * Also show CloudTrail's `sign-in-call` records (API Activity): off by default, as
+   * they are the source IP of a sign-in the trigger's logon line already shows.
+   */
+  all?: boolean;
 }
 
 /** Whether an event passes the filters. */
 export function matchesFilter(event: AuditEvent, filter: WatchFilter): boolean {
+  // Each sign-in shows once: its logon line; the call that carried its IP only on request.
+  if (filter.all !== true && event.metadata?.log_name === 'sign-in-call') return false;
   if (filter.status === 'success' && event.status_id !== 1) return false;
   if (filter.status === 'failure' && event.status_id !== 2) return false;
   if (filter.client !== undefined && event.unmapped?.clientId !== filter.client) return false;
@@ -125,7 +132,9 @@ export function formatEventLine(event: AuditEvent): string {
     activity,
     `user=${clean(event.user?.name ?? event.user?.uid)}`,
     `client=${clean(event.unmapped?.clientId)}`,
-    `ip=${clean(event.src_endpoint?.ip)}`,
+    `ip=${clean(event.src_endpoint?.ip)}${
+      event.src_endpoint?.location?.country ? `(${clean(event.src_endpoint.location.country)})` : ''
+    }`,
     ` ${clean(event.status_detail)}`,
   ].join(' ');
 }

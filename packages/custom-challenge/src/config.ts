@@ -12,7 +12,7 @@ import {
   getStringFromEnv,
 } from '@authwatch/kit/env';
 import { templatePlaceholders } from '@authwatch/kit/templates';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   DEFAULT_LOCALE,
   DEFAULT_TEMPLATES,
@@ -115,16 +115,23 @@ export function loadChallengeConfig(env: Env = process.env): ChallengeConfig {
   };
 }
 
-const TemplateOverridesSchema = z.record(
-  z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a locale such as en or pt-BR'),
-  z
-    .object({
-      subject: z.string().min(1).max(200).optional(),
-      text: z.string().min(1).max(20_000).optional(),
-      html: z.string().min(1).max(100_000).optional(),
-    })
-    .strict(),
-);
+/**
+ * The schema of CUSTOM_CHALLENGE_MAIL_TEMPLATES, built when the variable is set: a cold
+ * start without template overrides builds no schema for them.
+ */
+const templateOverridesSchema = () =>
+  z.record(
+    z
+      .string()
+      .check(
+        z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a locale such as en or pt-BR'),
+      ),
+    z.strictObject({
+      subject: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+      text: z.optional(z.string().check(z.minLength(1), z.maxLength(20_000))),
+      html: z.optional(z.string().check(z.minLength(1), z.maxLength(100_000))),
+    }),
+  );
 
 const SENDER = /^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/;
 
@@ -138,10 +145,10 @@ export function loadMailConfig(env: Env = process.env): MailConfig {
       'must be an address such as no-reply@example.com or "Name <no-reply@example.com>"',
     );
   }
-  const overrides = getJsonFromEnv(CUSTOM_CHALLENGE_ENV.mailTemplates, TemplateOverridesSchema, {
-    ...source,
-    defaultValue: {},
-  });
+  const overrides =
+    getOptionalStringFromEnv(CUSTOM_CHALLENGE_ENV.mailTemplates, source) === undefined
+      ? {}
+      : getJsonFromEnv(CUSTOM_CHALLENGE_ENV.mailTemplates, templateOverridesSchema(), source);
   const templates: LocaleTemplates = { ...DEFAULT_TEMPLATES };
   for (const [locale, override] of Object.entries(overrides)) {
     const key = locale.toLowerCase();

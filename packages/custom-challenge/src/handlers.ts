@@ -18,7 +18,7 @@ import {
 } from '@authwatch/kit';
 import { sendMail } from '@authwatch/kit/mail';
 import type { SESClient } from '@aws-sdk/client-ses';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ChallengeConfig, MailConfig } from './config.js';
 import { createAuthChallenge } from './create.js';
 import { defineAuthChallenge } from './define.js';
@@ -42,16 +42,18 @@ export const CHALLENGE_METRICS = {
 /**
  * Verify's schema: kit's, except that the answer may be any type. Cognito only ever
  * sends a string, but a non-string must make the answer wrong, not the trigger fail.
+ * Built only in a bundle that uses it (`@__PURE__`: see the kit's schemas/cognito.ts).
  */
-export const VerifyEventSchema = VerifyAuthChallengeEventSchema.extend({
-  request: VerifyAuthChallengeEventSchema.shape.request.extend({
-    challengeAnswer: z.unknown(),
-    privateChallengeParameters: z
-      .record(z.string(), z.string())
-      .nullish()
-      .transform((value) => value ?? {}),
-  }),
-});
+export const VerifyEventSchema = /* @__PURE__ */ (() =>
+  z.extend(VerifyAuthChallengeEventSchema, {
+    request: z.extend(VerifyAuthChallengeEventSchema.shape.request, {
+      challengeAnswer: z.unknown(),
+      privateChallengeParameters: z.pipe(
+        z.nullish(z.record(z.string(), z.string())),
+        z.transform((value: Record<string, string> | null | undefined) => value ?? {}),
+      ),
+    }),
+  }))();
 
 const TAMPERED = new Set([
   'unexpected-challenge',

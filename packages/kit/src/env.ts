@@ -11,7 +11,9 @@
  * };
  * ```
  */
-import type * as z from 'zod';
+import * as z from 'zod/v4/core';
+// English issue messages whichever zod build made the schema.
+import './zod-locale.js';
 import { ConfigError } from './errors.js';
 
 // Config modules import `@authwatch/kit/env` alone (no SDK, no Powertools): the error
@@ -126,7 +128,7 @@ export function getListFromEnv(
  * A JSON value checked against a zod schema. The error names the variable and the
  * path that failed, never the value (it may hold a secret).
  */
-export function getJsonFromEnv<S extends z.ZodType>(
+export function getJsonFromEnv<S extends z.$ZodType>(
   name: string,
   schema: S,
   options: Source & { defaultValue?: z.output<S> } = {},
@@ -147,7 +149,7 @@ export function getJsonFromEnv<S extends z.ZodType>(
       `is not valid JSON${position === undefined ? '' : ` (at character ${position})`}`,
     );
   }
-  const result = schema.safeParse(parsed);
+  const result = z.safeParse(schema, parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';

@@ -2,6 +2,7 @@ export * from './after-response.js';
 export * from './aws.js';
 export * from './env.js';
 export * from './errors.js';
+export * from './lazy.js';
 export * from './mask.js';
 export * from './observability.js';
 export * from './schemas/cognito.js';

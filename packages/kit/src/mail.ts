@@ -3,8 +3,9 @@
  * not used: the local SES emulator never answers it, and rendering here keeps the
  * template testable), sent with SES SendEmail within the invocation's deadline.
  */
-import { type SESClient, SendEmailCommand, type SendEmailCommandOutput } from '@aws-sdk/client-ses';
+import type { SESClient, SendEmailCommandOutput } from '@aws-sdk/client-ses';
 import { sendWithSignal, signalForDeadline } from './aws.js';
+import { type Deferred, lazy, resolveDeferred } from './lazy.js';
 import type { MailTemplate } from './templates.js';
 
 export {
@@ -22,18 +23,27 @@ export interface OutgoingMail extends MailTemplate {
   configurationSet?: string;
 }
 
+/** The SDK's SES package, imported on the first mail and kept. */
+const sesSdk = lazy(() => import('@aws-sdk/client-ses'));
+
 /**
  * Sends one rendered mail with SES SendEmail, aborted at `deadline` (epoch ms).
  * Returns the SES message id. Throws on failure: the caller decides whether that
  * fails the request (never for a notice; always reported).
+ *
+ * The SDK's SES package is imported here, not at module scope, so a Lambda that only
+ * sometimes mails (or mails after its answer, with a {@link Deferred} client) does not
+ * load it at cold start; where the client was built at cold start the import is already
+ * done and costs nothing.
  */
 export async function sendMail(
-  ses: SESClient,
+  ses: Deferred<SESClient>,
   mail: OutgoingMail,
   deadline: number,
 ): Promise<string> {
+  const [{ SendEmailCommand }, client] = await Promise.all([sesSdk(), resolveDeferred(ses)]);
   const result = await sendWithSignal<SendEmailCommandOutput>(
-    ses,
+    client,
     new SendEmailCommand({
       Source: mail.from,
       Destination: { ToAddresses: [mail.to] },

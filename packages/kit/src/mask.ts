@@ -11,6 +11,19 @@ const EMAIL = /^([^\s@]+)@([^\s@]+\.[^\s@]+)$/;
 // in a stack trace is not taken for an address.
 const EMAIL_ANYWHERE = /[^\s@"'<>(),;:][^\s@"<>(),;:]*@[^\s@"'<>(),;:/\\]+\.[A-Za-z]{2,}/g;
 const JWT_ANYWHERE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+/**
+ * A phone number in free text: one written with a leading `+` (E.164, as Cognito stores
+ * `phone_number`; spaces, dashes, dots or a parenthesised group allowed between digits),
+ * 8 to 15 digits in all; or a North American number in one of its usual national
+ * forms (`415-555-2671`, `415.555.2671`, `(415) 555-2671`, `415 555 2671`). Bare digit
+ * runs (ids, epoch times, ports) and dates are left alone: without a plus or one of
+ * those shapes nothing tells a phone number from a number. Never part of a longer word,
+ * number or id (a UUID's digit groups are not taken for one).
+ */
+const PHONE_ANYWHERE =
+  /(?<![\w+.-])(?:\+\d(?:[ .-]?(?:\(\d{1,4}\)|\d)){7,18}|(?:\(\d{3}\) ?|\d{3}([-. ]))\d{3}(?:\1|-)\d{4}|\(\d{3}\) ?\d{3}-\d{4})(?![\w-]|\.\d)/g;
+/** Cheap pre-check: without a `+digit` or three digits in a row, no phone number. */
+const MAYBE_PHONE = /\d{3}|\+\d/;
 
 /** Replacement for a value that must never be logged. */
 export const REDACTED = '[REDACTED]';
@@ -80,15 +93,52 @@ function isEmailKey(lower: string): boolean {
   return lower === 'email' || lower.endsWith('_email') || lower.endsWith('email');
 }
 
+/** Key names (lower-cased, `_` and `-` removed) whose value is a phone number. */
+const PHONE_KEYS = new Set([
+  'phone',
+  'mobile',
+  'cell',
+  'cellphone',
+  'tel',
+  'telephone',
+  'fax',
+  'msisdn',
+  'sms',
+]);
+
 function isPhoneKey(lower: string): boolean {
-  return lower === 'phone_number' || lower === 'phone' || lower.endsWith('phonenumber');
+  const bare = lower.replace(/[_-]/g, '');
+  return (
+    PHONE_KEYS.has(bare) ||
+    bare.includes('phone') ||
+    bare.endsWith('mobile') ||
+    bare.endsWith('msisdn') ||
+    bare.endsWith('mobilenumber')
+  );
 }
 
-/** Masks emails and strips JWTs inside free text (e.g. an error message). */
+function maskPhoneInText(match: string): string {
+  const digits = match.replace(/\D/g, '').length;
+  // A `+` number of fewer than 8 or more than 15 digits is no E.164 number.
+  if (match.startsWith('+') && (digits < 8 || digits > 15)) return match;
+  return maskPhone(match);
+}
+
+/**
+ * Masks emails and phone numbers and strips JWTs inside free text (e.g. an error
+ * message): emails as {@link maskEmail}; phone numbers written with a leading `+`, or in
+ * a North American national form, as {@link maskPhone}.
+ */
 export function maskText(text: string): string {
-  // Neither pattern can match without its marker; most log strings have neither.
-  if (!text.includes('@') && !text.includes('eyJ')) return text;
-  return text.replace(JWT_ANYWHERE, REDACTED).replace(EMAIL_ANYWHERE, (email) => maskEmail(email));
+  // No pattern can match without its marker; most log strings have none.
+  const email = text.includes('@');
+  const jwt = text.includes('eyJ');
+  const phone = MAYBE_PHONE.test(text);
+  if (!email && !jwt && !phone) return text;
+  let out = jwt ? text.replace(JWT_ANYWHERE, REDACTED) : text;
+  if (email) out = out.replace(EMAIL_ANYWHERE, (found) => maskEmail(found));
+  if (phone) out = out.replace(PHONE_ANYWHERE, maskPhoneInText);
+  return out;
 }
 
 type KeyKind = 'plain' | 'secret' | 'email' | 'phone';
@@ -115,7 +165,9 @@ function keyKind(key: string): KeyKind {
 
 /**
  * A `JSON.stringify` replacer that redacts secrets by key, masks emails and phone
- * numbers by key, and masks emails and JWTs inside any other string. Give it to the
+ * numbers by key (a phone-like key: `phone`, `phone_number`, `mobile`, `cell`, `tel`,
+ * `fax`, `msisdn`, any key containing `phone`; string or number), and masks emails,
+ * phone numbers and JWTs inside any other string under any key ({@link maskText}). Give it to the
  * Powertools Logger as `jsonReplacerFn`.
  */
 export function redactingReplacer(key: string, value: unknown): unknown {
@@ -126,6 +178,8 @@ export function redactingReplacer(key: string, value: unknown): unknown {
       if (kind === 'email') return maskEmail(value);
       if (kind === 'phone') return maskPhone(value);
     }
+    // A phone number given as a number (`"mobile": 14155552671`).
+    if (kind === 'phone' && typeof value === 'number') return maskPhone(String(value));
   }
   if (typeof value === 'string') return maskText(value);
   if (typeof value === 'bigint') return value.toString();

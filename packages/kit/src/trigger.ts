@@ -3,12 +3,17 @@
  * into the logger, traces the handler, validates the event against a zod schema,
  * runs the pure logic, and converts errors so that only a {@link UserFacingError}'s
  * wording ever reaches a user.
+ *
+ * The logger and tracer steps are those of Powertools' middy middlewares
+ * (`injectLambdaContext(logger, { resetKeys: true })`, `captureLambdaHandler(tracer,
+ * { captureResponse: false })`), written out in `observed` below: a middleware engine
+ * for two fixed steps cost every cold start its module and every invocation its
+ * request object and early-timeout timer.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod';
+import * as z from 'zod/v4/core';
+// English issue messages whichever zod build made the schema.
+import './zod-locale.js';
 import { AFTER_RESPONSE_SETTLED, type AfterResponse, afterResponse } from './after-response.js';
 import {
   type EventIssue,
@@ -51,7 +56,13 @@ export type LambdaHandler<R = unknown> = ((event: unknown, context: Context) => 
   readonly [AFTER_RESPONSE_SETTLED]: () => Promise<void>;
 };
 
-interface HandlerDefinition<S extends z.ZodType, R> {
+/**
+ * Any zod schema: the classic build's (`import * as z from 'zod'`) or the mini build's
+ * (the kit's event schemas), both built on zod's core.
+ */
+export type EventSchema = z.$ZodType;
+
+interface HandlerDefinition<S extends EventSchema, R> {
   /** The trigger's name as Cognito prints it, e.g. `PreSignUp`, used in logs. */
   name: string;
   /** The event's schema; a mismatch is an {@link InvalidEventError}. */
@@ -67,7 +78,7 @@ interface HandlerDefinition<S extends z.ZodType, R> {
 }
 
 /** Turns zod issues into paths and messages, never the offending values. */
-export function toEventIssues(error: z.ZodError): EventIssue[] {
+export function toEventIssues(error: z.$ZodError): EventIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
     code: issue.code,
@@ -79,12 +90,12 @@ export function toEventIssues(error: z.ZodError): EventIssue[] {
  * Validates `event` against `schema`, throwing an {@link InvalidEventError} that
  * names the failing paths. Never throws anything else, whatever `event` is.
  */
-export function parseEvent<S extends z.ZodType>(
+export function parseEvent<S extends EventSchema>(
   name: string,
   schema: S,
   event: unknown,
 ): z.output<S> {
-  const result = schema.safeParse(event);
+  const result = z.safeParse(schema, event);
   if (!result.success) throw new InvalidEventError(name, toEventIssues(result.error));
   return result.data;
 }
@@ -120,7 +131,68 @@ function publishMetrics(): void {
   if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
 }
 
-function wrap<S extends z.ZodType, R, O>(
+/** The X-Ray segment the tracer gives a handler invocation (Powertools' middleware's view). */
+type TraceSegment = NonNullable<ReturnType<typeof tracer.getSegment>>;
+
+/**
+ * Runs one invocation inside the Powertools steps: before, the logger gets the Lambda
+ * context (and the sample rate is drawn again) and the tracer opens a `## <handler>`
+ * subsegment annotated with the cold start and the service; after, or on error, the
+ * tracer records the error and closes the subsegment, and the logger drops its buffer
+ * and the keys appended during the invocation. The same steps, in the same order, as
+ * `middy(core).use(injectLambdaContext(logger, { resetKeys: true }))
+ * .use(captureLambdaHandler(tracer, { captureResponse: false }))`.
+ */
+async function observed<O>(
+  event: unknown,
+  context: Context,
+  core: (event: unknown, context: Context) => Promise<O>,
+): Promise<O> {
+  logger.refreshSampleRateCalculation();
+  logger.addContext(context);
+  logger.logEventIfEnabled(event);
+  let lambdaSegment: TraceSegment | undefined;
+  let handlerSegment: TraceSegment | undefined;
+  const tracing = tracer.isTracingEnabled();
+  if (tracing) {
+    lambdaSegment = tracer.getSegment();
+    if (lambdaSegment) {
+      handlerSegment = lambdaSegment.addNewSubsegment(`## ${process.env._HANDLER}`);
+      tracer.setSegment(handlerSegment);
+    }
+    tracer.annotateColdStart();
+    tracer.addServiceNameAnnotation();
+  }
+  const closeSegment = (): void => {
+    if (!lambdaSegment || !handlerSegment) return;
+    try {
+      handlerSegment.close();
+    } catch (error) {
+      console.warn(
+        'Failed to close or serialize segment %s. We are catching the error but data might be lost.',
+        handlerSegment.name,
+        error,
+      );
+    }
+    tracer.setSegment(lambdaSegment);
+  };
+  try {
+    const response = await core(event, context);
+    if (tracing) closeSegment();
+    return response;
+  } catch (error) {
+    if (tracing) {
+      tracer.addErrorAsMetadata(error as Error);
+      closeSegment();
+    }
+    throw error;
+  } finally {
+    logger.clearBuffer();
+    logger.resetKeys();
+  }
+}
+
+function wrap<S extends EventSchema, R, O>(
   definition: HandlerDefinition<S, R>,
   shape: (raw: unknown, result: R) => O,
 ): LambdaHandler<O> {
@@ -161,10 +233,9 @@ function wrap<S extends z.ZodType, R, O>(
       if (inline) await inline;
     }
   };
-  const handler = middy(core)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer, { captureResponse: false }));
-  const lambda = (event: unknown, context: Context) => handler(event, context);
+  // A missing context is an empty one, as middy made it (a host or test may pass none).
+  const lambda = (event: unknown, context: Context) =>
+    observed(event, context ?? ({} as Context), core);
   return Object.assign(lambda, { [AFTER_RESPONSE_SETTLED]: () => tracker.settled() });
 }
 
@@ -181,7 +252,7 @@ function wrap<S extends z.ZodType, R, O>(
  * });
  * ```
  */
-export function defineTrigger<S extends z.ZodType, R extends object>(
+export function defineTrigger<S extends EventSchema, R extends object>(
   definition: HandlerDefinition<S, R>,
 ): LambdaHandler<Record<string, unknown>> {
   return wrap(definition, (raw, response) => ({ ...(raw as Record<string, unknown>), response }));
@@ -191,7 +262,7 @@ export function defineTrigger<S extends z.ZodType, R extends object>(
  * Defines a Lambda whose logic's return value is the Lambda's answer (an API
  * Gateway handler, for instance). Cognito's 5-second limit does not apply.
  */
-export function defineHandler<S extends z.ZodType, R>(
+export function defineHandler<S extends EventSchema, R>(
   definition: HandlerDefinition<S, R>,
 ): LambdaHandler<R> {
   return wrap({ cognitoLimit: false, ...definition }, (_raw, result) => result);

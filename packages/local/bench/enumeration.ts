@@ -47,7 +47,7 @@ const srpStart = (name: string) => () =>
   sdk.send(
     new InitiateAuthCommand({
       AuthFlow: 'USER_SRP_AUTH',
-      ClientId: o.userPoolClientId,
+      ClientId: clientId,
       AuthParameters: { USERNAME: name, SRP_A: srpA },
     }),
   );

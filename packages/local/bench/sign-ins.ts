@@ -94,9 +94,11 @@ function passwordSignIns(
     if (!result.AuthenticationResult?.AccessToken) throw new Error('no tokens');
   };
 }
-const passwordSignIn = passwordSignIns(client, o.userPoolClientId);
-const bareSignIn = passwordSignIns(bareClient, bare.outputs.userPoolClientId);
-const defaultClientSignIn = passwordSignIns(defaultClient, o.userPoolClientId);
+// Plain password sign-ins go through the local-only password client (the web client is
+// exactly the deployed one, without USER_PASSWORD_AUTH).
+const passwordSignIn = passwordSignIns(client, o.passwordClientId);
+const bareSignIn = passwordSignIns(bareClient, bare.outputs.passwordClientId);
+const defaultClientSignIn = passwordSignIns(defaultClient, o.passwordClientId);
 
 /** Returns [sign-in time without the mailbox read, total]. */
 async function customSignIn(): Promise<[number, number]> {
@@ -128,7 +130,7 @@ async function customSignIn(): Promise<[number, number]> {
 
 const pool = new CognitoUserPool({
   UserPoolId: o.userPoolId,
-  ClientId: o.userPoolClientId,
+  ClientId: o.passwordClientId,
   endpoint: `${o.endpoint}/`,
 });
 function srpSignIn(): Promise<void> {

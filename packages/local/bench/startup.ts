@@ -119,11 +119,11 @@ async function once(way: Way, stateDir: string): Promise<{ ready: number; signIn
       if (answer?.status === 200) ready = performance.now() - started;
       else await sleep(5);
     }
-    let outputs: { userPoolClientId: string } | undefined;
+    let outputs: { passwordClientId: string } | undefined;
     while (!outputs) {
       check('writing outputs.json');
       outputs = await readFile(join(stateDir, 'outputs.json'), 'utf8')
-        .then((text) => JSON.parse(text) as { userPoolClientId: string; endpoint: string })
+        .then((text) => JSON.parse(text) as { passwordClientId: string; endpoint: string })
         .then((value) => (value.endpoint === endpoint ? value : undefined))
         .catch(() => undefined);
       if (!outputs) await sleep(5);
@@ -138,7 +138,7 @@ async function once(way: Way, stateDir: string): Promise<{ ready: number; signIn
         },
         body: JSON.stringify({
           AuthFlow: 'USER_PASSWORD_AUTH',
-          ClientId: outputs.userPoolClientId,
+          ClientId: outputs.passwordClientId,
           AuthParameters: { USERNAME: 'demo@example.com', PASSWORD: 'Demo-Passw0rd!' },
         }),
       });

@@ -3,7 +3,13 @@
 // current; otherwise src/cli.ts (through tsx) bundles it first and runs it.
 // AUTHWATCH_LOCAL_NO_BUNDLE=1 runs the sources instead (src/cli.ts).
 import { pathToFileURL } from 'node:url';
-import { currentMainBundle, demoBundleOf, preloadDelivery, preloadSes } from '../src/launcher.js';
+import {
+  currentMainBundle,
+  demoBundleOf,
+  preloadDelivery,
+  preloadSes,
+  startFailureText,
+} from '../src/launcher.js';
 
 const bundle =
   process.env.AUTHWATCH_LOCAL_NO_BUNDLE === '1' ? undefined : await currentMainBundle();
@@ -18,7 +24,7 @@ if (bundle !== undefined) {
     demoModule: pathToFileURL(demoBundleOf(bundle)).href,
   };
   await main(performance.timeOrigin, process.argv.slice(2), extras).catch((error) => {
-    process.stderr.write(`local stack failed to start: ${error.stack ?? error.message}\n`);
+    process.stderr.write(startFailureText(error, process.argv.slice(2)));
     process.exit(1);
   });
 } else {

@@ -11,7 +11,7 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { MAIN_BUNDLE_BUILDERS, MAIN_BUNDLE_DIR } from './launcher.js';
+import { MAIN_BUNDLE_BUILDERS, MAIN_BUNDLE_DIR, startFailureText } from './launcher.js';
 import { bundleEntries } from './triggers/bundle.js';
 
 const MAIN_SOURCE = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -70,6 +70,6 @@ async function start(): Promise<void> {
 }
 
 start().catch((error: Error) => {
-  process.stderr.write(`local stack failed to start: ${error.stack ?? error.message}\n`);
+  process.stderr.write(startFailureText(error, args));
   process.exit(1);
 });

@@ -1,13 +1,14 @@
 /**
  * `pnpm demo`: a guided tour of Authwatch on the local stack, with the real AWS SDK:
  * a sign-up the policy allows and one it refuses, a passwordless sign-in with the code
- * read from the local mailbox, the customised token claims, the protected API, and
- * where the audit records landed. Uses a running stack (`.local/outputs.json`) or
+ * read from the local mailbox, the customised token claims, the protected API, a wrong
+ * password and where its CloudTrail record landed, and where the audit records landed. Uses a running stack (`.local/outputs.json`) or
  * starts one for the tour.
  */
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { OCSF_SOURCES } from '@authwatch/audit';
 import {
   AdminAddUserToGroupCommand,
   CognitoIdentityProviderClient,
@@ -20,7 +21,7 @@ import {
 import { detectionsStep } from './demo-detections.js';
 import { listDeliveredObjects } from './firehose/index.js';
 import { type LocalOutputs, readOutputs } from './outputs.js';
-import { REPO_ROOT } from './paths.js';
+import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths.js';
 import { codeInMail, readMailbox } from './ses.js';
 import { DEMO_USER, type LocalStack, startLocalStack } from './stack.js';
 
@@ -70,31 +71,52 @@ async function mailedCode(sesUrl: string, to: string, after: Set<string>): Promi
 }
 
 interface AuditLine {
-  metadata?: { event_code?: string };
+  time?: number;
+  metadata?: { event_code?: string; log_name?: string; log_provider?: string };
   user?: { uid?: string };
+  status_detail?: string;
+  src_endpoint?: { ip?: string; location?: { country?: string } };
 }
 
 /**
- * Every audit record under `dir`, read again every 50 ms until one matches `until` (the
- * Firehose fake writes its buffer a moment after acknowledging) or `timeoutMs` passes.
+ * The audit records under `dir` from `since` (epoch ms) on, with the objects holding
+ * them, read again every 50 ms until one matches `until` (the Firehose fake writes its
+ * buffer a moment after acknowledging) or `timeoutMs` passes. Records of earlier runs
+ * (a running stack keeps them) are not counted.
  */
 async function auditRecordsUntil(
   dir: string,
+  since: number,
   until: (record: AuditLine) => boolean,
   timeoutMs = 5_000,
 ): Promise<{ files: string[]; records: AuditLine[]; complete: boolean }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const files = await listDeliveredObjects(dir);
+    const files: string[] = [];
     const records: AuditLine[] = [];
-    for (const file of files) {
+    for (const file of await listDeliveredObjects(dir)) {
+      let mine = false;
       for (const line of (await readFile(file, 'utf8')).split('\n')) {
-        if (line.trim() !== '') records.push(JSON.parse(line) as AuditLine);
+        if (line.trim() === '') continue;
+        const record = JSON.parse(line) as AuditLine;
+        if (typeof record.time !== 'number' || record.time < since) continue;
+        records.push(record);
+        mine = true;
       }
+      if (mine) files.push(file);
     }
     const complete = records.some(until);
     if (complete || Date.now() > deadline) return { files, records, complete };
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A body on one line, whole: JSON re-serialised compactly, other text with its spaces folded. */
+function oneLine(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body));
+  } catch {
+    return body.replace(/\s+/g, ' ').trim();
   }
 }
 
@@ -118,6 +140,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     region: o.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  // Audit records are counted from here on: a running stack keeps earlier runs' records.
+  const startedAt = Date.now();
   const seen = new Set((await readMailbox(o.sesEndpoint)).map((mail) => mail.messageId));
   const email = `newcomer-${Date.now().toString(36)}@example.com`;
   try {
@@ -224,17 +248,62 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         method,
         headers: { authorization: `Bearer ${tokens.AccessToken}` },
       });
-      const body = (await response.text()).replace(/\s+/g, ' ').slice(0, 240);
-      print(`   ${method} ${path} (${why}) → ${response.status} ${body}`);
+      print(`   ${method} ${path} (${why}) → ${response.status} ${oneLine(await response.text())}`);
     }
     const anonymous = await fetch(`${o.apiUrl}/me`);
     print(`   GET /me without a token → ${anonymous.status} ${await anonymous.text()}`);
 
-    await step(6, 'Where the audit records landed (Firehose → the S3 layout, NDJSON locally)');
+    await step(6, 'A wrong password, as an attacker would try one (from 81.2.69.142)');
+    // Cognito calls no trigger for a wrong password: its CloudTrail record tells.
+    const attacker = new CognitoIdentityProviderClient({
+      endpoint: o.endpoint,
+      region: o.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    attacker.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-forwarded-for'] =
+          '81.2.69.142';
+        return next(args);
+      },
+      { step: 'build', name: 'demoForwardedFor' },
+    );
+    await attacker
+      .send(
+        new InitiateAuthCommand({
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          // The local-only password client: the web client, as deployed, has no such flow.
+          ClientId: o.passwordClientId,
+          AuthParameters: { USERNAME: email, PASSWORD: 'Guess-Passw0rd-1' },
+        }),
+      )
+      .then(
+        () => print('   unexpectedly accepted'),
+        (error: Error) => print(`   refused: ${error.name}: ${error.message}`),
+      )
+      .finally(() => attacker.destroy());
+    const failed = await auditRecordsUntil(
+      o.auditDir,
+      startedAt,
+      (record: AuditLine) =>
+        record.metadata?.log_name === 'sign-in-failed' && record.user?.uid === signedUp.UserSub,
+    );
+    const record = failed.records.findLast(
+      (line: AuditLine) =>
+        line.metadata?.log_name === 'sign-in-failed' && line.user?.uid === signedUp.UserSub,
+    );
+    print(
+      record
+        ? `   recorded from ${record.metadata?.log_provider}: ${record.status_detail}, ip ${record.src_endpoint?.ip} (${record.src_endpoint?.location?.country ?? '?'}), under ${shown(join(o.auditDir, 'ext', OCSF_SOURCES[3002].name))}/`
+        : '   (the failed sign-in was not written yet: the stack may be busy)',
+    );
+
+    await step(7, 'Where the audit records landed (Firehose → the S3 layout, NDJSON locally)');
     // Firehose buffers records and writes them a moment later, like the real stream: wait
     // for the last record of the sign-in (pre token generation's) before reading.
     const { files, records, complete } = await auditRecordsUntil(
       o.auditDir,
+      startedAt,
       (record) =>
         record.metadata?.event_code === 'TokenGeneration_Authentication' &&
         record.user?.uid === signedUp.UserSub,
@@ -244,16 +313,27 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       const kind = record.metadata?.event_code ?? '?';
       counts.set(kind, (counts.get(kind) ?? 0) + 1);
     }
-    print(`   ${records.length} records in ${files.length} objects under ${shown(o.auditDir)}`);
+    print(
+      `   ${records.length} records of this tour in ${files.length} objects under ${shown(o.auditDir)}`,
+    );
     if (!complete) print("   (the sign-in's records were not written yet: the stack may be busy)");
+    // One Security Lake source per OCSF class: ext/<source>/…/eventDay=<the record's day>/.
+    const perSource = new Map<string, number>();
+    for (const file of files) {
+      const source = relative(o.auditDir, file).split(sep)[1] ?? '?';
+      perSource.set(source, (perSource.get(source) ?? 0) + 1);
+    }
+    for (const [source, count] of [...perSource].sort())
+      print(`     ext/${source}/  ${count} object${count === 1 ? '' : 's'}`);
     for (const file of files.slice(-3)) print(`     ${shown(file)}`);
     for (const [kind, count] of [...counts].sort())
       print(`     ${String(count).padStart(4)}  ${kind}`);
-    await step(7, 'A burst of wrong codes: the detection, the alert mail, the response');
+    await step(8, 'A burst of wrong codes: the detection, the alert mail, the response');
     await detectionsStep({ client, outputs: o, email, print });
     print(
-      '\nTry it yourself: aws cognito-idp --endpoint-url ' +
-        `${o.endpoint} describe-user-pool --user-pool-id ${o.userPoolId}`,
+      '\nTry it yourself (the local stack checks no credentials, but the CLI wants some):\n' +
+        '  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws cognito-idp ' +
+        `--region ${o.region} --endpoint-url ${o.endpoint} describe-user-pool --user-pool-id ${o.userPoolId}`,
     );
   } finally {
     client.destroy();
@@ -280,30 +360,45 @@ async function isRunning(outputs: LocalOutputs): Promise<boolean> {
   }
 }
 
-async function main(): Promise<void> {
-  const existing = await readOutputs();
+/**
+ * The state folder of the tour's own stack, when no stack is running: its own, apart
+ * from `.local/` and its `outputs.json`, so the tools that read those never find the
+ * tour's stack (gone once the tour ends). Wiped at each tour's start.
+ */
+export const DEMO_STATE_DIR = join(DEFAULT_STATE_DIR, 'demo');
+
+/** `pnpm demo`: the tour against the running stack, or against one of its own. */
+export async function demoMain(
+  options: { outputsFile?: string; stateDir?: string; print?: (line: string) => void } = {},
+): Promise<void> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const existing = await readOutputs(options.outputsFile);
   let stack: LocalStack | undefined;
   let outputs: LocalOutputs;
   if (existing && (await isRunning(existing))) {
-    process.stdout.write(`Using the local stack running at ${existing.endpoint}\n`);
+    print(`Using the local stack running at ${existing.endpoint}`);
     outputs = existing;
   } else {
-    process.stdout.write(
-      'No local stack running: starting one for the tour (audit events show as they happen)...\n',
+    const stateDir = options.stateDir ?? DEMO_STATE_DIR;
+    print(
+      `No local stack running: starting one for the tour in ${shown(stateDir)} (audit events show as they happen)...`,
     );
-    stack = await startLocalStack({ port: 0 });
+    stack = await startLocalStack({ port: 0, stateDir, reset: true, print });
     outputs = stack.outputs;
   }
   try {
-    await runDemo({ outputs, ...(stack ? { settle: () => stack.settle() } : {}) });
+    await runDemo({ outputs, print, ...(stack ? { settle: () => stack.settle() } : {}) });
   } finally {
     await stack?.stop();
   }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((error: Error) => {
-    process.stderr.write(`demo failed: ${error.stack ?? error.message}\n`);
+  demoMain().catch((error: Error) => {
+    const verbose = process.argv.includes('--verbose');
+    process.stderr.write(
+      `demo failed: ${verbose ? (error.stack ?? error.message) : `${error.message}\n(run again with --verbose for the stack trace)`}\n`,
+    );
     process.exit(1);
   });
 }

@@ -5,6 +5,13 @@
 export * from './api/index.js';
 export { loopbackJwksFetcher } from './cognito/index.js';
 export { formatAuditLine, subscribeLiveView, type ViewedEvent } from './live-view.js';
+export {
+  LocalStackStartError,
+  lockPath,
+  runningStack,
+  type StackLockInfo,
+  StackRunningError,
+} from './lock.js';
 export * from './outputs.js';
 export { DEFAULT_STATE_DIR, REPO_ROOT } from './paths.js';
 export * from './ses.js';

@@ -8,3 +8,4 @@ export function currentMainBundle(): Promise<string | undefined>;
 export function demoBundleOf(mainBundle: string): string;
 export function preloadSes(): Promise<Worker | undefined>;
 export function preloadDelivery(): Promise<Worker | undefined>;
+export function startFailureText(error: unknown, args: string[]): string;

@@ -79,3 +79,27 @@ function preloaded(url, options) {
   worker.on('error', () => undefined);
   return worker;
 }
+
+/** Failures whose message says what to do: no stack trace unless asked for. */
+const EXPLAINED = new Set([
+  'LocalStackStartError',
+  'StackRunningError',
+  'InvalidConfigError',
+  'StateFileError',
+]);
+
+/**
+ * What a user reads when the stack cannot start: the problem and the next step; the
+ * stack trace only with `--verbose`.
+ */
+export function startFailureText(error, args) {
+  const message = error instanceof Error ? error.message : String(error);
+  if (args.includes('--verbose') && error instanceof Error && error.stack) {
+    return `local stack failed to start: ${error.stack}\n`;
+  }
+  const hint =
+    error instanceof Error && EXPLAINED.has(error.name)
+      ? ''
+      : '(run again with --verbose for the stack trace)\n';
+  return `local stack failed to start: ${message}\n${hint}`;
+}

@@ -14,9 +14,9 @@ export interface ViewedEvent {
   status?: string;
   severity?: string;
   message?: string;
-  user?: { name?: string; type?: string };
-  src_endpoint?: { ip?: string };
-  metadata?: { event_code?: string };
+  user?: { name?: string; uid?: string; type?: string };
+  src_endpoint?: { ip?: string; location?: { country?: string } };
+  metadata?: { event_code?: string; log_name?: string };
   unmapped?: {
     clientId?: string;
     reason?: string;
@@ -30,8 +30,9 @@ export interface ViewedEvent {
   };
 }
 
+// Pads to a column; never cuts: a user id or client id is only useful whole (searchable).
 const pad = (text: string, width: number) =>
-  text.length >= width ? text.slice(0, width) : text + ' '.repeat(width - text.length);
+  text.length >= width ? text : text + ' '.repeat(width - text.length);
 
 /** One line: time, outcome, what happened, who, and the detail that matters. */
 export function formatAuditLine(event: ViewedEvent): string {
@@ -49,9 +50,13 @@ export function formatAuditLine(event: ViewedEvent): string {
   if (u.linkedToUser) facts.push(`linked=${u.linkedToUser}`);
   if (u.matchedRules && u.matchedRules.length > 0) facts.push(`rules=${u.matchedRules.join(',')}`);
   if (u.scopesAdded && u.scopesAdded.length > 0) facts.push(`+scopes=${u.scopesAdded.join(',')}`);
-  if (event.src_endpoint?.ip) facts.push(`ip=${event.src_endpoint.ip}`);
-  const who = event.user?.name ?? (u.clientId ? `client:${u.clientId.slice(0, 8)}` : '-');
-  return `${time} ${mark} ${pad(what, 34)} ${pad(who, 28)} ${facts.join(' ')}`.trimEnd();
+  if (event.src_endpoint?.ip) {
+    const country = event.src_endpoint.location?.country;
+    facts.push(`ip=${event.src_endpoint.ip}${country ? `(${country})` : ''}`);
+  }
+  // CloudTrail's events know the user by sub only.
+  const who = event.user?.name ?? event.user?.uid ?? (u.clientId ? `client:${u.clientId}` : '-');
+  return `${time} ${mark} ${pad(what, 34)} ${pad(who, 36)} ${facts.join(' ')}`.trimEnd();
 }
 
 export interface LiveViewOptions {
@@ -59,13 +64,49 @@ export interface LiveViewOptions {
   liveFeedUrl: string;
   /** Channel pattern to follow (default `/auth/*`). */
   channel?: string;
+  /**
+   * How long events are held to be shown in the order they happened (default 150 ms):
+   * the handlers send in batches, each a moment apart, so a later batch may hold an
+   * earlier event. 0 shows each event as it arrives.
+   */
+  reorderMs?: number;
   onEvent(event: ViewedEvent): void;
 }
 
 export interface LiveView {
   /** Events received so far (each shown as a line, unless it is not an audit event). */
   readonly received: number;
+  /** Shows the events held for reordering now, in time order. */
+  flush(): void;
   close(): Promise<void>;
+}
+
+/**
+ * Holds events for `windowMs` after the first of a group arrives, then hands the group
+ * on sorted by `time` (stable: equal times keep their arrival order).
+ */
+export function reorderBuffer(
+  windowMs: number,
+  emit: (event: ViewedEvent) => void,
+): { push(event: ViewedEvent): void; flush(): void } {
+  let held: ViewedEvent[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const group = held;
+    held = [];
+    group.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
+    for (const event of group) emit(event);
+  };
+  return {
+    push(event) {
+      if (windowMs <= 0) return emit(event);
+      held.push(event);
+      timer ??= setTimeout(flush, windowMs);
+    },
+    flush,
+  };
 }
 
 /** Subscribes to the live feed; resolves once the subscription is confirmed. */
@@ -78,6 +119,7 @@ export function subscribeLiveView(options: LiveViewOptions): Promise<LiveView> {
   const socket = new WebSocket(wsUrl, ['aws-appsync-event-ws', header]);
   const id = randomUUID();
   let received = 0;
+  const buffer = reorderBuffer(options.reorderMs ?? 150, (event) => options.onEvent(event));
   return new Promise<LiveView>((resolve, reject) => {
     const fail = (error: Error) => reject(error);
     socket.once('error', fail);
@@ -107,8 +149,10 @@ export function subscribeLiveView(options: LiveViewOptions): Promise<LiveView> {
           get received() {
             return received;
           },
+          flush: () => buffer.flush(),
           close: () =>
             new Promise<void>((done) => {
+              buffer.flush();
               if (socket.readyState === WebSocket.CLOSED) return done();
               socket.once('close', () => done());
               socket.close();
@@ -121,7 +165,7 @@ export function subscribeLiveView(options: LiveViewOptions): Promise<LiveView> {
         try {
           const event =
             typeof message.event === 'string' ? JSON.parse(message.event) : message.event;
-          options.onEvent(event as ViewedEvent);
+          if (typeof event === 'object' && event !== null) buffer.push(event as ViewedEvent);
         } catch {
           // not an audit event
         }

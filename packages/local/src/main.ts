@@ -8,6 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, type Worker, workerData } from 'node:worker_threads';
+import { startFailureText } from './launcher.js';
+import { watchParent } from './parent-watch.js';
 import { DEFAULT_STATE_DIR } from './paths.js';
 import { DEFAULT_BASE_PORT, DEMO_USER, type LocalStack, startLocalStack } from './stack.js';
 import type { HandlerIsolation, HandlerLoader, HandlerLogMode } from './triggers/runner.js';
@@ -21,7 +23,7 @@ Options:
   --port <n>            base port (Cognito on it, then API, SES, Firehose, live feed);
                         0 picks free ports (default ${DEFAULT_BASE_PORT})
   --state-dir <dir>     where state, audit objects and handler logs live
-                        (default .local/ at the repository root)
+                        (default $AUTHWATCH_LOCAL_DIR, else .local/ at the repository root)
   --reset               wipe the state first (new pool ids, no users but the demo user)
   --quiet               no banner and no live view of audit events
   --demo                run the guided demo once the stack is up, then keep running
@@ -31,7 +33,10 @@ Options:
   --isolation <m>       in-process (default: each handler's bundle in the stack's thread,
                         with its own environment and log) or worker (a thread per handler,
                         which can also stop a handler stuck in a busy loop; always with tsx)
+  --verbose             print the stack trace of a failure to start
   -h, --help            this text
+
+One stack per state folder: a second start (or --reset) while one runs is refused.
 `;
 
 function fail(message: string): never {
@@ -55,13 +60,14 @@ function banner(stack: LocalStack, startedAt: number): string {
   const rows: [string, string][] = [
     ['Cognito endpoint', o.endpoint],
     ['user pool', `${o.userPoolId} (${o.region})`],
-    ['web client', o.userPoolClientId],
+    ['web client', `${o.userPoolClientId} (as deployed)`],
+    ['password client', `${o.passwordClientId} (local only: USER_PASSWORD_AUTH, SRP)`],
     ['machine client', o.machineClientId],
     ['issuer', o.issuer],
     ['protected API', `${o.apiUrl}/me`],
     ['mailbox (SES)', `${o.sesEndpoint}/store`],
     ['audit objects', o.auditDir],
-    ['live feed', o.liveFeedWsUrl],
+    ['live feed', `${o.liveFeedWsUrl} (API id ${o.liveFeedApiId}; pnpm watch)`],
     ['demo user', `${DEMO_USER.email} / ${DEMO_USER.password}`],
     ['outputs', stack.outputsFile],
   ];
@@ -107,6 +113,7 @@ export async function main(
         'handler-logs': { type: 'string' },
         loader: { type: 'string' },
         isolation: { type: 'string' },
+        verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -174,6 +181,8 @@ export async function main(
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGHUP', () => shutdown('SIGHUP'));
+  // pnpm does not pass a SIGTERM on to the script: stop when it (our parent) ends.
+  watchParent(() => shutdown('parent process ended'));
   parentPort?.on('message', (message: { signal?: string }) => {
     if (message?.signal) shutdown(message.signal);
   });
@@ -212,7 +221,7 @@ interface MainWorkerData {
 if (!isMainThread && (workerData as Partial<MainWorkerData> | null)?.authwatchLocalMain) {
   const { startedAt, args, demoModule } = (workerData as MainWorkerData).authwatchLocalMain;
   main(startedAt, args, { demoModule }).catch((error: Error) => {
-    process.stderr.write(`local stack failed to start: ${error.stack ?? error.message}\n`);
+    process.stderr.write(startFailureText(error, args));
     process.exit(1);
   });
 }

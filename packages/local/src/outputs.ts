@@ -11,8 +11,13 @@ export interface LocalOutputs {
   endpoint: string;
   region: string;
   userPoolId: string;
-  /** The web (public) client. */
+  /** The web (public) client, exactly as deployed (no USER_PASSWORD_AUTH). */
   userPoolClientId: string;
+  /**
+   * The local-only client for plain password sign-ins (USER_PASSWORD_AUTH and SRP):
+   * scripts, load tests, the demo. Never deployed.
+   */
+  passwordClientId: string;
   /** The machine-to-machine client (client credentials). */
   machineClientId: string;
   machineClientSecret: string;
@@ -25,10 +30,29 @@ export interface LocalOutputs {
   sesEndpoint: string;
   /** Folder the Firehose fake delivers audit objects under (S3 layout). */
   auditDir: string;
+  /** Firehose (`AWS_ENDPOINT_URL_FIREHOSE`; `POST /_authwatch/flush` writes its buffer). */
+  firehoseEndpoint: string;
+  /** The audit delivery stream's local name (`authwatch-replay --stream`). */
+  auditStreamName: string;
   /** AppSync Events HTTP publish base (`POST <liveFeedHttpUrl>/event`). */
   liveFeedHttpUrl: string;
   /** AppSync Events WebSocket (`<liveFeedWsUrl>`, subprotocol aws-appsync-event-ws). */
   liveFeedWsUrl: string;
+  /** The live feed's API id (`GetApi`; `authwatch-watch <api-id>`). */
+  liveFeedApiId: string;
+}
+
+/** The ports of a stack's servers, from its outputs (the lock file records them). */
+export function portsOf(
+  outputs: LocalOutputs,
+): Record<'cognito' | 'api' | 'ses' | 'liveFeed', number> {
+  const port = (url: string) => Number(new URL(url).port);
+  return {
+    cognito: port(outputs.endpoint),
+    api: port(outputs.apiUrl),
+    ses: port(outputs.sesEndpoint),
+    liveFeed: port(outputs.liveFeedHttpUrl),
+  };
 }
 
 /** Where outputs.json of a state folder lives. */

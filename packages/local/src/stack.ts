@@ -18,12 +18,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { type AuthwatchConfig, loadConfig } from '@authwatch/infra/config';
+import { LOCK_ATTRIBUTE } from '@authwatch/pre-auth/config';
 import { ROUTES } from '@authwatch/protected-api/routes';
 import { userPoolSectionOf } from '../../../infra/config/sections/user-pool.js';
 import { createHttpApiServer, type HttpApiServer, IntegrationError } from './api/index.js';
+import { ensureLocalClients, type LocalClientIds } from './clients.js';
+import { createTrailDelivery } from './cloudtrail/delivery.js';
+import { LOCAL_ACCOUNT_ID } from './cognito/cloudtrail.js';
 import {
   type CognitoEmulator,
   createCognitoEmulator,
@@ -37,14 +41,16 @@ import {
   startDelivery,
 } from './delivery/index.js';
 import { type LocalDetections, startLocalDetections } from './detections.js';
+import { LOCAL_LIVE_FEED_API_ID } from './live-feed/server.js';
 import {
   formatAuditLine,
   type LiveView,
   subscribeLiveView,
   type ViewedEvent,
 } from './live-view.js';
+import { acquireStackLock, lockPath, portInUseError } from './lock.js';
 import { sesMailer } from './mailer.js';
-import { type LocalOutputs, outputsPath, writeOutputs } from './outputs.js';
+import { type LocalOutputs, outputsPath, portsOf, writeOutputs } from './outputs.js';
 import { DEFAULT_BUNDLE_DIR, DEFAULT_STATE_DIR } from './paths.js';
 import { startSesEmulator } from './ses.js';
 import {
@@ -215,13 +221,21 @@ export async function loadSecrets(
     } catch {
       problem = 'it is not JSON';
     }
-    const codeKey = (parsed as { codeKey?: unknown } | null | undefined)?.codeKey;
+    const { codeKey, userHashKey } = (parsed ?? {}) as { codeKey?: unknown; userHashKey?: unknown };
     if (typeof codeKey === 'string' && Buffer.from(codeKey, 'base64').length === 32) {
-      return { codeKey };
+      if (typeof userHashKey === 'string' && userHashKey.length >= 16)
+        return { codeKey, userHashKey };
+      // A state folder from before the pre-auth trigger: add its key, keep the code key.
+      const secrets: LocalSecrets = { codeKey, userHashKey: randomBytes(32).toString('base64') };
+      await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
+      return secrets;
     }
     problem ??= 'it holds no code key of 32 bytes';
   }
-  const secrets: LocalSecrets = { codeKey: randomBytes(32).toString('base64') };
+  const secrets: LocalSecrets = {
+    codeKey: randomBytes(32).toString('base64'),
+    userHashKey: randomBytes(32).toString('base64'),
+  };
   await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
   if (problem !== undefined) {
     print(
@@ -231,10 +245,11 @@ export async function loadSecrets(
   return secrets;
 }
 
-/** Wipes the state folder (pool, users, audit objects, logs, secrets). */
+/** Wipes the state folder (pool, users, audit objects, logs, secrets), but not its lock. */
 async function resetState(stateDir: string): Promise<void> {
   if (!existsSync(stateDir)) return;
   for (const entry of await readdir(stateDir)) {
+    if (entry === basename(lockPath(stateDir))) continue;
     await rm(join(stateDir, entry), { recursive: true, force: true });
   }
 }
@@ -258,12 +273,7 @@ async function setUpPool(
   cognito: CognitoEmulator,
   config: AuthwatchConfig,
   handlers: string[],
-): Promise<{
-  poolId: string;
-  webClientId: string;
-  machineClientId: string;
-  machineSecret: string;
-}> {
+): Promise<{ poolId: string } & LocalClientIds> {
   // The user pool section with its defaults, exactly as the CDK construct reads it.
   const section = userPoolSectionOf(config.userPool);
   const policy = section.passwordPolicy;
@@ -279,7 +289,11 @@ async function setUpPool(
       RequireSymbols: policy.requireSymbols,
       TemporaryPasswordValidityDays: policy.tempPasswordValidityDays,
     },
-    customAttributes: [{ name: 'tenant_id', type: 'String', mutable: true }],
+    customAttributes: [
+      { name: 'tenant_id', type: 'String', mutable: true },
+      // The temporary lock the pre authentication trigger honours (epoch seconds).
+      { name: LOCK_ATTRIBUTE.slice('custom:'.length), type: 'Number', mutable: true },
+    ],
     triggers: triggerWiring(config, handlers),
   });
   const server = section.resourceServer;
@@ -295,32 +309,8 @@ async function setUpPool(
       ...(group.precedence !== undefined ? { precedence: group.precedence } : {}),
     });
   }
-  const webClient = section.webClient;
-  const web = cognito.ensureUserPoolClient(pool.id, {
-    name: 'web',
-    explicitAuthFlows: [
-      'ALLOW_USER_PASSWORD_AUTH',
-      'ALLOW_USER_SRP_AUTH',
-      'ALLOW_CUSTOM_AUTH',
-      'ALLOW_REFRESH_TOKEN_AUTH',
-    ],
-    accessTokenValidityMinutes: webClient.accessTokenMinutes,
-    idTokenValidityMinutes: webClient.idTokenMinutes,
-    refreshTokenValidityDays: Math.max(1, Math.round(webClient.refreshTokenMinutes / 1_440)),
-    // The custom-auth client's session validity comes from the custom-challenge section.
-    authSessionValidityMinutes:
-      config.customChallenge?.authSessionValidityMinutes ?? webClient.authSessionMinutes,
-    enableTokenRevocation: true,
-  });
-  const machine = cognito.ensureUserPoolClient(pool.id, {
-    name: 'machine',
-    generateSecret: true,
-    allowedOAuthFlows: ['client_credentials'],
-    allowedOAuthScopes: section.machineClient.scopes.map(
-      (scope) => `${server.identifier}/${scope}`,
-    ),
-    accessTokenValidityMinutes: section.machineClient.accessTokenMinutes,
-  });
+  // The clients as infra deploys them, plus the local-only password client.
+  const clients = ensureLocalClients(cognito, pool.id, config);
   const existing = await cognito
     .call('AdminGetUser', { UserPoolId: pool.id, Username: DEMO_USER.email })
     .catch(() => undefined);
@@ -337,23 +327,39 @@ async function setUpPool(
     });
   }
   await cognito.save();
-  return {
-    poolId: pool.id,
-    webClientId: web.clientId,
-    machineClientId: machine.clientId,
-    machineSecret: machine.clientSecret ?? '',
-  };
+  return { poolId: pool.id, ...clients };
 }
 
-/** Starts the whole local stack. */
+/**
+ * Starts the whole local stack. Refuses (StackRunningError) when a stack is running on
+ * the same state folder, before a `reset` could wipe it; a port in use is a
+ * LocalStackStartError saying so.
+ */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const config = options.config ?? loadConfig();
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+  await mkdir(stateDir, { recursive: true });
+  const lock = await acquireStackLock(stateDir, options.reset ? 'reset' : 'start');
+  try {
+    const stack = await startLocked(options, stateDir);
+    await lock.update({ endpoint: stack.outputs.endpoint, ports: portsOf(stack.outputs) });
+    const stop = stack.stop;
+    return { ...stack, stop: () => stop().finally(() => lock.release()) };
+  } catch (error) {
+    await lock.release();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw portInUseError((error as { port?: number }).port ?? 0, stateDir, error);
+    }
+    throw error;
+  }
+}
+
+async function startLocked(options: LocalStackOptions, stateDir: string): Promise<LocalStack> {
+  const config = options.config ?? loadConfig();
   const base = options.port ?? DEFAULT_BASE_PORT;
   const portOf = (offset: number) => (base === 0 ? 0 : base + offset);
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   if (options.reset) await resetState(stateDir);
-  await mkdir(stateDir, { recursive: true });
   const auditDir = join(stateDir, 'audit');
   const secrets = await loadSecrets(stateDir, print);
 
@@ -423,7 +429,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   handlersReady?.catch(() => undefined);
 
   let poolIds: string[] = [];
+  // Cognito's CloudTrail records, delivered as EventBridge/SQS would to the real handler.
+  const trail = runner.has('cloudtrail')
+    ? createTrailDelivery({
+        handler: (event) => runner.invoke('cloudtrail', event),
+        region: config.region,
+        accountId: LOCAL_ACCOUNT_ID,
+        onError: (error) => {
+          if (!options.quiet) print(`! cloudtrail handler failed: ${String(error)}`);
+        },
+      })
+    : undefined;
   cognito = createCognitoEmulator({
+    ...(trail ? { onApiCall: (record: Record<string, unknown>) => trail.record(record) } : {}),
     region: config.region,
     baseUrl: cognitoHttp.url,
     triggers: createTriggerInvoker(runner, () => poolIds),
@@ -439,7 +457,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   api = createHttpApiServer({
     issuer,
     jwksUri,
-    audiences: () => [ids.webClientId, ids.machineClientId],
+    // The local password client stands in for the web client of scripts and load tests.
+    audiences: () => [ids.webClientId, ids.machineClientId, ids.passwordClientId],
     // The same table the handler and the CDK construct's authorizationScopes read.
     routes: ROUTES,
     async invoke(event) {
@@ -460,7 +479,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (!options.quiet) {
     view = await subscribeLiveView({
       liveFeedUrl,
-      onEvent: (event: ViewedEvent) => print(formatAuditLine(event)),
+      // Each sign-in shows once (as authwatch-watch shows it): CloudTrail's sign-in-call
+      // records only carry the IP of a sign-in whose own lines are shown.
+      onEvent: (event: ViewedEvent) => {
+        if (event.metadata?.log_name !== 'sign-in-call') print(formatAuditLine(event));
+      },
     });
   }
 
@@ -469,6 +492,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     region: config.region,
     userPoolId: ids.poolId,
     userPoolClientId: ids.webClientId,
+    passwordClientId: ids.passwordClientId,
     machineClientId: ids.machineClientId,
     machineClientSecret: ids.machineSecret,
     issuer,
@@ -476,7 +500,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     apiUrl,
     sesEndpoint: ses.url,
     auditDir,
+    firehoseEndpoint: firehose.url,
+    auditStreamName: LOCAL_AUDIT_STREAM,
     liveFeedHttpUrl: liveFeedUrl,
+    liveFeedApiId: LOCAL_LIVE_FEED_API_ID,
     liveFeedWsUrl: `${liveFeedUrl.replace(/^http/, 'ws')}/event/realtime`,
   };
   const outputsFile = outputsPath(stateDir);
@@ -512,6 +539,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     outputsFile,
     detections,
     async settle(timeoutMs = 2_000) {
+      await trail?.drain();
       await firehose.flush();
       // The view's lines come over its WebSocket a moment after the publishes answered.
       const until = Date.now() + timeoutMs;
@@ -520,9 +548,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       while (view.received < published && Date.now() < until) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
+      view.flush();
     },
     stop() {
       stopping ??= (async () => {
+        await trail?.drain();
+        trail?.stop();
         await view?.close();
         await detections.stop();
         await Promise.allSettled([

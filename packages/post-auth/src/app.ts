@@ -3,7 +3,12 @@
  * the real handler with an in-memory auditor and a mocked SES client.
  */
 import type { Auditor } from '@authwatch/audit';
-import { defineTrigger, logger, PostAuthenticationEventSchema } from '@authwatch/kit';
+import {
+  type Deferred,
+  defineTrigger,
+  logger,
+  PostAuthenticationEventSchema,
+} from '@authwatch/kit';
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { PostAuthConfig } from './config.js';
 import { type NotifyDeps, sendNewDeviceMail } from './notify.js';
@@ -12,7 +17,7 @@ import { planPostAuth } from './post-auth.js';
 export interface PostAuthHandlerDeps {
   config: PostAuthConfig;
   auditor: Auditor;
-  ses: SESClient;
+  ses: Deferred<SESClient>;
   metrics?: NotifyDeps['metrics'];
   logger?: NotifyDeps['logger'];
   now?: () => number;

@@ -4,7 +4,13 @@
  * the `NewDeviceMailFailed` metric and written as a fallback record an operator can
  * act on. Never throws.
  */
-import { logger as kitLogger, metrics as kitMetrics, maskEmail, maskText } from '@authwatch/kit';
+import {
+  type Deferred,
+  logger as kitLogger,
+  metrics as kitMetrics,
+  maskEmail,
+  maskText,
+} from '@authwatch/kit';
 import { type OutgoingMail, sendMail } from '@authwatch/kit/mail';
 import type { SESClient } from '@aws-sdk/client-ses';
 
@@ -34,7 +40,8 @@ const KIT_LOGGER: MailLogger = {
 };
 
 export interface NotifyDeps {
-  ses: SESClient;
+  /** The SES client, or how to build it on the first mail (the Lambda's, after the answer). */
+  ses: Deferred<SESClient>;
   metrics?: { addMetric(name: string, unit: 'Count', value: number): unknown };
   logger?: MailLogger;
   now?: () => number;

@@ -2,15 +2,16 @@
  * The two Cognito calls account linking needs: find a native user by verified email
  * (ListUsers) and link a federated identity to it (AdminLinkProviderForUser). Each call
  * is aborted at the invocation's deadline.
+ *
+ * Only a federated sign-up links, so the SDK's Cognito package is imported on the first
+ * call, not at cold start: every other sign-up never loads it.
  */
 
-import { sendWithSignal, signalForDeadline } from '@authwatch/kit';
-import {
-  AdminLinkProviderForUserCommand,
-  type CognitoIdentityProviderClient,
-  ListUsersCommand,
-  type ListUsersCommandOutput,
-  type UserType,
+import { type Deferred, resolveDeferred, sendWithSignal, signalForDeadline } from '@authwatch/kit';
+import type {
+  CognitoIdentityProviderClient,
+  ListUsersCommandOutput,
+  UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 
 /** What the linking step needs from Cognito (the handler gives the SDK-backed one). */
@@ -57,15 +58,27 @@ function oldest(users: UserType[]): UserType | undefined {
   }, undefined);
 }
 
-/** The SDK-backed {@link UserDirectory}. */
-export function cognitoDirectory(client: CognitoIdentityProviderClient): UserDirectory {
+/** The SDK's Cognito package and the client, loaded on the first call. */
+async function connect(source: Deferred<CognitoIdentityProviderClient>) {
+  const [sdk, client] = await Promise.all([
+    import('@aws-sdk/client-cognito-identity-provider'),
+    resolveDeferred(source),
+  ]);
+  return { sdk, client };
+}
+
+/**
+ * The SDK-backed {@link UserDirectory}, over a client or how to build it on first use.
+ */
+export function cognitoDirectory(source: Deferred<CognitoIdentityProviderClient>): UserDirectory {
   const list = async (userPoolId: string, email: string, deadline: number) => {
+    const { sdk, client } = await connect(source);
     const users: UserType[] = [];
     let token: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const result = await sendWithSignal<ListUsersCommandOutput>(
         client,
-        new ListUsersCommand({
+        new sdk.ListUsersCommand({
           UserPoolId: userPoolId,
           Filter: `email = ${filterValue(email)}`,
           Limit: 60,
@@ -88,9 +101,10 @@ export function cognitoDirectory(client: CognitoIdentityProviderClient): UserDir
       return oldest(found.filter((user) => isNativeVerified(user, email)))?.Username;
     },
     async linkIdentity(userPoolId, link, deadline) {
+      const { sdk, client } = await connect(source);
       await sendWithSignal(
         client,
-        new AdminLinkProviderForUserCommand({
+        new sdk.AdminLinkProviderForUserCommand({
           UserPoolId: userPoolId,
           DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: link.nativeUserName },
           SourceUser: {

@@ -5,17 +5,18 @@
  *   authwatch-claims preview  <rules> --user <json|file|fixture> [--client id] [--scopes a,b]
  *                             [--groups a,b] [--version 1|2|3] [--source TokenGeneration_...] [--json]
  *   authwatch-claims explain  <rules> --user ... (same options)
- *   authwatch-claims schema   (prints the JSON Schema of rules files)
+ *   authwatch-claims schema [--out FILE]  (the JSON Schema of rules files, to stdout or FILE)
  *
  * Exit codes: 0 fine, 1 the rules file is invalid, 2 bad usage or input.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type PreTokenGenerationEvent, PreTokenGenerationEventSchema } from '@authwatch/kit';
 import { getTestEvent } from '@authwatch/testing';
 import { ruleMatches, whyNot } from './compile.js';
 import { evaluate, factsOf, toResponse } from './engine.js';
-import { formatProblem, RulesError } from './errors.js';
+import { formatProblem, RulesError, RulesFileUnreadableError } from './errors.js';
 import { type LoadedRules, loadRulesFile } from './load.js';
 import { estimateSizes } from './pre-token.js';
 import {
@@ -39,7 +40,8 @@ const USAGE = `usage:
   authwatch-claims preview  <rules> --user <json|file.json|fixture> [--client <id>] [--scopes a,b]
                             [--groups a,b] [--version 1|2|3] [--source <trigger source>] [--json]
   authwatch-claims explain  <rules> --user ... (options as preview)
-  authwatch-claims schema
+  authwatch-claims schema [--out FILE]
+The trigger version defaults to 3 (V3_0), as the stack wires it; rules are numbered from 1.
 fixtures: v1/authentication, v2/hosted-auth, v3/client-credentials, ... (packages/testing/events/pre-token-generation)`;
 
 class UsageError extends Error {}
@@ -54,6 +56,12 @@ const VERSIONS: Record<string, TriggerVersion> = {
 };
 
 const PREVIEW_CLIENT = 'previewclient0000000000000';
+
+/**
+ * The trigger version when none is given: V3_0, as infra and the local stack wire the
+ * trigger (with a machine client, so client-credentials tokens are customised too).
+ */
+const DEFAULT_VERSION: TriggerVersion = 'V3_0';
 
 function parseVersion(raw: string | undefined): TriggerVersion | undefined {
   if (raw === undefined) return undefined;
@@ -137,16 +145,16 @@ export function previewEvent(options: EventOptions, cwd = process.cwd()): PreTok
   let event: Record<string, unknown>;
   const trimmed = raw.trim();
   if (trimmed.startsWith('{')) {
-    event = eventForUser(userFromJson(JSON.parse(trimmed)), version ?? 'V2_0');
+    event = eventForUser(userFromJson(JSON.parse(trimmed)), version ?? DEFAULT_VERSION);
   } else if (/\.json$/i.test(trimmed) && existsSync(`${cwd}/${trimmed}`)) {
     event = eventForUser(
       userFromJson(JSON.parse(readFileSync(`${cwd}/${trimmed}`, 'utf8'))),
-      version ?? 'V2_0',
+      version ?? DEFAULT_VERSION,
     );
   } else if (/\.json$/i.test(trimmed) && existsSync(trimmed)) {
     event = eventForUser(
       userFromJson(JSON.parse(readFileSync(trimmed, 'utf8'))),
-      version ?? 'V2_0',
+      version ?? DEFAULT_VERSION,
     );
   } else {
     const name = trimmed.startsWith('pre-token-generation/')
@@ -361,6 +369,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         version: { type: 'string' },
         source: { type: 'string' },
         json: { type: 'boolean' },
+        out: { type: 'string' },
+        verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -370,7 +380,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return command === undefined && !values.help ? 2 : 0;
     }
     if (command === 'schema') {
-      io.out(JSON.stringify(rulesJsonSchema(), null, 2));
+      const schema = JSON.stringify(rulesJsonSchema(), null, 2);
+      if (values.out === undefined) {
+        io.out(schema);
+        return 0;
+      }
+      const file = resolve(io.cwd ?? process.cwd(), values.out);
+      try {
+        writeFileSync(file, `${schema}\n`);
+      } catch (error) {
+        throw new UsageError(
+          `cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
+      }
+      io.err(`wrote ${file}`);
       return 0;
     }
     if (!['validate', 'preview', 'explain'].includes(command))
@@ -378,7 +401,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (path === undefined) throw new UsageError(`${command} needs a rules file`);
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
     if (command === 'validate') {
-      const version = parseVersion(values.version) ?? 'V2_0';
+      const version = parseVersion(values.version) ?? DEFAULT_VERSION;
       const rules = loadFor(path, version, io);
       io.out(
         `${rules.source}: ${rules.file.rules.length} rule(s) valid for ${version}${rules.warnings.length > 0 ? `, ${rules.warnings.length} warning(s)` : ''}`,
@@ -388,6 +411,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (command === 'preview') return preview(path, values, io);
     return explain(path, values, io);
   } catch (error) {
+    if (error instanceof RulesFileUnreadableError) {
+      io.err(`error: ${error.problems[0]?.message ?? `cannot read ${error.file}`}`);
+      return 2;
+    }
     if (error instanceof RulesError) {
       io.err(`${error.source}: ${error.problems.length} problem(s)`);
       for (const problem of error.problems) io.err(`  - ${formatProblem(problem)}`);
@@ -415,10 +442,18 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
   });
-  const code = await runCli(argv, {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-    cwd: process.env.INIT_CWD ?? process.cwd(),
-  });
-  process.exitCode = code;
+  try {
+    process.exitCode = await runCli(argv, {
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+      cwd: process.env.INIT_CWD ?? process.cwd(),
+    });
+  } catch (error) {
+    // Bad input and bad rules are answered by runCli; this is anything else.
+    const detail = argv.includes('--verbose')
+      ? ((error as Error).stack ?? String(error))
+      : `${(error as Error).message}\n(run again with --verbose for the stack trace)`;
+    process.stderr.write(`authwatch-claims failed: ${detail}\n`);
+    process.exitCode = 1;
+  }
 }

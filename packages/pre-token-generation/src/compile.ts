@@ -37,7 +37,7 @@ export interface TokenEdits {
 
 export interface CompiledRule {
   index: number;
-  /** `name`, or `rule[<index>]` when the rule has none. */
+  /** `name`, or `rule <n>` (numbered from 1) when the rule has none. */
   label: string;
   enabled: boolean;
   predicates: Predicate[];
@@ -217,7 +217,7 @@ export function compileRule(rule: Rule, index: number): CompiledRule {
   if (match?.scopes) predicates.push(...setPredicates('scope', match.scopes));
   return {
     index,
-    label: rule.name ?? `rule[${index}]`,
+    label: rule.name ?? `rule ${index + 1}`,
     enabled: rule.enabled ?? true,
     predicates,
     needsUser: match?.attributes !== undefined || match?.groups !== undefined,

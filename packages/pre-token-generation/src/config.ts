@@ -17,6 +17,12 @@ export const PRE_TOKEN_ENV = {
    * current directory outside Lambda). Default {@link DEFAULT_RULES_FILE_NAME}.
    */
   rulesFile: 'CLAIMS_RULES_FILE',
+  /**
+   * The rules compiled at synth (`rules.compiled.json` in the rules layer); when set,
+   * read instead of CLAIMS_RULES_FILE, without YAML parsing or schema validation at
+   * cold start. Unset: the rules file is read and validated at cold start.
+   */
+  compiledRulesFile: 'CLAIMS_RULES_COMPILED',
   /** The user pool's LambdaVersion for this trigger: V1_0, V2_0 (default) or V3_0. */
   triggerVersion: 'CLAIMS_TRIGGER_VERSION',
   /** Warn when a token is estimated longer than this many characters (default: the file's setting, else 4096). */
@@ -29,6 +35,8 @@ export const DEFAULT_RULES_FILE_NAME = 'claims-rules.yaml';
 export interface PreTokenConfig {
   /** The rules file as configured. */
   rulesFile: string;
+  /** The rules compiled at synth, when configured (read instead of `rulesFile`). */
+  compiledRulesFile?: string;
   /** What a relative rules path is resolved against. */
   baseDir: string;
   /** The LambdaVersion the rules are checked against. */
@@ -42,9 +50,11 @@ export function loadPreTokenConfig(
   env: Record<string, string | undefined> = process.env,
 ): PreTokenConfig {
   const budget = getOptionalStringFromEnv(PRE_TOKEN_ENV.tokenSizeBudget, { env });
+  const compiledRulesFile = getOptionalStringFromEnv(PRE_TOKEN_ENV.compiledRulesFile, { env });
   return {
     rulesFile:
       getOptionalStringFromEnv(PRE_TOKEN_ENV.rulesFile, { env }) ?? DEFAULT_RULES_FILE_NAME,
+    ...(compiledRulesFile === undefined ? {} : { compiledRulesFile }),
     baseDir: getOptionalStringFromEnv('LAMBDA_TASK_ROOT', { env }) ?? process.cwd(),
     triggerVersion: getEnumFromEnv(PRE_TOKEN_ENV.triggerVersion, TRIGGER_VERSIONS, {
       env,

@@ -1,6 +1,9 @@
 /**
- * Pre token generation trigger. The rules file is read, validated and compiled at cold
- * start: a bad file fails the start (never a sign-in with a half-applied policy).
+ * Pre token generation trigger. The rules are compiled at cold start: a bad file fails
+ * the start (never a sign-in with a half-applied policy). Deployed, they come compiled
+ * at synth (CLAIMS_RULES_COMPILED: JSON of the rules validated then), so the cold start
+ * neither parses YAML nor validates; otherwise (the local stack, a file of one's own)
+ * the rules file is read and validated here, by a loader imported only then.
  */
 import { auditorFromEnv } from '@authwatch/audit';
 import {
@@ -12,17 +15,19 @@ import {
 } from '@authwatch/kit';
 import { effectiveBudget, loadPreTokenConfig } from './config.js';
 import { formatProblem } from './errors.js';
-import { loadRulesFile } from './load.js';
 import { decideTokens } from './pre-token.js';
+import { readPrecompiledRules } from './precompiled.js';
 
 // Audit sends finish after the answer: registers the Lambda extension that holds them.
 await afterResponse.start();
 
 const config = loadPreTokenConfig();
-const rules = loadRulesFile(config.rulesFile, {
-  triggerVersion: config.triggerVersion,
-  baseDir: config.baseDir,
-});
+const rules = config.compiledRulesFile
+  ? readPrecompiledRules(config.compiledRulesFile, config.triggerVersion)
+  : (await import('./load.js')).loadRulesFile(config.rulesFile, {
+      triggerVersion: config.triggerVersion,
+      baseDir: config.baseDir,
+    });
 for (const warning of rules.warnings)
   logger.warn('claims rules warning', { problem: formatProblem(warning) });
 const budget = effectiveBudget(config, rules.compiled.tokenSizeBudget);

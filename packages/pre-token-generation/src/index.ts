@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './load.js';
 export * from './paths.js';
 export * from './pre-token.js';
+export * from './precompiled.js';
 export * from './reserved.js';
 export * from './schema.js';
 export * from './template.js';

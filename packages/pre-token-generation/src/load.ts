@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type * as z from 'zod';
 import { type CompiledRules, compileRules } from './compile.js';
-import { RulesError, type RulesProblem } from './errors.js';
+import { RulesError, RulesFileUnreadableError, type RulesProblem } from './errors.js';
 import {
   ACCESS_TOKEN_AUD_TEMPLATE,
   CLIENT_CREDENTIALS_SOURCE,
@@ -51,14 +51,28 @@ const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/;
 
 /** Parses YAML or JSON text (JSON is YAML) into a plain value; syntax errors become problems. */
 export function parseRulesText(text: string, source = 'rules'): unknown {
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const lines = new LineCounter();
+  const document = parseDocument(text, {
+    uniqueKeys: true,
+    prettyErrors: false,
+    lineCounter: lines,
+  });
   if (document.errors.length > 0) {
     throw new RulesError(
       source,
-      document.errors.map((error) => ({
-        field: '(syntax)',
-        message: `${error.message.split('\n')[0]}${error.linePos ? ` (line ${error.linePos[0].line})` : ''}`,
-      })),
+      document.errors.map((error) => {
+        const at = error.linePos?.[0] ?? lines.linePos(error.pos[0]);
+        // The yaml parser's first line ends with its own "at line L, column C": give
+        // the position once, in our words.
+        const text = (error.message.split('\n')[0] ?? '').replace(
+          / at line \d+, column \d+:?$/,
+          '',
+        );
+        return {
+          field: '(syntax)',
+          message: `${text}${at ? ` (line ${at.line}, column ${at.col})` : ''}`,
+        };
+      }),
     );
   }
   try {
@@ -344,7 +358,7 @@ export function validateRules(raw: unknown, options: LoadOptions = {}): LoadedRu
     const out = new Collector(index, ruleName);
     if (ruleName !== undefined) {
       const first = names.get(ruleName);
-      if (first !== undefined) out.error('name', `duplicates the name of rule ${first}`);
+      if (first !== undefined) out.error('name', `duplicates the name of rule ${first + 1}`);
       else names.set(ruleName, index);
     }
     checkRule(parsed.data, version, out);
@@ -381,16 +395,7 @@ export function loadRulesFile(
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new RulesError(
-      path,
-      [
-        {
-          field: '(file)',
-          message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-        },
-      ],
-      { cause: error },
-    );
+    throw new RulesFileUnreadableError(path, file, error);
   }
   return loadRulesText(text, { ...options, source: options.source ?? path });
 }

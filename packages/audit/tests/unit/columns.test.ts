@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AUDIT_COLUMNS,
   type AuditSourceEvent,
+  accountActionFailed,
   auditContextFromEvent,
   challengeFailed,
   challengeIssued,
@@ -10,6 +11,10 @@ import {
   challengePassed,
   fitEvent,
   logonSucceeded,
+  signInAttempt,
+  signInCall,
+  signInFailed,
+  signInRefused,
   signUpAllowed,
   signUpDenied,
   tokensIssued,
@@ -77,6 +82,35 @@ describe('Glue columns', () => {
         tokenVersion: 'V2_0',
       }),
     ];
+    const trail = {
+      ...ctx,
+      logProvider: 'cloudtrail',
+      correlationUid: 'e-1',
+      sourceIp: '192.0.2.1',
+      userAgent: 'aws-sdk-js/3',
+      location: { country: 'FR', city: 'Paris', lat: 48.85, long: 2.35 },
+      autonomousSystem: { number: 64_500, name: 'Example AS' },
+    };
+    events.push(
+      signInAttempt(ctx, { userNotFound: true, userNameHash: 'ab'.repeat(16) }),
+      signInRefused(ctx, { userNotFound: false, reason: 'locked' }),
+      signInFailed(trail, {
+        errorCode: 'NotAuthorizedException',
+        reason: 'wrong password',
+        authFlow: 'USER_SRP_AUTH',
+        challengeName: 'PASSWORD_VERIFIER',
+      }),
+      accountActionFailed(trail, {
+        action: 'confirm',
+        errorCode: 'CodeMismatchException',
+        reason: 'r',
+      }),
+      signInCall(trail, {
+        operation: 'InitiateAuth',
+        outcome: 'tokens',
+        authFlow: 'USER_PASSWORD_AUTH',
+      }),
+    );
     events.push(fitEvent({ ...events[0]!, status_detail: 'x'.repeat(5_000) }, 2_000).event);
     const table = `struct<${AUDIT_COLUMNS.map((c) => `${c.name}:${c.type}`).join(',')}>`;
 

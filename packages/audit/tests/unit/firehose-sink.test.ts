@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getTestEvent } from '@authwatch/testing';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type AuditSourceEvent,
   auditContextFromEvent,
@@ -180,5 +180,54 @@ describe('Firehose sink with the audit client', () => {
     expect(single.failed).toHaveLength(1);
     expect(batch.reason).toContain('deadline');
     expect(single.reason).toContain('deadline');
+  });
+});
+
+describe('Firehose sink without a given client', () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    vi.unstubAllEnvs();
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('builds its client on the first send, not when created, and reuses it', async () => {
+    // Prepare: a Firehose-compatible endpoint, reached through the SDK's own variables
+    const targets: string[] = [];
+    const server = createServer((request, response) => {
+      targets.push(String(request.headers['x-amz-target']));
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify({ RecordId: 'r-1', Encrypted: false }));
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    vi.stubEnv(
+      'AWS_ENDPOINT_URL_FIREHOSE',
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    );
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test-secret');
+    const sink = createFirehoseSink({ streamName: 'audit' });
+    const before = sink.client;
+
+    // Act
+    const first = await sink.send(events(1), { deadline: Date.now() + 5_000 });
+    const client = sink.client;
+    const second = await sink.send(events(1), { deadline: Date.now() + 5_000 });
+
+    // Assess
+    expect(before).toBeUndefined();
+    expect(first.failed).toEqual([]);
+    expect(second.failed).toEqual([]);
+    expect(client).toBeDefined();
+    expect(sink.client).toBe(client);
+    expect(targets).toEqual(['Firehose_20150804.PutRecord', 'Firehose_20150804.PutRecord']);
+    expect(sink.stats.recordsDelivered).toBe(2);
   });
 });

@@ -42,7 +42,8 @@ export const PLACES: Record<string, Geo> = {
   newYork: { country: 'US', city: 'New York', lat: 40.7128, long: -74.006 },
 };
 
-type Event = AuditEvent & { src_endpoint?: { ip: string; location?: Geo } };
+/** An audit event as the builders make it; GeoIP `location` is part of its `src_endpoint`. */
+type Event = AuditEvent;
 
 function context(
   user: string | undefined,

@@ -43,7 +43,7 @@ const SCHEMAS = [
 const SENTINEL = 'SENTINEL-7f3a9c-value';
 
 /** Parses and returns the error, or undefined when the event was valid. */
-function parseError(name: string, schema: z.ZodType, event: unknown): unknown {
+function parseError(name: string, schema: z.core.$ZodType, event: unknown): unknown {
   try {
     parseEvent(name, schema, event);
     return undefined;

@@ -1,6 +1,6 @@
 import { getTestEvent, listTestEvents } from '@authwatch/testing';
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import type * as z from 'zod/v4/core';
 import {
   CognitoTriggerBaseSchema,
   CreateAuthChallengeEventSchema,
@@ -8,6 +8,7 @@ import {
   InvalidEventError,
   PostAuthenticationEventSchema,
   PRE_SIGNUP_SOURCES,
+  PreAuthenticationEventSchema,
   PreSignUpEventSchema,
   PreTokenGenerationEventSchema,
   parseEvent,
@@ -24,16 +25,17 @@ type Event = Record<string, unknown> & {
 };
 
 /** Which schema parses the fixtures under each folder. */
-const SCHEMA_BY_PREFIX: [prefix: string, name: string, schema: z.ZodType][] = [
+const SCHEMA_BY_PREFIX: [prefix: string, name: string, schema: z.$ZodType][] = [
   ['pre-signup/', 'PreSignUp', PreSignUpEventSchema],
   ['post-auth/', 'PostAuthentication', PostAuthenticationEventSchema],
+  ['pre-auth/', 'PreAuthentication', PreAuthenticationEventSchema],
   ['pre-token-generation/', 'PreTokenGeneration', PreTokenGenerationEventSchema],
   ['custom-challenge/define-', 'DefineAuthChallenge', DefineAuthChallengeEventSchema],
   ['custom-challenge/create', 'CreateAuthChallenge', CreateAuthChallengeEventSchema],
   ['custom-challenge/verify', 'VerifyAuthChallenge', VerifyAuthChallengeEventSchema],
 ];
 
-function schemaFor(fixture: string): [string, z.ZodType] {
+function schemaFor(fixture: string): [string, z.$ZodType] {
   const match = SCHEMA_BY_PREFIX.find(([prefix]) => fixture.startsWith(prefix));
   if (!match) throw new Error(`no schema for fixture ${fixture}`);
   return [match[1], match[2]];
@@ -165,6 +167,63 @@ describe('PreTokenGenerationEventSchema', () => {
     });
   });
 
+  it.each([
+    ['null', null],
+    ['empty', ''],
+    ['absent', undefined],
+    ['a name', 'ClientCredentials'],
+  ])('accepts a client-credentials event whose userName is %s', (_case, userName) => {
+    // Prepare: the documents do not pin what a machine-to-machine event carries here.
+    const event = getTestEvent<Record<string, unknown>>(
+      'pre-token-generation/v3/client-credentials',
+    );
+    if (userName === undefined) delete event.userName;
+    else event.userName = userName;
+
+    // Act
+    const parsed = parseEvent('PreTokenGeneration', PreTokenGenerationEventSchema, event);
+
+    // Assess
+    expect(parsed.userName).toBe(userName === '' || userName === null ? undefined : userName);
+  });
+
+  it.each([
+    [
+      'awsSdkVersion null',
+      (e: Event) => Object.assign(e.callerContext as object, { awsSdkVersion: null }),
+    ],
+    [
+      'awsSdkVersion absent',
+      (e: Event) => delete (e.callerContext as { awsSdkVersion?: string }).awsSdkVersion,
+    ],
+    ['scopes null', (e: Event) => Object.assign(e.request, { scopes: null })],
+    ['scopes absent', (e: Event) => delete e.request.scopes],
+    ['userAttributes null', (e: Event) => Object.assign(e.request, { userAttributes: null })],
+    [
+      'groupConfiguration null',
+      (e: Event) => Object.assign(e.request, { groupConfiguration: null }),
+    ],
+    ['clientMetadata null', (e: Event) => Object.assign(e.request, { clientMetadata: null })],
+    ['response null', (e: Event) => Object.assign(e, { response: null })],
+  ])('accepts a client-credentials event with %s', (_case, change) => {
+    const event = getTestEvent<Event>('pre-token-generation/v3/client-credentials');
+    change(event);
+    const parsed = parseEvent('PreTokenGeneration', PreTokenGenerationEventSchema, event);
+    expect(parsed.triggerSource).toBe(TOKEN_GENERATION_M2M_SOURCE);
+    expect(parsed.request.userAttributes).toBeTypeOf('object');
+  });
+
+  it('refuses a user source whose userName is null or empty', () => {
+    for (const userName of [null, '']) {
+      const event = getTestEvent<Record<string, unknown>>('pre-token-generation/v2/refresh-tokens');
+      event.userName = userName;
+      const error = invalidEventOf(() =>
+        parseEvent('PreTokenGeneration', PreTokenGenerationEventSchema, event),
+      );
+      expect(error.issues.map((issue) => issue.path)).toEqual(['userName']);
+    }
+  });
+
   it.each(['1', '2'])('refuses TokenGeneration_ClientCredentials sent as V%s_0', (version) => {
     const event = getTestEvent<Event>('pre-token-generation/v3/client-credentials');
     event.version = version;
@@ -195,6 +254,45 @@ describe('PreTokenGenerationEventSchema', () => {
       expect(error.issues.map((issue) => issue.path)).toEqual(['triggerSource']);
     },
   );
+});
+
+describe('pre authentication schema', () => {
+  it('reads userNotFound as true only when Cognito sets it', () => {
+    const known = parseEvent(
+      'PreAuthentication',
+      PreAuthenticationEventSchema,
+      getTestEvent('pre-auth/authentication'),
+    );
+    const unknown = parseEvent(
+      'PreAuthentication',
+      PreAuthenticationEventSchema,
+      getTestEvent('pre-auth/user-not-found'),
+    );
+    expect([known.request.userNotFound, unknown.request.userNotFound]).toEqual([false, true]);
+    expect(unknown.request.validationData).toEqual({});
+  });
+
+  it.each([null, undefined])('accepts userNotFound and validationData as %s', (value) => {
+    const event = getTestEvent<Event>('pre-auth/authentication');
+    event.request.userNotFound = value;
+    event.request.validationData = value;
+    if (value === undefined) {
+      delete event.request.userNotFound;
+      delete event.request.validationData;
+    }
+    const parsed = parseEvent('PreAuthentication', PreAuthenticationEventSchema, event);
+    expect(parsed.request.userNotFound).toBe(false);
+    expect(parsed.request.validationData).toEqual({});
+  });
+
+  it('refuses another trigger source, naming triggerSource', () => {
+    const event = getTestEvent<Event>('pre-auth/authentication');
+    event.triggerSource = 'PostAuthentication_Authentication';
+    const error = invalidEventOf(() =>
+      parseEvent('PreAuthentication', PreAuthenticationEventSchema, event),
+    );
+    expect(error.issues.map((issue) => issue.path)).toEqual(['triggerSource']);
+  });
 });
 
 describe('auth challenge schemas', () => {

@@ -7,6 +7,7 @@ import {
   logger,
   PostAuthenticationEventSchema,
   redactingReplacer,
+  tracer,
   UserFacingError,
 } from '../../src/index.js';
 
@@ -95,5 +96,96 @@ describe('defineTrigger', () => {
     expect(JSON.stringify(details, redactingReplacer)).toContain('"kind":"invalid_type"');
     expect(JSON.stringify(spy.mock.calls)).not.toContain('user.one');
     spy.mockRestore();
+  });
+});
+
+describe('defineTrigger’s logging and tracing steps', () => {
+  it('puts the invocation’s Lambda context on the logic’s log lines and drops the keys it appended', async () => {
+    // Prepare: capture what the logger writes
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const handler = defineTrigger({
+      name: 'PostAuthentication',
+      schema: PostAuthenticationEventSchema,
+      handle: () => {
+        logger.appendKeys({ attempt: 2 });
+        logger.info('inside the logic');
+        return {};
+      },
+    });
+    const lambdaContext = context();
+    // Act
+    try {
+      await handler(getTestEvent('post-auth/authentication'), lambdaContext);
+      logger.info('after the invocation');
+    } finally {
+      write.mockRestore();
+    }
+    // Assess
+    const line = (message: string) =>
+      JSON.parse(lines.find((text) => text.includes(message)) ?? '{}') as Record<string, unknown>;
+    expect(line('inside the logic')).toMatchObject({
+      function_name: 'post-auth',
+      function_request_id: lambdaContext.awsRequestId,
+      attempt: 2,
+    });
+    expect(line('after the invocation')).not.toHaveProperty('attempt');
+  });
+
+  it('traces the logic in a `## <handler>` subsegment, closed after the answer or the error', async () => {
+    // Prepare: tracing on, with a stand-in for the Lambda segment X-Ray gives the handler
+    const closed: string[] = [];
+    const handlerSegment = { name: '## index.handler', close: () => closed.push('handler') };
+    const lambdaSegment = { addNewSubsegment: vi.fn(() => handlerSegment) };
+    const spies = [
+      vi.spyOn(tracer, 'isTracingEnabled').mockReturnValue(true),
+      vi.spyOn(tracer, 'getSegment').mockReturnValue(lambdaSegment as never),
+      vi.spyOn(tracer, 'annotateColdStart').mockImplementation(() => undefined),
+      vi.spyOn(tracer, 'addServiceNameAnnotation').mockImplementation(() => undefined),
+    ];
+    const setSegment = vi.spyOn(tracer, 'setSegment').mockImplementation(() => undefined);
+    const addError = vi.spyOn(tracer, 'addErrorAsMetadata').mockImplementation(() => undefined);
+    const logError = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const previous = process.env._HANDLER;
+    process.env._HANDLER = 'index.handler';
+    const failure = new Error('connect ECONNREFUSED 10.0.0.1:443');
+    const answer = defineTrigger({
+      name: 'PostAuthentication',
+      schema: PostAuthenticationEventSchema,
+      handle: () => ({}),
+    });
+    const fail = defineTrigger({
+      name: 'PostAuthentication',
+      schema: PostAuthenticationEventSchema,
+      handle: () => {
+        throw failure;
+      },
+    });
+    try {
+      // Act
+      await answer(getTestEvent('post-auth/authentication'), context());
+      await expect(fail(getTestEvent('post-auth/authentication'), context())).rejects.toThrow(
+        GENERIC_USER_MESSAGE,
+      );
+      // Assess: a subsegment per invocation, the handler's own segment restored each time,
+      // the error recorded as what the user was told
+      expect(lambdaSegment.addNewSubsegment).toHaveBeenCalledWith('## index.handler');
+      expect(lambdaSegment.addNewSubsegment).toHaveBeenCalledTimes(2);
+      expect(closed).toEqual(['handler', 'handler']);
+      expect(setSegment.mock.calls.map(([segment]) => segment)).toEqual([
+        handlerSegment,
+        lambdaSegment,
+        handlerSegment,
+        lambdaSegment,
+      ]);
+      expect(addError).toHaveBeenCalledTimes(1);
+      expect(addError.mock.calls[0]?.[0]).toEqual(new Error(GENERIC_USER_MESSAGE));
+    } finally {
+      process.env._HANDLER = previous;
+      for (const spy of [...spies, setSegment, addError, logError]) spy.mockRestore();
+    }
   });
 });

@@ -24,8 +24,11 @@ export function stringifyClaims(payload: Record<string, unknown>): Record<string
   const claims: Record<string, string> = {};
   for (const [key, value] of Object.entries(payload)) {
     if (typeof value === 'string') claims[key] = value;
-    else if (Array.isArray(value)) claims[key] = `[${value.map(String).join(' ')}]`;
-    else if (value !== null && typeof value === 'object') claims[key] = JSON.stringify(value);
+    else if (Array.isArray(value)) {
+      // An item may be an object whose toString is not a function: JSON for those.
+      claims[key] =
+        `[${value.map((item) => (typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item))).join(' ')}]`;
+    } else if (value !== null && typeof value === 'object') claims[key] = JSON.stringify(value);
     else claims[key] = String(value);
   }
   return claims;

@@ -36,11 +36,18 @@ export interface CognitoEmulatorOptions {
   now?: () => number;
   /** Delay before a change is written to the state file (default 100 ms). */
   saveDelayMs?: number;
+  /**
+   * Receives the CloudTrail record of every API call served over HTTP (`cloudtrail.ts`),
+   * after the call is answered.
+   */
+  onApiCall?: (record: Record<string, unknown>) => void;
 }
 
 /** What a caller's request tells the triggers (`callerContext.awsSdkVersion`). */
 export interface CallContext {
   awsSdkVersion: string;
+  /** Who sent an HTTP request, for its CloudTrail record (absent for programmatic calls). */
+  source?: { ip: string; userAgent?: string; accessKeyId?: string };
 }
 
 export const DEFAULT_CONTEXT: CallContext = { awsSdkVersion: 'aws-sdk-unknown-unknown' };
@@ -67,6 +74,8 @@ export interface EmulatorContext {
   readonly publicKeys: Map<string, KeyObject>;
   /** Marks the state changed: the state file is written after the save delay. */
   changed(): void;
+  /** Receives the CloudTrail record of each call served over HTTP. */
+  readonly onApiCall: ((record: Record<string, unknown>) => void) | undefined;
   /** Records a refresh token's issue or revocation in the append-only token log. */
   tokenChanged(hash: string, token: RefreshTokenRecord): void;
   /** Writes the state file and the token log now (atomically); resolves when written. */
@@ -91,6 +100,7 @@ export function createEmulatorContext(options: CognitoEmulatorOptions): Emulator
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     triggers: options.triggers,
     mailer: options.mailer,
+    onApiCall: options.onApiCall,
     now: clock,
     state,
     sessions: new SessionStore(clock),

@@ -32,6 +32,7 @@ import {
 import { federatedSignIn } from './federation.js';
 import { createGroup, ensureGroup, type GroupSpec } from './groups.js';
 import { createListener } from './http.js';
+import { uploadImportFile } from './import-jobs.js';
 import type { Json } from './input.js';
 import { findUser, poolIssuer, requirePool } from './lookup.js';
 import { callOperation } from './operations.js';
@@ -81,6 +82,11 @@ export class CognitoEmulator {
   /** Writes the state file and the token log now (atomically); resolves when written. */
   save(): Promise<void> {
     return this.ctx.save();
+  }
+
+  /** A PUT to a user import job's pre-signed URL (the HTTP face routes it here). */
+  uploadImport(poolId: string, jobId: string, signature: string, body: Buffer) {
+    return uploadImportFile(this.ctx, poolId, jobId, signature, body);
   }
 
   /** Runs one API operation (input and output as on the wire); throws CognitoError. */

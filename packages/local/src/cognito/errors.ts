@@ -21,6 +21,8 @@ export const COGNITO_EXCEPTIONS = {
   UnexpectedLambdaException: 400,
   TooManyRequestsException: 400,
   LimitExceededException: 400,
+  PreconditionNotMetException: 400,
+  DuplicateProviderException: 400,
   UnsupportedOperationException: 400,
   UnsupportedTokenTypeException: 400,
   PasswordResetRequiredException: 400,

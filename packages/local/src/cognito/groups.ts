@@ -94,7 +94,14 @@ export function adminRemoveUserFromGroup(ctx: EmulatorContext, i: Json): Json {
 export function adminListGroupsForUser(ctx: EmulatorContext, i: Json): Json {
   const pool = requirePool(ctx, i.UserPoolId);
   const user = requireUser(pool, i.Username);
-  return { Groups: sortedGroups(pool, user).map((group) => groupType(pool.id, group)) };
+  return paginate(
+    sortedGroups(pool, user),
+    i,
+    60,
+    (group) => groupType(pool.id, group),
+    'Groups',
+    'NextToken',
+  );
 }
 
 export function sortedGroups(pool: PoolRecord, user: UserRecord): GroupRecord[] {

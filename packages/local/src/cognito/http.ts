@@ -4,10 +4,14 @@
  *   protocol (JSON in, `application/x-amz-json-1.1` out, errors `{ __type, message }` plus
  *   the `x-amzn-ErrorType` header the SDK also reads);
  * - `GET /<poolId>/.well-known/jwks.json` and `/<poolId>/.well-known/openid-configuration`;
- * - `POST /oauth2/token`: client_credentials (client auth by Basic header or body).
+ * - `POST /oauth2/token`: client_credentials (client auth by Basic header or body);
+ * - `PUT /_import/<poolId>/<jobId>?X-Amz-Signature=...`: a user import job's pre-signed
+ *   upload URL (S3's answers: 200, or 403 AccessDenied / 404 NoSuchKey as XML);
+ * - `POST /` with `X-Amz-Target: Logs_20140328.GetLogEvents`: the import jobs' logs.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { accessKeyIdOf, sourceIpOf } from '../cloudtrail/record.js';
 import type { CallContext } from './context.js';
 import { CognitoError, OAuthError } from './errors.js';
 
@@ -22,10 +26,21 @@ export interface HttpTarget {
     viaBasic: boolean,
   ): Promise<unknown>;
   jwks(poolId: string): unknown;
+  /** A PUT to an import job's pre-signed URL. */
+  uploadImport(
+    poolId: string,
+    jobId: string,
+    signature: string,
+    body: Buffer,
+  ): { status: number; code?: string; message?: string };
   openIdConfiguration(poolId: string): unknown;
 }
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
+/** CloudWatch Logs (the import jobs' logs): the operation keeps its prefix in the table. */
+const LOGS_PREFIX = 'Logs_20140328.';
+/** An import file: Cognito takes up to 100 MB. */
+const MAX_UPLOAD = 100 * 1024 * 1024;
 const MAX_BODY = 1 << 20;
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -66,7 +81,17 @@ function send(
 export function callContext(req: IncomingMessage): CallContext {
   const agent = `${req.headers['x-amz-user-agent'] ?? ''} ${req.headers['user-agent'] ?? ''}`;
   const match = /aws-sdk-js\/(\S+)/.exec(agent);
-  return { awsSdkVersion: match ? `aws-sdk-js-${match[1]}` : 'aws-sdk-unknown-unknown' };
+  const userAgent = req.headers['user-agent'];
+  const accessKeyId = accessKeyIdOf(req.headers.authorization);
+  return {
+    awsSdkVersion: match ? `aws-sdk-js-${match[1]}` : 'aws-sdk-unknown-unknown',
+    // For the call's CloudTrail record (cloudtrail.ts).
+    source: {
+      ip: sourceIpOf(req.headers, req.socket.remoteAddress),
+      ...(userAgent !== undefined ? { userAgent } : {}),
+      ...(accessKeyId !== undefined ? { accessKeyId } : {}),
+    },
+  };
 }
 
 async function handleApi(
@@ -77,7 +102,12 @@ async function handleApi(
   const json = 'application/x-amz-json-1.1';
   try {
     const target = String(req.headers['x-amz-target'] ?? '');
-    if (!target.startsWith(TARGET_PREFIX)) {
+    const operation = target.startsWith(TARGET_PREFIX)
+      ? target.slice(TARGET_PREFIX.length)
+      : target.startsWith(LOGS_PREFIX)
+        ? target
+        : undefined;
+    if (operation === undefined) {
       throw new CognitoError('UnknownOperationException', 'Missing or unknown X-Amz-Target');
     }
     const text = await readBody(req);
@@ -91,7 +121,7 @@ async function handleApi(
       throw new CognitoError('SerializationException', 'Request body must be a JSON object');
     }
     const output = await emulator.call(
-      target.slice(TARGET_PREFIX.length),
+      operation,
       input as Record<string, unknown>,
       callContext(req),
     );
@@ -158,6 +188,60 @@ async function handleToken(
 }
 
 /** The node:http request listener of an emulator. */
+/** Reads an upload whole (up to 100 MB); undefined when it is larger. */
+function readUpload(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_UPLOAD) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** S3's XML error body. */
+function s3Error(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>${randomUUID()}</RequestId></Error>`;
+  res.writeHead(status, {
+    'content-type': 'application/xml',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+async function handleUpload(
+  emulator: HttpTarget,
+  req: IncomingMessage,
+  res: ServerResponse,
+  poolId: string,
+  jobId: string,
+  signature: string,
+): Promise<void> {
+  try {
+    const body = await readUpload(req);
+    if (!body) {
+      s3Error(res, 400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
+      return;
+    }
+    const answer = emulator.uploadImport(poolId, jobId, signature, body);
+    if (answer.status === 200) {
+      res.writeHead(200, { etag: `"${randomUUID().replaceAll('-', '')}"`, 'content-length': 0 });
+      res.end();
+    } else
+      s3Error(res, answer.status, answer.code ?? 'AccessDenied', answer.message ?? 'Access Denied');
+  } catch {
+    s3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
+  }
+}
+
 export function createListener(emulator: HttpTarget) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -168,6 +252,18 @@ export function createListener(emulator: HttpTarget) {
     }
     if (req.method === 'POST' && path === '/oauth2/token') {
       void handleToken(emulator, req, res);
+      return;
+    }
+    const upload = /^\/_import\/([^/]+)\/([^/]+)$/.exec(path);
+    if (req.method === 'PUT' && upload) {
+      void handleUpload(
+        emulator,
+        req,
+        res,
+        decodeURIComponent(upload[1] as string),
+        decodeURIComponent(upload[2] as string),
+        url.searchParams.get('X-Amz-Signature') ?? '',
+      );
       return;
     }
     const wellKnown = /^\/([^/]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec(path);

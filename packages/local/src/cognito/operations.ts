@@ -5,14 +5,21 @@
  */
 import { adminInitiateAuth, initiateAuth } from './auth-initiate.js';
 import { adminRespondToAuthChallenge, respondToAuthChallenge } from './auth-respond.js';
+import { recordApiCall } from './cloudtrail.js';
 import type { CallContext, EmulatorContext } from './context.js';
 import { CognitoError } from './errors.js';
 import { adminLinkProviderForUser } from './federation.js';
 import * as groups from './groups.js';
+import * as identityProviders from './identity-providers.js';
+import * as importJobs from './import-jobs.js';
 import type { Json } from './input.js';
 import * as passwords from './passwords.js';
 import * as pools from './pools.js';
-import { createResourceServerOp, describeResourceServer } from './resource-servers.js';
+import {
+  createResourceServerOp,
+  describeResourceServer,
+  listResourceServers,
+} from './resource-servers.js';
 import { adminUserGlobalSignOut, globalSignOut, revokeToken } from './revocation.js';
 import * as signUp from './sign-up.js';
 import * as users from './users.js';
@@ -50,6 +57,30 @@ export const AREAS: readonly Area[] = [
     operations: {
       CreateResourceServer: createResourceServerOp,
       DescribeResourceServer: describeResourceServer,
+      ListResourceServers: listResourceServers,
+    },
+  },
+  {
+    area: 'Identity providers',
+    file: 'identity-providers.ts',
+    operations: {
+      CreateIdentityProvider: identityProviders.createIdentityProvider,
+      DescribeIdentityProvider: identityProviders.describeIdentityProvider,
+      ListIdentityProviders: identityProviders.listIdentityProviders,
+    },
+  },
+  {
+    area: 'User import jobs',
+    file: 'import-jobs.ts',
+    operations: {
+      GetCSVHeader: importJobs.getCSVHeader,
+      CreateUserImportJob: importJobs.createUserImportJob,
+      DescribeUserImportJob: importJobs.describeUserImportJob,
+      ListUserImportJobs: importJobs.listUserImportJobs,
+      StartUserImportJob: importJobs.startUserImportJob,
+      StopUserImportJob: importJobs.stopUserImportJob,
+      // CloudWatch Logs on the same endpoint: the import jobs' logs (X-Amz-Target Logs_20140328.*).
+      'Logs_20140328.GetLogEvents': importJobs.getLogEvents,
     },
   },
   {
@@ -155,5 +186,15 @@ export async function callOperation(
       `Operation ${operation} is not supported by the local emulator`,
     );
   }
-  return handler(ctx, input, caller);
+  if (caller.source === undefined || ctx.onApiCall === undefined)
+    return handler(ctx, input, caller);
+  // What CloudTrail would record of the call, once it is answered.
+  try {
+    const output = await handler(ctx, input, caller);
+    recordApiCall(ctx, operation, input, { output }, caller);
+    return output;
+  } catch (error) {
+    recordApiCall(ctx, operation, input, { error }, caller);
+    throw error;
+  }
 }

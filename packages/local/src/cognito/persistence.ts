@@ -58,14 +58,17 @@ export class Persistence {
     }
     const file = this.stateFile;
     if (!file) return Promise.resolve();
-    const writeMain = force || this.stateDirty;
-    this.stateDirty = false;
-    const lines = this.tokenLines;
-    this.tokenLines = [];
-    // Refresh tokens are in the token log, not in the state file.
-    const snapshot = writeMain ? JSON.stringify({ ...this.state, refreshTokens: {} }) : undefined;
+    // The snapshot is taken when this write's turn comes, not now: while a large state is
+    // being written, changes go on and flushes queue up, and each queued flush holding its
+    // own copy of the whole state would pile copies up in memory. A flush that finds
+    // nothing new by its turn writes nothing.
     this.saving = this.saving.then(async () => {
-      if (snapshot !== undefined) await writeState(file, snapshot);
+      const writeMain = force || this.stateDirty;
+      this.stateDirty = false;
+      const lines = this.tokenLines;
+      this.tokenLines = [];
+      // Refresh tokens are in the token log, not in the state file.
+      if (writeMain) await writeState(file, JSON.stringify({ ...this.state, refreshTokens: {} }));
       if (lines.length) await appendTokenLog(tokenLogFile(file), lines);
     });
     return this.saving;

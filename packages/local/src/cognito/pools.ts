@@ -6,7 +6,7 @@
 import type { EmulatorContext } from './context.js';
 import { invalidParameter } from './errors.js';
 import { newClientId, newClientSecret, newPoolId } from './ids.js';
-import { type Json, str } from './input.js';
+import { type Json, paginate, str } from './input.js';
 import { clientOf, requirePool } from './lookup.js';
 import {
   DEFAULT_PASSWORD_POLICY,
@@ -279,11 +279,13 @@ export function describeUserPoolClient(ctx: EmulatorContext, i: Json): Json {
 
 export function listUserPoolClients(ctx: EmulatorContext, i: Json): Json {
   const pool = requirePool(ctx, i.UserPoolId);
-  return {
-    UserPoolClients: Object.values(pool.clients).map((client) => ({
-      ClientId: client.clientId,
-      ClientName: client.clientName,
-      UserPoolId: pool.id,
-    })),
-  };
+  const max = typeof i.MaxResults === 'number' ? i.MaxResults : 60;
+  return paginate(
+    Object.values(pool.clients),
+    { ...i, Limit: max },
+    60,
+    (client) => ({ ClientId: client.clientId, ClientName: client.clientName, UserPoolId: pool.id }),
+    'UserPoolClients',
+    'NextToken',
+  );
 }

@@ -1,7 +1,10 @@
-/** Resource servers and their custom scopes: CreateResourceServer, DescribeResourceServer. */
+/**
+ * Resource servers and their custom scopes: CreateResourceServer, DescribeResourceServer,
+ * ListResourceServers.
+ */
 import type { EmulatorContext } from './context.js';
-import { CognitoError } from './errors.js';
-import { type Json, str } from './input.js';
+import { CognitoError, invalidParameter } from './errors.js';
+import { type Json, paginate, str } from './input.js';
 import { requirePool } from './lookup.js';
 
 export function createResourceServer(
@@ -61,4 +64,27 @@ export function describeResourceServer(ctx: EmulatorContext, i: Json): Json {
       Scopes: server.scopes,
     },
   };
+}
+
+export function listResourceServers(ctx: EmulatorContext, i: Json): Json {
+  const pool = requirePool(ctx, i.UserPoolId);
+  const max = i.MaxResults;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 50) {
+    throw invalidParameter(
+      "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 50",
+    );
+  }
+  return paginate(
+    Object.values(pool.resourceServers),
+    { ...i, Limit: max },
+    50,
+    (server) => ({
+      UserPoolId: pool.id,
+      Identifier: server.identifier,
+      Name: server.name,
+      Scopes: server.scopes,
+    }),
+    'ResourceServers',
+    'NextToken',
+  );
 }

@@ -92,6 +92,17 @@ export interface ResourceServerRecord {
   scopes: { ScopeName: string; ScopeDescription: string }[];
 }
 
+/** An identity provider of a pool (CreateIdentityProvider). */
+export interface IdentityProviderRecord {
+  name: string;
+  type: string;
+  details: Record<string, string>;
+  attributeMapping: Record<string, string>;
+  idpIdentifiers: string[];
+  created: number;
+  modified: number;
+}
+
 export interface PasswordPolicy {
   MinimumLength: number;
   RequireUppercase: boolean;
@@ -127,6 +138,8 @@ export interface PoolRecord {
   groups: Record<string, GroupRecord>;
   clients: Record<string, ClientRecord>;
   resourceServers: Record<string, ResourceServerRecord>;
+  /** Identity providers by name (absent in state files written before they existed). */
+  identityProviders?: Record<string, IdentityProviderRecord>;
 }
 
 export interface RefreshTokenRecord {
@@ -204,7 +217,13 @@ export function loadState(file: string | undefined): State {
     if (!isJsonObject(pool) || typeof pool.id !== 'string' || !isJsonObject(pool.key)) {
       throw new StateFileError(file, `has a pool '${name}' without an id and a key`);
     }
-    for (const member of ['users', 'groups', 'clients', 'resourceServers'] as const) {
+    for (const member of [
+      'users',
+      'groups',
+      'clients',
+      'resourceServers',
+      'identityProviders',
+    ] as const) {
       if (pool[member] !== undefined && !isJsonObject(pool[member])) {
         throw new StateFileError(file, `has a pool '${name}' whose ${member} are not an object`);
       }
@@ -216,6 +235,7 @@ export function loadState(file: string | undefined): State {
       groups: dict(record.groups),
       clients: dict(record.clients),
       resourceServers: dict(record.resourceServers),
+      identityProviders: dict(record.identityProviders),
     };
   }
   return {

@@ -1,12 +1,13 @@
 /**
  * The Firehose fake's delivery buffer. Like the real stream, records are acknowledged once
- * they are in the buffer and written later, one object per stream holding every buffered
- * record in arrival order, in the S3 layout of the real stream.
+ * they are in the buffer and written later, one object per stream, source and event day
+ * (`layout.ts`, the stream's dynamic partitioning) holding the buffered records in
+ * arrival order, in the S3 layout of the real stream.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { auditObjectName, auditObjectPrefix } from '@authwatch/audit/layout';
+import { layOutRecords } from './layout.js';
 
 /** Local buffering defaults: small, so objects show up a moment after the records. */
 export const DEFAULT_BUFFER_INTERVAL_MS = 200;
@@ -84,6 +85,7 @@ export interface DeliveryStats {
   recordsWritten: number;
   recordsBuffered: number;
   writeErrors: number;
+  recordsPartitionFailed: number;
   lastWriteError?: string;
   objects: string[];
 }
@@ -131,7 +133,7 @@ export function createDeliveryBuffer(options: DeliveryBufferOptions): DeliveryBu
     idleTimer = undefined;
   };
 
-  /** Writes the whole buffer: one object per stream. */
+  /** Writes the whole buffer: one object per stream, source and event day (layout.ts). */
   const writeBuffered = async (): Promise<void> => {
     clearTimers();
     if (buffers.size === 0) return;
@@ -140,33 +142,49 @@ export function createDeliveryBuffer(options: DeliveryBufferOptions): DeliveryBu
     let failure: FirehoseWriteError | undefined;
     for (const [stream, buffered] of batch) {
       const at = now();
-      const folder = join(options.dir, auditObjectPrefix(region, accountId, at));
-      const path = join(folder, auditObjectName(stream, at, objectId(at)));
-      const count = buffered.chunks.length;
-      try {
-        if (!madeDirs.has(folder)) {
-          await mkdir(folder, { recursive: true });
-          madeDirs.add(folder);
+      for (const object of layOutRecords({
+        stream,
+        records: buffered.chunks,
+        region,
+        accountId,
+        at,
+        objectId,
+      })) {
+        const folder = join(options.dir, object.folder);
+        const path = join(folder, object.name);
+        const count = object.records.length;
+        try {
+          if (!madeDirs.has(folder)) {
+            await mkdir(folder, { recursive: true });
+            madeDirs.add(folder);
+          }
+          await writeFile(path, object.body);
+        } catch (cause) {
+          // The folder may have been removed under us: make it again next time.
+          madeDirs.delete(folder);
+          const bytes = object.records.reduce((sum, record) => sum + record.byteLength, 0);
+          const later = buffers.get(stream);
+          buffers.set(stream, {
+            chunks: later ? object.records.concat(later.chunks) : object.records,
+            bytes: bytes + (later?.bytes ?? 0),
+          });
+          const error = new FirehoseWriteError(stream, count, path, cause);
+          failure ??= error;
+          stats.writeErrors += 1;
+          stats.lastWriteError = error.message;
+          log(`${error.message}\n`);
+          continue;
         }
-        await writeFile(path, Buffer.concat(buffered.chunks, buffered.bytes));
-      } catch (cause) {
-        // The folder may have been removed under us: make it again next time.
-        madeDirs.delete(folder);
-        const later = buffers.get(stream);
-        buffers.set(stream, {
-          chunks: later ? buffered.chunks.concat(later.chunks) : buffered.chunks,
-          bytes: buffered.bytes + (later?.bytes ?? 0),
-        });
-        const error = new FirehoseWriteError(stream, count, path, cause);
-        failure ??= error;
-        stats.writeErrors += 1;
-        stats.lastWriteError = error.message;
-        log(`${error.message}\n`);
-        continue;
+        stats.objects.push(path);
+        stats.recordsWritten += count;
+        stats.recordsBuffered -= count;
+        if (object.failed) {
+          stats.recordsPartitionFailed += count;
+          log(
+            `local firehose: ${count} record(s) of ${stream} could not be partitioned: ${path}\n`,
+          );
+        }
       }
-      stats.objects.push(path);
-      stats.recordsWritten += count;
-      stats.recordsBuffered -= count;
     }
     if (failure) {
       if (!options.closed())

@@ -7,8 +7,9 @@
  * them later: when the buffer reaches `bufferSizeBytes`, when its oldest record has
  * waited `bufferIntervalMs`, or when no record came for `bufferIdleMs` (local only, so
  * objects appear right after a burst such as a sign-in). Each write is one object per
- * stream holding every buffered record in arrival order, in the S3 layout of the real
- * stream (`<dir>/ext/authwatch/region=../accountId=../eventDay=YYYYMMDD/<stream>-1-<time>-<uuid>`);
+ * (source, event day) holding the buffered records in arrival order, in the S3 layout of
+ * the real stream's dynamic partitioning (`layout.ts`:
+ * `<dir>/ext/<source>/region=../accountId=../eventDay=<record's day>/<stream>-1-<time>-<uuid>`);
  * the real stream converts to Parquet, the fake keeps the NDJSON as sent. `flush()` (or
  * `POST /_authwatch/flush` from another process) writes at once; `stop()` flushes.
  *
@@ -104,6 +105,8 @@ export interface FirehoseServerStats {
   abandoned: number;
   /** Objects the disk refused (their records stayed buffered for the next write). */
   writeErrors: number;
+  /** Records written to the error prefix: no source for their class, or no time (layout.ts). */
+  recordsPartitionFailed: number;
   /** The message of the last refused write. */
   lastWriteError?: string;
   /** Paths of the objects written, in the order they were written. */
@@ -186,6 +189,7 @@ export function createFirehoseServer(options: FirehoseServerOptions): FirehoseSe
     lostRecords: [],
     abandoned: 0,
     writeErrors: 0,
+    recordsPartitionFailed: 0,
     objects: [],
   };
   // The buffer: records are acknowledged once in it and written later (buffer.ts).

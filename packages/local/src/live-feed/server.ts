@@ -124,6 +124,9 @@ function validEvents(events: unknown): events is string[] {
   });
 }
 
+/** The API id the local live feed answers `GetApi` for (`liveFeedApiId` in outputs.json). */
+export const LOCAL_LIVE_FEED_API_ID = 'local-events';
+
 /**
  * Creates the fake; `start()` listens.
  *
@@ -134,7 +137,7 @@ function validEvents(events: unknown): events is string[] {
  * ```
  */
 export function createLiveFeedServer(options: LiveFeedServerOptions = {}): LiveFeedServer {
-  const apiId = options.apiId ?? 'local-events';
+  const apiId = options.apiId ?? LOCAL_LIVE_FEED_API_ID;
   const name = options.name ?? 'authwatch-live-feed';
   const keepAliveMs = options.keepAliveMs ?? 60_000;
   const connectionTimeoutMs = options.connectionTimeoutMs ?? 300_000;

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUDIT_ENV, DEFAULT_LIVE_FEED_CHANNEL } from '@authwatch/audit/config';
+import { CLOUDTRAIL_ENV, packagedCountryDb } from '@authwatch/cloudtrail/config';
 import { CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge/config';
 import type { AuthwatchConfig } from '@authwatch/infra/config';
 import { PRE_TOKEN_ENV } from '@authwatch/pre-token-generation/config';
@@ -22,6 +23,10 @@ import {
   customChallengeEnvironment,
 } from '../../../../infra/config/sections/custom-challenge.js';
 import { postAuthEnvironment } from '../../../../infra/config/sections/mail.js';
+import {
+  preAuthEnvironment,
+  signInWatchSectionOf,
+} from '../../../../infra/config/sections/sign-in-watch.js';
 import {
   preSignUpEnvironment,
   userPoolSectionOf,
@@ -89,6 +94,15 @@ export const LAMBDAS: readonly LambdaDefinition[] = [
     serviceName: 'custom-challenge',
   },
   { key: 'protected-api', pkg: 'protected-api', file: 'handler', serviceName: 'protected-api' },
+  {
+    key: 'pre-auth',
+    pkg: 'pre-auth',
+    file: 'handler',
+    trigger: 'PreAuthentication',
+    serviceName: 'pre-auth',
+  },
+  // Not a trigger: the consumer of the CloudTrail records the emulator writes.
+  { key: 'cloudtrail', pkg: 'cloudtrail', file: 'handler', serviceName: 'cloudtrail' },
 ];
 
 /** The local emulators' URLs the handlers' SDK clients are pointed at. */
@@ -104,6 +118,8 @@ export interface LocalEndpoints {
 export interface LocalSecrets {
   /** The custom-challenge code key, base64 (32 random bytes). */
   codeKey: string;
+  /** The pre-auth HMAC key for entered user names, base64 (32 random bytes). */
+  userHashKey: string;
 }
 
 /** The Firehose stream name the local audit sink accepts. */
@@ -188,13 +204,26 @@ function ownEnvironment(
       const section = config.customChallenge;
       return {
         ...(section
-          ? customChallengeEnvironment(section, trigger)
+          ? customChallengeEnvironment(section, trigger, config.mail)
           : { [CUSTOM_CHALLENGE_ENV.mailFrom]: LOCAL_MAIL_FROM }),
         // Deployed, the key is a Secrets Manager secret; locally it is generated once
         // and kept in the state folder.
         [CUSTOM_CHALLENGE_ENV.key]: secrets.codeKey,
       };
     }
+    case 'cloudtrail': {
+      // Deployed, the database is in a layer; locally the registry package's file.
+      const files = packagedCountryDb();
+      return {
+        ...(files ? { [CLOUDTRAIL_ENV.geoipCountryDb]: files.database } : {}),
+        // Its events already go out per SQS batch, and it answers only once they are sent:
+        // the host's batch window would only hold each batch back.
+        [AUDIT_ENV.batchWindowMs]: '0',
+      };
+    }
+    case 'pre-auth':
+      // Deployed, the key is a Secrets Manager secret; locally it is made once.
+      return preAuthEnvironment(signInWatchSectionOf(config.signInWatch), secrets.userHashKey);
     default:
       return {};
   }

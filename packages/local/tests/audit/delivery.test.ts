@@ -48,6 +48,11 @@ async function start(placement: DeliveryPlacement, beforeFlush = async () => und
   return { delivery, dir: options.dir };
 }
 
+/** Authentication records (class and time, what the stream partitions on) numbered `n`. */
+const numbered = (...ns: number[]) =>
+  ns.map((n) => JSON.stringify({ class_uid: 3002, time: Date.UTC(2026, 11, 6), n }));
+const numbersOf = (records: unknown[]) => records.map((r) => (r as { n: number }).n);
+
 async function putRecords(delivery: Delivery, lines: string[]): Promise<void> {
   const client = firehoseClient(delivery.firehose.url);
   try {
@@ -77,12 +82,12 @@ describe.each(['thread', 'in-process'] as const)('delivery emulators (%s)', (pla
     const { delivery, dir } = await start(placement, async () => {
       steps.push('before-flush');
     });
-    await putRecords(delivery, ['{"n":1}', '{"n":2}']);
+    await putRecords(delivery, numbered(1, 2));
 
     await delivery.firehose.flush();
     steps.push('flushed');
 
-    expect(await readDeliveredRecords(dir)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(numbersOf(await readDeliveredRecords(dir))).toEqual([1, 2]);
     expect(steps).toEqual(['before-flush', 'flushed']);
     const stats = await delivery.firehose.stats();
     expect(stats.putRecordBatch).toBe(1);
@@ -99,7 +104,7 @@ describe.each(['thread', 'in-process'] as const)('delivery emulators (%s)', (pla
           released = () => resolve(undefined);
         }),
     );
-    await putRecords(delivery, ['{"n":1}']);
+    await putRecords(delivery, numbered(1));
 
     let releasedYet = false;
     let answeredEarly = false;
@@ -115,7 +120,7 @@ describe.each(['thread', 'in-process'] as const)('delivery emulators (%s)', (pla
 
     expect(answeredEarly).toBe(false);
     expect(response.status).toBe(200);
-    expect(await readDeliveredRecords(dir)).toEqual([{ n: 1 }]);
+    expect(numbersOf(await readDeliveredRecords(dir))).toEqual([1]);
   });
 
   it('counts what the SigV4 live-feed sink published', async () => {
@@ -135,11 +140,11 @@ describe.each(['thread', 'in-process'] as const)('delivery emulators (%s)', (pla
 
   it('writes what it still holds when stopped, then stops listening', async () => {
     const { delivery, dir } = await start(placement);
-    await putRecords(delivery, ['{"n":1}']);
+    await putRecords(delivery, numbered(1));
 
     await delivery.stop();
 
-    expect(await readDeliveredRecords(dir)).toEqual([{ n: 1 }]);
+    expect(numbersOf(await readDeliveredRecords(dir))).toEqual([1]);
     await expect(fetch(`${delivery.firehose.url}/_authwatch/stats`)).rejects.toThrow();
     await expect(fetch(`${delivery.liveFeed.url}/event`)).rejects.toThrow();
   });

@@ -54,7 +54,9 @@ async function fakeWith(options: Parameters<typeof startFake>[0] = {}) {
   return { ...running, put, putBatch };
 }
 
-const line = (n: number) => Buffer.from(`${JSON.stringify({ n })}\n`);
+/** An Authentication record (the class and time the stream partitions on) numbered `n`. */
+const DAY = Date.UTC(2026, 11, 6, 12);
+const line = (n: number) => Buffer.from(`${JSON.stringify({ class_uid: 3002, time: DAY, n })}\n`);
 
 /** The `n` of every record in one object file. */
 async function numbersIn(path: string): Promise<number[]> {
@@ -111,7 +113,7 @@ describe('local Firehose buffer', () => {
     expect(await numbersIn(mine as string)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(await numbersIn(other as string)).toEqual([100, 101, 102]);
     expect(mine).toMatch(
-      /ext\/authwatch\/region=us-east-1\/accountId=000000000000\/eventDay=\d{8}\/authwatch-audit-1-\d{4}(-\d\d){5}-[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      /ext\/authwatch-authentication\/region=us-east-1\/accountId=000000000000\/eventDay=20261206\/authwatch-audit-1-\d{4}(-\d\d){5}-[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
   });
 

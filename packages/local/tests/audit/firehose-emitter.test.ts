@@ -2,6 +2,7 @@ import {
   createAuditor,
   createFirehoseSink,
   createMemoryFallback,
+  eventDay,
   FALLBACK_MARKER,
   tokensIssued,
 } from '@authwatch/audit';
@@ -36,10 +37,21 @@ describe('Firehose emitter against the local Firehose endpoint', () => {
     expect(result.failed).toEqual([]);
     expect(fake.stats.putRecordBatch).toBe(1);
     expect(fake.stats.putRecord).toBe(0);
-    expect(idsOf(await records())).toEqual(events.map((e) => e.metadata.uid));
-    expect(fake.stats.objects[0]).toMatch(
-      /ext\/authwatch\/region=us-east-1\/accountId=000000000000\/eventDay=\d{8}\/authwatch-audit-1-\d{4}(-\d\d){5}-[0-9a-f-]{36}$/,
-    );
+    expect([...idsOf(await records())].sort()).toEqual(events.map((e) => e.metadata.uid).sort());
+    // One object per class (source), each in the day of its records' own time.
+    const day = eventDay(events[0]!.time);
+    expect([...fake.stats.objects].sort()).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `/ext/authwatch-account-change/region=us-east-1/accountId=000000000000/eventDay=${day}/authwatch-audit-1-\\d{4}(-\\d\\d){5}-[0-9a-f-]{36}$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `/ext/authwatch-authentication/region=us-east-1/accountId=000000000000/eventDay=${day}/`,
+        ),
+      ),
+    ]);
   });
 
   it('sends a single event with PutRecord', async () => {

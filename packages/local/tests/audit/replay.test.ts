@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  type AuditEvent,
   createFirehoseSink,
   deliveredIdsFromDir,
+  eventDay,
   formatFallbackLine,
   readFallbackEvents,
   replayEvents,
@@ -46,6 +48,33 @@ describe('replay of fallback lines into the local Firehose endpoint', () => {
     const delivered = idsOf(await running.records());
     expect([...delivered].sort()).toEqual(events.map((e) => e.metadata.uid).sort());
     expect(running.fake.stats.putRecordBatch).toBe(1 + 2);
+  });
+
+  it('lands a late event in its own day and keeps back an event of a class without a source', async () => {
+    // Prepare: a fallback from yesterday, and an event whose class has no source
+    running = await startFake();
+    const [late, stray] = someEvents(2) as [AuditEvent, AuditEvent];
+    late.time = Date.now() - 86_400_000;
+    const unmapped = { ...stray, class_uid: 4001 } as unknown as AuditEvent;
+    const sink = createFirehoseSink({ streamName: STREAM, client: firehoseClient(running.url) });
+    const read = await readFallbackEvents(
+      Readable.from([[late, unmapped].map((e) => formatFallbackLine(e, 'x')).join('')]),
+    );
+
+    // Act
+    const result = await replayEvents({ sink, events: read.events });
+    await running.fake.flush();
+
+    // Assess
+    expect(result).toMatchObject({ sent: 1, failed: [] });
+    expect(result.unstorable.map((u) => [u.event.metadata.uid, u.reason])).toEqual([
+      [unmapped.metadata.uid, expect.stringMatching(/^unstorable: OCSF class_uid 4001 has no/)],
+    ]);
+    expect(running.fake.stats.objects).toEqual([
+      expect.stringContaining(
+        `/ext/authwatch-authentication/region=us-east-1/accountId=000000000000/eventDay=${eventDay(late.time)}/`,
+      ),
+    ]);
   });
 
   it('runs as a command reading a file, printing still-failing events as fallback lines', async () => {

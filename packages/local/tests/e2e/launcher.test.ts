@@ -59,7 +59,7 @@ async function runOnce(): Promise<{ signedIn: boolean; mailbox: number; exitCode
     const result = await client.send(
       new InitiateAuthCommand({
         AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: outputs.userPoolClientId,
+        ClientId: outputs.passwordClientId,
         AuthParameters: { USERNAME: DEMO_USER.email, PASSWORD: DEMO_USER.password },
       }),
     );

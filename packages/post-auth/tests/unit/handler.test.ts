@@ -1,4 +1,5 @@
 import { type AuditSink, createAuditor, createMemorySink, type MemorySink } from '@authwatch/audit';
+import { lazy } from '@authwatch/kit';
 import { createLambdaContext } from '@authwatch/testing';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -52,6 +53,32 @@ beforeEach(() => {
 });
 
 describe('post authentication handler', () => {
+  it('builds its SES client on the first new-device mail only', async () => {
+    // Prepare: the client as the Lambda entry gives it, built on first use
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+    let builds = 0;
+    const handler = createPostAuthHandler({
+      config: config(),
+      auditor: createAuditor({ sinks: [createMemorySink()], now: () => NOW }),
+      ses: lazy(() => {
+        builds += 1;
+        return new SESClient({ region: 'us-east-1' });
+      }),
+      metrics: { addMetric: () => undefined },
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      now: () => NOW,
+    });
+    // Act
+    await handler(rawEvent('authentication'), context());
+    const beforeNewDevice = builds;
+    await handler(rawEvent('new-device'), context());
+    await handler(rawEvent('new-device'), context());
+    // Assess
+    expect(beforeNewDevice).toBe(0);
+    expect(builds).toBe(1);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+  });
+
   it('returns the event unchanged with an empty response and records the logon', async () => {
     // Prepare
     const { handler, sink } = harness();

@@ -1,5 +1,5 @@
 import { createAuditor, createMemorySink, type MemorySink } from '@authwatch/audit';
-import { GENERIC_USER_MESSAGE, UserFacingError } from '@authwatch/kit';
+import { GENERIC_USER_MESSAGE, lazy, UserFacingError } from '@authwatch/kit';
 import { createLambdaContext } from '@authwatch/testing';
 import {
   AdminLinkProviderForUserCommand,
@@ -113,6 +113,32 @@ describe('pre sign-up handler', () => {
       autoVerifyPhone: false,
     });
     expect(sink.events[0]?.metadata.event_code).toBe('PreSignUp_AdminCreateUser');
+  });
+
+  it('builds the Cognito client on the first federated sign-up only', async () => {
+    // Prepare: the directory over a client built on first use, as the Lambda entry does
+    cognito.on(ListUsersCommand).resolves({ Users: [] });
+    let builds = 0;
+    const handler = createPreSignUpHandler({
+      config: config({ [PRE_SIGNUP_ENV.autoConfirm]: 'SignUp' }),
+      auditor: createAuditor({ sinks: [createMemorySink()] }),
+      directory: cognitoDirectory(
+        lazy(() => {
+          builds += 1;
+          return new CognitoIdentityProviderClient({ region: 'us-east-1' });
+        }),
+      ),
+    });
+    // Act
+    await handler(rawEvent('sign-up'), createLambdaContext());
+    await handler(rawEvent('admin-create-user'), createLambdaContext());
+    const beforeFederated = builds;
+    await handler(rawEvent('external-provider'), createLambdaContext());
+    await handler(rawEvent('external-provider'), createLambdaContext());
+    // Assess
+    expect(beforeFederated).toBe(0);
+    expect(builds).toBe(1);
+    expect(cognito.commandCalls(ListUsersCommand).length).toBeGreaterThanOrEqual(2);
   });
 
   it('links a federated identity to the native user with the same verified email', async () => {

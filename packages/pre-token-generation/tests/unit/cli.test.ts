@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,11 +41,19 @@ describe('authwatch-claims validate', () => {
     expect(result.out).toContain('6 rule(s) valid for V3_0');
   });
 
-  it('prints warnings but still succeeds', async () => {
+  it('validates for V3_0 by default, as the stack wires the trigger: the repository’s rules have no warning', async () => {
     const result = await cli('validate', DEFAULT_RULES_FILE);
 
     expect(result.code).toBe(0);
-    expect(result.err).toContain('warning: rule 5 (machine-clients)');
+    expect(result.out).toContain('valid for V3_0');
+    expect(result.err).toBe('');
+  });
+
+  it('prints warnings but still succeeds, numbering rules from 1', async () => {
+    const result = await cli('validate', DEFAULT_RULES_FILE, '--version', '2');
+
+    expect(result.code).toBe(0);
+    expect(result.err).toContain('warning: rule 6 (machine-clients)');
   });
 
   it('lists every error and exits 1', async () => {
@@ -53,9 +61,9 @@ describe('authwatch-claims validate', () => {
 
     expect(result.code).toBe(1);
     expect(result.err).toContain('3 problem(s)');
-    expect(result.err).toContain('rule 0 (one) then.idToken.claims.sub');
-    expect(result.err).toContain('rule 0 (one) then.accessToken.scopesToAdd.0');
-    expect(result.err).toContain('rule 1 then.accessToken.claims.aud');
+    expect(result.err).toContain('rule 1 (one) then.idToken.claims.sub');
+    expect(result.err).toContain('rule 1 (one) then.accessToken.scopesToAdd.0');
+    expect(result.err).toContain('rule 2 then.accessToken.claims.aud');
   });
 
   it('says a V2 feature needs V2_0 when validated for V1_0', async () => {
@@ -222,5 +230,52 @@ describe('claim diff', () => {
       '+ d: true',
       '- c',
     ]);
+  });
+});
+
+describe('authwatch-claims as a new user meets it', () => {
+  it('exits 2 naming a missing rules file, as documented', async () => {
+    const result = await cli('validate', '/nonexistent/rules.yaml');
+
+    expect(result.code).toBe(2);
+    expect(result.err).toBe('error: cannot read /nonexistent/rules.yaml: no such file');
+  });
+
+  it('gives the line and column of a YAML syntax error', async () => {
+    const file = rulesFile(['rules:', '  - name: one', '    then: { idToken: [ }'].join('\n'));
+
+    const result = await cli('validate', file);
+
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/\(syntax\): .+ \(line 3, column \d+\)/);
+  });
+
+  it('writes valid JSON Schema with --out, and prints only the schema on stdout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-schema-'));
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['schema', '--out', 'rules.schema.json'], {
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      cwd: dir,
+    });
+
+    expect(code).toBe(0);
+    expect(out).toEqual([]);
+    const written = JSON.parse(readFileSync(join(dir, 'rules.schema.json'), 'utf8'));
+    expect(written).toHaveProperty('$schema');
+    const printed = await cli('schema');
+    expect(JSON.parse(printed.out)).toEqual(written);
+  });
+
+  it('prints only JSON from the documented `pnpm --silent claims schema` at the root', () => {
+    const result = spawnSync('pnpm', ['--silent', 'claims', 'schema'], {
+      cwd: join(PACKAGE_DIR, '..', '..'),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+
+    expect(result.status).toBe(0);
+    expect(() => JSON.parse(result.stdout)).not.toThrow();
   });
 });

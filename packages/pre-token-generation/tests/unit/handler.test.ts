@@ -67,7 +67,7 @@ describe('the pre token generation handler', () => {
     );
 
     await expect(importHandler({ [PRE_TOKEN_ENV.rulesFile]: file })).rejects.toThrow(
-      /rule 0 \(evil\) then\.idToken\.claims\.sub/,
+      /rule 1 \(evil\) then\.idToken\.claims\.sub/,
     );
   });
 
