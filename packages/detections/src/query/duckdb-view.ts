@@ -1,11 +1,9 @@
 /**
- * The DuckDB definition of the view `authwatch_events` over local audit objects.
- *
- * TEMPORARY (until the storage-layout work lands on main): that work exports the
- * view's DuckDB definition as a pure function from `@authwatch/audit`; this file is the
- * stand-in with the same contract (one view over every source's NDJSON objects, the
- * columns the rules read, `eventday` = the record's own UTC day) and is to be replaced
- * by an import of theirs.
+ * The view `authwatch_events` over a folder of audit objects WITHOUT the Security Lake
+ * layout (a flat export of NDJSON or Parquet files): the layout's own view comes from
+ * `@authwatch/audit` (`localEventsViewSql`), which the engine uses whenever the folder has
+ * `ext/<source>/region=…/` folders. Same contract: the columns the rules read, `eventday`
+ * = the record's own UTC day (computed here, as there is no folder to take it from).
  *
  * Columns are declared (not inferred) so that a field no object carries yet reads as
  * NULL instead of failing the query; JSON keys are matched as the producers write them
@@ -50,7 +48,7 @@ const EVENT_DAY = `strftime(make_timestamp(time * 1000), '%Y%m%d') AS eventday`;
  * `CREATE VIEW authwatch_events` over the given NDJSON and Parquet files (absolute
  * paths). With no file at all the view is empty but has every column.
  */
-export function duckdbEventsViewSql(files: {
+export function flatFolderViewSql(files: {
   ndjson: readonly string[];
   parquet: readonly string[];
 }): string {

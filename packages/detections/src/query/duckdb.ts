@@ -8,9 +8,10 @@ import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { localEventsViewSql } from '@authwatch/audit';
 import { QueryError } from '../errors.js';
 import { DUCKDB_MACROS } from './duckdb-shim.js';
-import { duckdbEventsViewSql } from './duckdb-view.js';
+import { flatFolderViewSql } from './duckdb-view.js';
 import type { QueryEngine, QueryParam, QueryResult } from './engine.js';
 
 type DuckModule = typeof import('@duckdb/node-api');
@@ -31,6 +32,8 @@ export interface DuckDbEngineOptions {
 export interface AuditFiles {
   ndjson: string[];
   parquet: string[];
+  /** Whether the folder has the Security Lake layout (`ext/<source>/region=…/…`). */
+  layout: boolean;
 }
 
 /**
@@ -58,11 +61,14 @@ export async function listAuditFiles(
   dir: string,
   days?: { from: string; to: string },
 ): Promise<AuditFiles> {
-  const files: AuditFiles = { ndjson: [], parquet: [] };
+  const files: AuditFiles = { ndjson: [], parquet: [], layout: false };
   let root = dir;
   try {
     const top = await readdir(dir, { withFileTypes: true });
-    if (top.some((entry) => entry.isDirectory() && entry.name === 'ext')) root = join(dir, 'ext');
+    if (top.some((entry) => entry.isDirectory() && entry.name === 'ext')) {
+      root = join(dir, 'ext');
+      files.layout = true;
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
     throw error;
@@ -123,15 +129,17 @@ export class DuckDbEngine implements QueryEngine {
   async refresh(days?: { from: string; to: string }): Promise<AuditFiles> {
     const connection = await this.connect();
     const files = await listAuditFiles(this.options.dir, days);
-    const view = duckdbEventsViewSql(files);
+    // The Security Lake layout (the local stack's, a copy of the bucket) gets the view
+    // @authwatch/audit defines for every query of the project; any other folder of
+    // objects (an export) a view over its files.
+    const view = files.layout
+      ? await localEventsViewSql(this.options.dir, {
+          format: files.parquet.length > 0 && files.ndjson.length === 0 ? 'parquet' : 'ndjson',
+        })
+      : flatFolderViewSql(files);
     if (this.options.materialize) {
       // Parse the objects once into a table, instead of once per rule through the view.
-      await connection.run(
-        view.replace(
-          'CREATE OR REPLACE VIEW authwatch_events AS',
-          'CREATE OR REPLACE TABLE authwatch_events AS',
-        ),
-      );
+      await connection.run(view.replace(/^CREATE OR REPLACE VIEW /, 'CREATE OR REPLACE TABLE '));
     } else {
       await connection.run(view);
     }

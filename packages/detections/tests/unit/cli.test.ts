@@ -94,3 +94,20 @@ describe('authwatch-detect', () => {
     expect(parseTime('-90m', T0)).toBe(T0 - 90 * 60_000);
   });
 });
+
+describe('authwatch-detect over a folder of exported objects without the Security Lake layout', () => {
+  it('reads every NDJSON file in it', async () => {
+    const flat = await mkdtemp(join(tmpdir(), 'detect-flat-'));
+    try {
+      const lines = Array.from({ length: 11 }, (_, i) =>
+        JSON.stringify(passwordFailure('flat@example.com', '198.18.21.1', T0 + i * 30_000)),
+      );
+      await writeFile(join(flat, 'export.ndjson'), `${lines.join('\n')}\n`);
+      const { out, io: cli } = io();
+      expect(await main(['run', '--dir', flat, '--from=-2h'], cli)).toBe(0);
+      expect(out.join('\n')).toMatch(/password-brute-force-user\s+flat@example\.com/);
+    } finally {
+      await rm(flat, { recursive: true, force: true });
+    }
+  });
+});
