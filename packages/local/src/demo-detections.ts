@@ -23,7 +23,7 @@ interface FindingLine {
   class_uid?: number;
   severity?: string;
   message?: string;
-  user?: { name?: string };
+  user?: { name?: string; uid?: string };
   metadata?: { log_name?: string };
   status?: string;
   status_detail?: string;
@@ -74,7 +74,11 @@ export async function detectionsStep(options: {
   const user = await client.send(
     new AdminGetUserCommand({ UserPoolId: o.userPoolId, Username: email }),
   );
-  const userName = user.Username ?? email;
+  // Findings name users by their sub (CloudTrail keeps it where it hides the user name).
+  const sub =
+    user.UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value ??
+    user.Username ??
+    email;
   const mailsBefore = new Set((await readMailbox(o.sesEndpoint)).map((mail) => mail.messageId));
   await wrongCodes(client, o, email);
   await wrongCodes(client, o, email);
@@ -88,7 +92,7 @@ export async function detectionsStep(options: {
       (line) =>
         line.class_uid === 2004 &&
         line.finding_info?.analytic?.uid === 'otp-brute-force-user' &&
-        line.user?.name === userName,
+        line.user?.uid === sub,
     );
     if (!finding) await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -112,7 +116,7 @@ export async function detectionsStep(options: {
     for (const line of (alert.body.text ?? '').split('\n').slice(1, 5)) print(`     ${line}`);
   }
   const lock = (await records(o.auditDir)).find(
-    (line) => line.metadata?.log_name === 'response-lock' && line.user?.name === userName,
+    (line) => line.metadata?.log_name === 'response-lock' && line.user?.name === sub,
   );
   if (lock)
     print(`   response: ${lock.status === 'Success' ? '' : 'FAILED '}${lock.status_detail}`);

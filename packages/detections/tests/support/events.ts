@@ -138,7 +138,9 @@ export function passwordFailure(
     },
     cloud: { provider: 'AWS', region: REGION },
     service: { name: 'Amazon Cognito', uid: POOL },
-    user: { name: user, type: 'User' },
+    // CloudTrail redacts the user name of a failed call; it keeps the sub, unless the
+    // user does not exist (then there is none).
+    user: options.userNotFound ? { type: 'User' } : { uid: `sub-${user}`, type: 'User' },
     src_endpoint: { ip, location: options.geo ?? (PLACES.paris as Geo) },
     unmapped: {
       clientId: CLIENT,

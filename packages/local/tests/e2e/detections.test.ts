@@ -70,7 +70,7 @@ describe('detections in the local stack', () => {
         finding_info: expect.objectContaining({
           analytic: expect.objectContaining({ uid: 'otp-brute-force-user' }),
         }),
-        user: { name: expect.any(String) },
+        user: { uid: expect.any(String) },
       }),
     );
     const until = Date.now() + 5_000;
