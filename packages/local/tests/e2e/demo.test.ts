@@ -43,7 +43,16 @@ function lineOf(text: string, from = 0): number {
 describe('pnpm demo on its own stack', () => {
   it('walks through the eight steps in order', () => {
     const headings = lines.filter((line) => /^── \d\. /.test(line));
-    expect(headings.map((line) => line.slice(3, 4))).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+    expect(headings.map((line) => line.slice(3, 4))).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+    ]);
   });
 
   it('shows the burst of wrong codes found, alerted and answered with a lock', () => {
