@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
 import { AuditStream } from './audit-stream.js';
 import { CustomAuth } from './custom-auth.js';
+import { DashboardSite } from './dashboard-site.js';
 import { Detections } from './detections.js';
 import { SignInWatch } from './sign-in-watch.js';
 import { stagingSiteAuthFromConfig } from './staging-site-auth.js';
@@ -39,6 +40,8 @@ export class AuthwatchStack extends Stack {
   readonly signInWatch: SignInWatch;
   /** The scheduled detections (rules on Athena, findings, alerts, responses). */
   readonly detections: Detections | undefined;
+  /** The security page behind CloudFront. */
+  readonly dashboard: DashboardSite;
 
   constructor(scope: Construct, id: string, props: AuthwatchStackProps) {
     const { config, ...stackProps } = props;
@@ -101,6 +104,7 @@ export class AuthwatchStack extends Stack {
         : new Detections(this, 'Detections', { config, audit, userPool: this.userPool.userPool });
     new UserImportRole(this, 'UserImport', { userPool: this.userPool.userPool });
     stagingSiteAuthFromConfig(this, config, this.userPool.userPool, this.userPool.domain);
+    this.dashboard = DashboardSite.forStack(this, 'Dashboard', config);
     // ── end of concerns
   }
 }

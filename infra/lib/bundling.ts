@@ -33,9 +33,10 @@ export const BUNDLING = {
   mainFields: ['module', 'main'],
   /**
    * CDK's own default for Node 18+ runtimes: the Lambda runtime ships AWS SDK v3, so it
-   * is not bundled.
+   * is not bundled. `@duckdb/*`: the protected API's offline history engine (a native
+   * module), loaded only when HISTORY_ENGINE=duckdb, never in AWS.
    */
-  externalModules: ['@aws-sdk/*'],
+  externalModules: ['@aws-sdk/*', '@duckdb/*'],
   banner:
     "import{createRequire as __authwatchRequire}from'node:module';const require=__authwatchRequire(import.meta.url);",
 } as const;

@@ -13,6 +13,7 @@ export {
   type CustomAuthProps,
   customAuthClientOptions,
 } from './custom-auth.js';
+export { DASHBOARD_CHANNELS, DashboardSite, type DashboardSiteProps } from './dashboard-site.js';
 export {
   DETECT_SERVICE,
   Detections,

@@ -18,6 +18,7 @@ import {
   CLASS_ACCOUNT_CHANGE,
   CLASS_API_ACTIVITY,
   CLASS_AUTHENTICATION,
+  type CLASS_USER_ACCESS,
   LOG_PROVIDER,
   OCSF_VERSION,
   SEVERITY,
@@ -43,13 +44,18 @@ export const AUDIT_EVENT_KINDS = [
   'sign-in-failed',
   'account-action-failed',
   'sign-in-call',
+  'admin-change',
 ] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 
 /** What a builder decides; {@link buildAuditEvent} adds what every event repeats. */
 export interface AuditEventShape {
   kind: AuditEventKind;
-  classInfo: typeof CLASS_ACCOUNT_CHANGE | typeof CLASS_AUTHENTICATION | typeof CLASS_API_ACTIVITY;
+  classInfo:
+    | typeof CLASS_ACCOUNT_CHANGE
+    | typeof CLASS_AUTHENTICATION
+    | typeof CLASS_USER_ACCESS
+    | typeof CLASS_API_ACTIVITY;
   activityId: number;
   activityName: string;
   statusId: StatusId;
@@ -57,7 +63,12 @@ export interface AuditEventShape {
   statusDetail: string;
   message: string;
   unmapped?: Partial<AuditUnmapped>;
-  extra?: Partial<Pick<AuditEvent, 'is_new_logon' | 'is_mfa' | 'auth_protocol' | 'api'>>;
+  extra?: Partial<
+    Pick<
+      AuditEvent,
+      'is_new_logon' | 'is_mfa' | 'auth_protocol' | 'api' | 'actor' | 'resources' | 'privileges'
+    >
+  >;
 }
 type Shape = AuditEventShape;
 

@@ -46,14 +46,29 @@ export const AUDIT_COLUMNS: readonly AuditColumn[] = [
     comment: 'client IP (CloudTrail, or the app) with GeoIP location and AS',
   },
   { name: 'http_request', type: 'struct<user_agent:string>', comment: 'caller user agent' },
-  { name: 'api', type: 'struct<operation:string>', comment: 'API Activity: Cognito operation' },
+  {
+    name: 'api',
+    type: 'struct<operation:string,request:struct<uid:string>>',
+    comment: 'API Activity: Cognito operation, CloudTrail requestID',
+  },
+  {
+    name: 'actor',
+    type: 'struct<user:struct<uid:string,name:string,type:string,credential_uid:string,account:struct<uid:string>>,session:struct<issuer:string,created_time:bigint,is_mfa:boolean>,invoked_by:string>',
+    comment: 'admin changes: the IAM principal (ARN, access key id, session issuer)',
+  },
+  {
+    name: 'resources',
+    type: 'array<struct<type:string,uid:string,name:string>>',
+    comment: 'admin changes: what the call changed',
+  },
+  { name: 'privileges', type: 'array<string>', comment: 'groups given or taken' },
   { name: 'is_new_logon', type: 'boolean', comment: 'sign-in from a new device' },
   { name: 'is_mfa', type: 'boolean', comment: 'a second factor was used' },
   { name: 'auth_protocol', type: 'string', comment: 'authentication method' },
   { name: 'auth_protocol_id', type: 'int', comment: 'OCSF auth protocol id (99 other)' },
   {
     name: 'unmapped',
-    type: 'struct<clientid:string,triggersource:string,reason:string,autoconfirmed:boolean,linkedtouser:string,mode:string,attempt:int,maxattempts:int,matchedrules:array<string>,claimsadded:array<string>,claimssuppressed:array<string>,scopesadded:array<string>,scopessuppressed:array<string>,tokenversion:string,truncated:boolean,originalsize:bigint,usernamehash:string,usernotfound:boolean,errorcode:string,authflow:string,challengename:string,outcome:string>',
+    type: 'struct<clientid:string,triggersource:string,reason:string,autoconfirmed:boolean,linkedtouser:string,mode:string,attempt:int,maxattempts:int,matchedrules:array<string>,claimsadded:array<string>,claimssuppressed:array<string>,scopesadded:array<string>,scopessuppressed:array<string>,tokenversion:string,truncated:boolean,originalsize:bigint,usernamehash:string,usernotfound:boolean,errorcode:string,authflow:string,challengename:string,outcome:string,groupname:string,privileged:boolean,changes:array<string>,before:string,after:string,weakened:boolean,triggertampered:boolean,clientwidened:boolean>',
     comment: 'Cognito facts without an OCSF attribute',
   },
 ];

@@ -1,3 +1,4 @@
+export * from './admin-change.js';
 export * from './attempts.js';
 export * from './audit-dir.js';
 export * from './auditor.js';

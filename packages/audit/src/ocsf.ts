@@ -24,6 +24,8 @@ export const CATEGORY_IAM = { uid: 3, name: 'Identity & Access Management' } as 
 
 export const CLASS_ACCOUNT_CHANGE = { uid: 3001, name: 'Account Change' } as const;
 export const CLASS_AUTHENTICATION = { uid: 3002, name: 'Authentication' } as const;
+/** User Access Management: a user given or taken a group (Cognito's privilege sets). */
+export const CLASS_USER_ACCESS = { uid: 3005, name: 'User Access Management' } as const;
 /** Application Activity: the category of API Activity. */
 export const CATEGORY_APPLICATION = { uid: 6, name: 'Application Activity' } as const;
 /** API Activity: a Cognito API call seen through CloudTrail that is not itself a sign-in. */
@@ -35,7 +37,10 @@ export const ACCOUNT_CHANGE_ACTIVITY = {
   enable: 2,
   passwordChange: 3,
   passwordReset: 4,
+  disable: 5,
+  delete: 6,
   mfaFactorEnable: 10,
+  mfaFactorDisable: 11,
   other: 99,
 } as const;
 
@@ -139,6 +144,52 @@ export interface AuditUnmapped {
   challengeName?: string;
   /** CloudTrail: what a successful sign-in call returned: tokens, challenge, unknown. */
   outcome?: string;
+  /** Admin change: the group a user was added to or removed from, or that changed. */
+  groupName?: string;
+  /** Admin change: the group is one of the configured privileged groups. */
+  privileged?: boolean;
+  /** Admin change: the request members the call set (names only, e.g. `LambdaConfig.PreSignUp`). */
+  changes?: string[];
+  /** Admin change: what was deployed, as JSON (secrets never included), when known. */
+  before?: string;
+  /** Admin change: what the call set, as JSON (secrets and personal data never included). */
+  after?: string;
+  /** Admin change: MFA made optional or off, or the password policy made weaker. */
+  weakened?: boolean;
+  /** Admin change: an Authwatch trigger detached from, or replaced in, the pool's LambdaConfig. */
+  triggerTampered?: boolean;
+  /** Admin change: a client given callback URLs or OAuth flows it was not deployed with. */
+  clientWidened?: boolean;
+}
+
+/** OCSF `actor`: who made an admin call (the IAM principal CloudTrail names). */
+export interface OcsfActor {
+  user: {
+    /** The principal's ARN. */
+    uid?: string;
+    name?: string;
+    /** CloudTrail's userIdentity.type: IAMUser, AssumedRole, Root, AWSService, ... */
+    type?: string;
+    /** The access key id of the call. */
+    credential_uid?: string;
+    account?: { uid: string };
+  };
+  session?: {
+    /** The ARN of the role or user that issued the session (sessionIssuer.arn). */
+    issuer?: string;
+    created_time?: number;
+    is_mfa?: boolean;
+  };
+  /** The AWS service that made the call for the principal (userIdentity.invokedBy). */
+  invoked_by?: string;
+}
+
+/** OCSF `resource_details` as admin changes fill it: what the call changed. */
+export interface OcsfResource {
+  /** UserPool, UserPoolClient, Group, IdentityProvider, UserImportJob, Domain, ... */
+  type: string;
+  uid?: string;
+  name?: string;
 }
 
 /** One OCSF audit event as Authwatch emits it. */
@@ -150,6 +201,7 @@ export interface AuditEvent {
   class_uid:
     | typeof CLASS_ACCOUNT_CHANGE.uid
     | typeof CLASS_AUTHENTICATION.uid
+    | typeof CLASS_USER_ACCESS.uid
     | typeof CLASS_API_ACTIVITY.uid;
   class_name: string;
   /** `class_uid * 100 + activity_id`. */
@@ -182,8 +234,14 @@ export interface AuditEvent {
   src_endpoint?: OcsfEndpoint;
   /** CloudTrail: the caller's user agent. */
   http_request?: { user_agent: string };
-  /** API Activity: the Cognito operation. */
-  api?: { operation: string };
+  /** API Activity: the Cognito operation (and CloudTrail's requestID for admin calls). */
+  api?: { operation: string; request?: { uid: string } };
+  /** Admin changes: the IAM principal that made the call. */
+  actor?: OcsfActor;
+  /** Admin changes: what the call changed. */
+  resources?: OcsfResource[];
+  /** User Access Management: the groups given or taken. */
+  privileges?: string[];
   /** Authentication only: the sign-in came from a device not seen before. */
   is_new_logon?: boolean;
   /** Authentication only: a second factor was used. */

@@ -9,6 +9,8 @@
 import type { AuditEvent, Auditor } from '@authwatch/audit';
 import type { CloudTrailConfig } from './config.js';
 import type { GeoIp } from './geoip.js';
+import { type ManagementSkip, mapManagementBody } from './management.js';
+import type { ManagementConfig } from './management-config.js';
 import { type MapSkipReason, mapRecord } from './map.js';
 import { parseMessageBody, type SkipReason } from './record.js';
 
@@ -27,7 +29,7 @@ export interface BatchResponse {
 export interface BatchCounts {
   received: number;
   events: number;
-  skipped: Partial<Record<SkipReason | MapSkipReason, number>>;
+  skipped: Partial<Record<SkipReason | MapSkipReason | ManagementSkip, number>>;
   /** Messages handed back to SQS for a retry. */
   retried: number;
 }
@@ -36,6 +38,8 @@ export interface BatchDeps {
   config: CloudTrailConfig;
   auditor: Auditor;
   geo: GeoIp;
+  /** Privileged groups and the deployed baseline, for admin changes (default: `admins`, none). */
+  management?: ManagementConfig;
   /** The ids of events the auditor could not deliver since the last call (and forgets them). */
   takeUndelivered(): readonly string[];
 }
@@ -50,11 +54,21 @@ export async function processBatch(
   const events: AuditEvent[] = [];
   const owner = new Map<string, string>();
   const retry = new Set<string>();
-  const skip = (reason: SkipReason | MapSkipReason) => {
+  const skip = (reason: SkipReason | MapSkipReason | ManagementSkip) => {
     counts.skipped[reason] = (counts.skipped[reason] ?? 0) + 1;
   };
   for (const message of messages) {
     try {
+      // Admin actions and configuration changes (management.ts), then sign-in calls.
+      const managed = mapManagementBody(message.body, deps.config, deps.geo, deps.management);
+      if (managed !== undefined) {
+        if (managed.kind === 'skip') skip(managed.reason);
+        else {
+          events.push(managed.event);
+          owner.set(managed.event.metadata.uid, message.messageId);
+        }
+        continue;
+      }
       const parsed = parseMessageBody(message.body);
       if (parsed.kind === 'skip') {
         skip(parsed.reason);

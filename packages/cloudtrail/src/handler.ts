@@ -7,8 +7,10 @@ import { auditorFromEnv } from '@authwatch/audit';
 import { createCloudTrailHandler } from './app.js';
 import { loadConfig } from './config.js';
 import { NO_GEOIP, openGeoIp } from './geoip.js';
+import { loadManagementConfig } from './management-config.js';
 
 const config = loadConfig();
+const management = loadManagementConfig();
 const undelivered = new Set<string>();
 // An event that did not reach the stream is retried through SQS, not written to the
 // fallback log (a retry rebuilds it, so a fallback line would become a duplicate).
@@ -20,6 +22,7 @@ const auditor = auditorFromEnv({
 
 export const handler = createCloudTrailHandler({
   config,
+  management,
   auditor,
   geo: config.geoip ? openGeoIp(config.geoip) : NO_GEOIP,
   takeUndelivered: () => {

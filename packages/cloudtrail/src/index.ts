@@ -29,11 +29,29 @@ export {
   openGeoIp,
 } from './geoip.js';
 export {
+  actorOf,
+  MANAGEMENT_CALL_NAMES,
+  MANAGEMENT_CALLS,
+  type ManagementMapped,
+  type ManagementSkip,
+  mapManagementBody,
+  mapManagementRecord,
+} from './management.js';
+export { changedMembers, scrub } from './management-changes.js';
+export {
+  DEFAULT_MANAGEMENT,
+  DEFAULT_PRIVILEGED_GROUPS,
+  loadManagementConfig,
+  MANAGEMENT_ENV,
+  type ManagementConfig,
+  type PoolBaseline,
+  PoolBaselineSchema,
+} from './management-config.js';
+export {
   ACCOUNT_CALLS,
   cleanUserAgent,
   type Mapped,
   mapRecord,
-  RECORDED_CALLS,
   reasonOf,
   SIGN_IN_CALLS,
 } from './map.js';
@@ -48,3 +66,12 @@ export {
   readTrailRecord,
   type TrailRecord,
 } from './record.js';
+
+import { MANAGEMENT_CALL_NAMES } from './management.js';
+import { RECORDED_CALLS as AUTH_CALLS } from './map.js';
+
+/**
+ * Every call the EventBridge rule forwards (infra builds the rule from it): the sign-in
+ * and account calls, and the admin and configuration calls.
+ */
+export const RECORDED_CALLS = [...new Set([...AUTH_CALLS, ...MANAGEMENT_CALL_NAMES])];

@@ -102,12 +102,12 @@ const TRIGGER_MESSAGE =
 export function reasonOf(errorCode: string, errorMessage: string | undefined): string {
   const message = errorMessage?.trim();
   if (message !== undefined) {
-    const known = KNOWN_MESSAGES[message];
-    if (known !== undefined) return known;
+    if (Object.hasOwn(KNOWN_MESSAGES, message)) return KNOWN_MESSAGES[message] as string;
     const trigger = TRIGGER_MESSAGE.exec(message)?.[1];
     if (trigger !== undefined) return `refused by the ${trigger} trigger`;
   }
-  return `${CODE_REASONS[errorCode] ?? 'failed'} (${errorCode})`;
+  const reason = Object.hasOwn(CODE_REASONS, errorCode) ? CODE_REASONS[errorCode] : undefined;
+  return `${reason ?? 'failed'} (${errorCode})`;
 }
 
 // Control characters would let a user agent rewrite a terminal that prints it.
@@ -168,7 +168,10 @@ function ofThisPool(record: TrailRecord, config: CloudTrailConfig): boolean {
 /** Maps one record to its event, or says why it is skipped. */
 export function mapRecord(record: TrailRecord, config: CloudTrailConfig, geo: GeoIp): Mapped {
   const signIn = SIGN_IN_CALLS.has(record.eventName);
-  const account = ACCOUNT_CALLS[record.eventName];
+  // Own keys only: an eventName such as `constructor` must not find Object.prototype's.
+  const account = Object.hasOwn(ACCOUNT_CALLS, record.eventName)
+    ? ACCOUNT_CALLS[record.eventName]
+    : undefined;
   if (!signIn && account === undefined) return { kind: 'skip', reason: 'not-an-auth-call' };
   if (!ofThisPool(record, config)) return { kind: 'skip', reason: 'other-pool' };
   const failed = record.errorCode !== undefined;

@@ -10,7 +10,7 @@ import * as z from 'zod';
 import type { Alerter } from './alerts.js';
 import type { DetectConfig } from './config.js';
 import { type DeliveryReport, deliver } from './deliver.js';
-import { type DetectOutcome, detect, scanDays } from './detect.js';
+import { type DetectOutcome, detect, type FindingChange, scanDays } from './detect.js';
 import type { LoadedRules } from './load.js';
 import type { QueryEngine } from './query/engine.js';
 import type { Responder } from './responses.js';
@@ -44,6 +44,8 @@ export interface DetectDeps {
   region?: string;
   /** The clock (tests; the Lambda uses Date.now). */
   now?: () => number;
+  /** The pool drift check (drift.ts), run with the rules; its finding is delivered alike. */
+  drift?: (now: number) => Promise<FindingChange[]>;
 }
 
 export interface DetectSummary {
@@ -100,6 +102,16 @@ export async function runDetection(
     now: clock.now,
     ...(deps.region ? { region: deps.region } : {}),
   });
+  let driftChanges: FindingChange[] = [];
+  if (deps.drift) {
+    try {
+      driftChanges = await deps.drift(clock.now());
+    } catch (error) {
+      // A failed check is logged and counted; the rules' findings still go out.
+      logger.error('pool drift check failed', { error: (error as Error).message });
+    }
+  }
+  outcome.changes.push(...driftChanges);
   const delivery = await deliver(outcome.changes, {
     auditor: deps.auditor,
     store: deps.store,

@@ -22,7 +22,7 @@ export const FIELDS = {
   class_uid: {
     sql: 'class_uid',
     type: 'int',
-    doc: 'OCSF class: 3001 Account Change, 3002 Authentication, 2004 Detection Finding',
+    doc: 'OCSF class: 3001 Account Change, 3002 Authentication, 3005 User Access Management, 6003 API Activity, 2004 Detection Finding',
   },
   activity_id: {
     sql: 'activity_id',
@@ -95,6 +95,61 @@ export const FIELDS = {
     sql: 'unmapped.usernotfound',
     type: 'boolean',
     doc: 'a sign-in attempt for a user that does not exist',
+  },
+  'metadata.log_provider': {
+    sql: 'metadata.log_provider',
+    type: 'string',
+    doc: 'which source recorded it: cognito-trigger, cloudtrail',
+  },
+  'api.operation': {
+    sql: 'api.operation',
+    type: 'string',
+    doc: 'the Cognito operation of a CloudTrail event (AdminAddUserToGroup, UpdateUserPool, ...)',
+  },
+  'actor.user.uid': {
+    sql: 'actor."user".uid',
+    type: 'string',
+    doc: 'admin changes: the IAM principal ARN that made the call',
+  },
+  'actor.user.credential_uid': {
+    sql: 'actor."user".credential_uid',
+    type: 'string',
+    doc: 'admin changes: the access key id of the call',
+  },
+  'actor.session.issuer': {
+    sql: 'actor.session.issuer',
+    type: 'string',
+    doc: 'admin changes: the role or user that issued the session',
+  },
+  'actor.invoked_by': {
+    sql: 'actor.invoked_by',
+    type: 'string',
+    doc: 'admin changes: the AWS service that made the call (cloudformation.amazonaws.com)',
+  },
+  'unmapped.groupName': {
+    sql: 'unmapped.groupname',
+    type: 'string',
+    doc: 'admin changes: the group granted, revoked or changed',
+  },
+  'unmapped.privileged': {
+    sql: 'unmapped.privileged',
+    type: 'boolean',
+    doc: 'admin changes: the group is a privileged one (CLOUDTRAIL_PRIVILEGED_GROUPS)',
+  },
+  'unmapped.weakened': {
+    sql: 'unmapped.weakened',
+    type: 'boolean',
+    doc: 'admin changes: MFA lower than deployed, or a weaker password policy',
+  },
+  'unmapped.triggerTampered': {
+    sql: 'unmapped.triggertampered',
+    type: 'boolean',
+    doc: 'admin changes: an Authwatch trigger detached or replaced in LambdaConfig',
+  },
+  'unmapped.clientWidened': {
+    sql: 'unmapped.clientwidened',
+    type: 'boolean',
+    doc: 'admin changes: a client given callback URLs or OAuth flows it was not deployed with',
   },
   'finding_info.analytic.uid': {
     sql: 'finding_info.analytic.uid',

@@ -6,9 +6,11 @@
  * clients. The local stack invokes this same handler with DETECT_ENGINE=duckdb.
  */
 import { auditorFromEnv } from '@authwatch/audit';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { createAwsAlerter } from './alerts.js';
 import { createDetectHandler, type DetectDeps } from './app.js';
 import { loadDetectConfig } from './config.js';
+import { checkDrift, loadDriftBaseline } from './drift.js';
 import { loadRulesFile } from './load.js';
 import { DEFAULT_RULES_FILE } from './paths.js';
 import { AthenaEngine } from './query/athena.js';
@@ -29,15 +31,39 @@ const engine: QueryEngine =
     ? new AthenaEngine(config.athena)
     : new DuckDbEngine({ dir: config.auditDir ?? '.' });
 const engineOf = async () => engine;
+const baseline = loadDriftBaseline();
+
+const store =
+  'table' in config.state
+    ? new DynamoDbFindingStore(config.state.table)
+    : new FileFindingStore(config.state.file);
+const userPoolId = config.userPoolId;
+// The drift check runs when the pool and its deployed baseline are both configured.
+const drift =
+  userPoolId && baseline
+    ? (() => {
+        const cognito = new CognitoIdentityProviderClient({
+          maxAttempts: 3,
+          requestHandler: { requestTimeout: 5_000, connectionTimeout: 2_000 },
+        });
+        return (now: number) =>
+          checkDrift({
+            cognito,
+            userPoolId,
+            baseline,
+            store,
+            now,
+            ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
+          });
+      })()
+    : undefined;
 
 const deps: DetectDeps = {
   config,
   rules,
   engine: engineOf as DetectDeps['engine'],
-  store:
-    'table' in config.state
-      ? new DynamoDbFindingStore(config.state.table)
-      : new FileFindingStore(config.state.file),
+  store,
+  ...(drift ? { drift } : {}),
   auditor: auditorFromEnv(),
   alerter: createAwsAlerter({
     ...(config.alertTopicArn ? { topicArn: config.alertTopicArn } : {}),

@@ -14,6 +14,7 @@ const SECRET_PAIR = /\b(password|passwd|pwd|secret|token|code|otp|answer)\s*[=:]
  */
 const CODE = /\b\d{4,8}\b/g;
 const OPAQUE = /[A-Za-z0-9+/_]{40,}={0,2}/g;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:/\\]+\.[A-Za-z]{2,}/g;
 
 /** Removes anything that looks like a credential from a free-text value. */
@@ -37,6 +38,8 @@ export function scrubEvidence(field: string, value: string): string {
   ) {
     return value;
   }
+  // A Cognito sub is a UUID, which the opaque-string pattern would otherwise cut.
+  if (field === 'user.uid' && UUID.test(value)) return value;
   if (field === 'user.name' || field === 'user.uid' || field === 'user.email_domain') {
     // A user name can be anything a client typed: a code pasted in the wrong box too.
     return value.replace(JWT, REDACTED).replace(OPAQUE, REDACTED);

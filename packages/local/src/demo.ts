@@ -19,6 +19,7 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { detectionsStep } from './demo-detections.js';
+import { SECURITY_USER } from './dashboard.js';
 import { listDeliveredObjects } from './firehose/index.js';
 import { type LocalOutputs, readOutputs } from './outputs.js';
 import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths.js';
@@ -335,6 +336,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         '  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws cognito-idp ' +
         `--region ${o.region} --endpoint-url ${o.endpoint} describe-user-pool --user-pool-id ${o.userPoolId}`,
     );
+    if (o.dashboardUrl) {
+      print(
+        `\nWatch it on the security page: ${o.dashboardUrl} (sign in as ${SECURITY_USER.email} / ${SECURITY_USER.password})`,
+      );
+    }
   } finally {
     client.destroy();
   }

@@ -21,6 +21,7 @@ import {
   DEFAULT_DETECTION_RULES_FILE,
   detectionsSectionOf,
 } from '../../../infra/config/sections/detections.js';
+import { localPoolBaseline } from './cloudtrail/baseline.js';
 import { sesMailer } from './mailer.js';
 import { entryPath, REPO_ROOT } from './paths.js';
 import {
@@ -194,6 +195,8 @@ export function localDetectEnvironment(
     [DETECT_ENV.eventBus]: 'none',
     [DETECT_ENV.responses]: String(section.responses),
     [DETECT_ENV.userPoolId]: options.userPoolId,
+    // The pool as the stack set it up: the drift check compares the live pool with it.
+    DETECT_POOL_BASELINE: JSON.stringify(localPoolBaseline(config)),
     TZ: 'UTC',
   };
 }

@@ -4,6 +4,8 @@
  */
 export * from './api/index.js';
 export { loopbackJwksFetcher } from './cognito/index.js';
+export * from './dashboard.js';
+export { createLiveFeedServer, type LiveFeedServer } from './live-feed/index.js';
 export { formatAuditLine, subscribeLiveView, type ViewedEvent } from './live-view.js';
 export {
   LocalStackStartError,

@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, type Worker, workerData } from 'node:worker_threads';
+import { SECURITY_USER } from './dashboard.js';
 import { startFailureText } from './launcher.js';
 import { watchParent } from './parent-watch.js';
 import { DEFAULT_STATE_DIR } from './paths.js';
@@ -68,7 +69,9 @@ function banner(stack: LocalStack, startedAt: number): string {
     ['mailbox (SES)', `${o.sesEndpoint}/store`],
     ['audit objects', o.auditDir],
     ['live feed', `${o.liveFeedWsUrl} (API id ${o.liveFeedApiId}; pnpm watch)`],
+    ['security page', o.dashboardUrl ?? '(not started)'],
     ['demo user', `${DEMO_USER.email} / ${DEMO_USER.password}`],
+    ['security user', `${SECURITY_USER.email} / ${SECURITY_USER.password}`],
     ['outputs', stack.outputsFile],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));

@@ -40,6 +40,8 @@ export interface LocalOutputs {
   liveFeedWsUrl: string;
   /** The live feed's API id (`GetApi`; `authwatch-watch <api-id>`). */
   liveFeedApiId: string;
+  /** The security page (packages/dashboard). */
+  dashboardUrl?: string;
 }
 
 /** The ports of a stack's servers, from its outputs (the lock file records them). */

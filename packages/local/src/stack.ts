@@ -35,6 +35,12 @@ import {
   type TriggerVersion,
 } from './cognito/index.js';
 import {
+  historyHandlerEnv,
+  mergeHandlerEnv,
+  seedSecurityUser,
+  startLocalDashboard,
+} from './dashboard.js';
+import {
   type DeliveryFirehose,
   type DeliveryLiveFeed,
   type DeliveryPlacement,
@@ -70,7 +76,7 @@ import {
   type WorkerTiming,
 } from './triggers/runner.js';
 
-/** Default base port: Cognito on it, then the API, SES, Firehose and the live feed. */
+/** Default base port: Cognito on it, then the API, SES, Firehose, the live feed and the security page. */
 export const DEFAULT_BASE_PORT = 4580;
 
 /** The demo user seeded into the pool (confirmed, in group `users`). */
@@ -404,7 +410,7 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
     config,
     endpoints,
     secrets,
-    ...(options.handlerEnv ? { overrides: options.handlerEnv } : {}),
+    overrides: mergeHandlerEnv(historyHandlerEnv(config, auditDir), options.handlerEnv),
   }).map((spec) => (spec.key === 'protected-api' ? { ...spec, timeoutMs: API_TIMEOUT_MS } : spec));
   const handlers = specs.map((spec) => spec.key);
   const runner = new HandlerRunner({
@@ -451,6 +457,7 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
   });
   const ids = await setUpPool(cognito, config, handlers);
   poolIds = [ids.poolId];
+  await seedSecurityUser(cognito, ids.poolId, config);
   const issuer = cognito.issuer(ids.poolId);
   const jwksUri = `${issuer}/.well-known/jwks.json`;
 
@@ -506,6 +513,9 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
     liveFeedApiId: LOCAL_LIVE_FEED_API_ID,
     liveFeedWsUrl: `${liveFeedUrl.replace(/^http/, 'ws')}/event/realtime`,
   };
+  // The security page, on its own port (base + 5).
+  const dashboard = await startLocalDashboard(portOf(5), outputs, config);
+  outputs.dashboardUrl = dashboard.url;
   const outputsFile = outputsPath(stateDir);
   await writeOutputs(outputsFile, outputs);
   const detections = await startLocalDetections({
@@ -558,6 +568,7 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
         await detections.stop();
         await Promise.allSettled([
           api?.stop(),
+          dashboard.stop(),
           runner.stop(),
           emulator.save(),
           new Promise<void>((resolve) => {

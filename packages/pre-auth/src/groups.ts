@@ -4,11 +4,10 @@
  * UserNotFoundException, which is no group: the same call is made for a known and an
  * unknown name, so the time it takes says nothing about which it is.
  */
-import { sendWithSignal, signalForDeadline } from '@authwatch/kit';
-import {
-  AdminListGroupsForUserCommand,
-  type AdminListGroupsForUserCommandOutput,
-  type CognitoIdentityProviderClient,
+import { type Deferred, resolveDeferred, sendWithSignal, signalForDeadline } from '@authwatch/kit';
+import type {
+  AdminListGroupsForUserCommandOutput,
+  CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 
 /** Looks up a user's group names. Throws when the lookup fails (the caller fails closed). */
@@ -19,13 +18,20 @@ export interface GroupDirectory {
 /** At most this many pages of 60 groups (a user is in at most 100 groups per pool). */
 const MAX_PAGES = 2;
 
-/** The SDK-backed {@link GroupDirectory}. */
-export function cognitoGroups(client: CognitoIdentityProviderClient): GroupDirectory {
+/**
+ * The SDK-backed {@link GroupDirectory}. The client may be given as a lazy value: the
+ * SDK's Cognito package is then loaded on the first lookup (with client rules only).
+ */
+export function cognitoGroups(deferred: Deferred<CognitoIdentityProviderClient>): GroupDirectory {
   return {
     async groupsOf(userPoolId, userName, deadline) {
       const names: string[] = [];
       let token: string | undefined;
       try {
+        const client = await resolveDeferred(deferred);
+        const { AdminListGroupsForUserCommand } = await import(
+          '@aws-sdk/client-cognito-identity-provider'
+        );
         for (let page = 0; page < MAX_PAGES; page++) {
           const result = await sendWithSignal<AdminListGroupsForUserCommandOutput>(
             client,

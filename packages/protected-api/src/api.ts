@@ -5,6 +5,8 @@
  * subject are logged, and the Authorization header is stripped from anything logged.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { answerHistory, type HistoryRouteName } from './history/answer.js';
+import type { HistoryEngine } from './history/engine.js';
 import { type ApiRoute, hasRequiredScope, matchRoute } from './routes.js';
 import type { ApiEvent } from './schema.js';
 
@@ -24,6 +26,8 @@ export interface RequestLog {
   clientId?: string;
   claimNames: string[];
   scopes: string[];
+  /** Why a history query failed (the engine's message; the caller sees a generic 502). */
+  error?: string;
 }
 
 export interface ApiOutcome {
@@ -35,6 +39,17 @@ export interface ApiDeps {
   /** Epoch ms. */
   now(): number;
 }
+
+/** What the history routes need besides the clock. */
+export interface HistoryDeps extends ApiDeps {
+  /** The query engine; unset, the history routes answer 503. */
+  history?: HistoryEngine;
+  /** The group whose members may call them (default `security`). */
+  securityGroup?: string;
+}
+
+/** The default security group, as the config's `audit.liveFeed.subscriberGroup`. */
+export const DEFAULT_SECURITY_GROUP = 'security';
 
 /** Headers never logged: credentials and session cookies. */
 const SECRET_HEADERS = new Set([
@@ -146,8 +161,19 @@ function answer(
   }
 }
 
-/** Handles one request. Pure: the event and the clock decide the answer. */
-export function handleApiRequest(event: ApiEvent, deps: ApiDeps): ApiOutcome {
+type Prechecked =
+  | { done: ApiOutcome }
+  | {
+      done?: undefined;
+      route: ApiRoute;
+      params: Record<string, string>;
+      claims: Record<string, unknown>;
+      scopes: string[];
+      finish(result: ApiResult): ApiOutcome;
+    };
+
+/** Routing, claims and scopes: what every request goes through before its answer. */
+function precheck(event: ApiEvent): Prechecked {
   const method = event.requestContext.http.method;
   const path = event.rawPath;
   const claims = (event.requestContext.authorizer?.jwt?.claims ?? {}) as Record<string, unknown>;
@@ -161,30 +187,96 @@ export function handleApiRequest(event: ApiEvent, deps: ApiDeps): ApiOutcome {
     claimNames: Object.keys(claims).sort(),
     scopes,
   };
-  const done = (result: ApiResult): ApiOutcome => {
+  const finish = (result: ApiResult): ApiOutcome => {
     log.status = result.statusCode;
     return { result, log };
   };
   const match = matchRoute(method, path);
-  if (match.kind === 'not-found') return done(json(404, { message: 'Not Found' }));
+  if (match.kind === 'not-found') return { done: finish(json(404, { message: 'Not Found' })) };
   if (match.kind === 'method-not-allowed') {
-    return done(json(405, { message: 'Method Not Allowed' }, { allow: match.allow.join(', ') }));
+    return {
+      done: finish(json(405, { message: 'Method Not Allowed' }, { allow: match.allow.join(', ') })),
+    };
   }
   log.route = match.route.name;
   // Fail closed: without verified claims (no authorizer in front), nothing is served.
   if (log.sub === undefined) {
-    return done(json(401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' }));
+    return {
+      done: finish(json(401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' })),
+    };
   }
   if (!hasRequiredScope(match.route, scopes)) {
-    return done(
-      json(
-        403,
-        { message: 'Forbidden', detail: `requires scope ${match.route.scopes.join(' or ')}` },
-        {
-          'www-authenticate': `Bearer error="insufficient_scope", scope="${match.route.scopes.join(' ')}"`,
-        },
+    return {
+      done: finish(
+        json(
+          403,
+          { message: 'Forbidden', detail: `requires scope ${match.route.scopes.join(' or ')}` },
+          {
+            'www-authenticate': `Bearer error="insufficient_scope", scope="${match.route.scopes.join(' ')}"`,
+          },
+        ),
       ),
+    };
+  }
+  return { route: match.route, params: match.params, claims, scopes, finish };
+}
+
+/**
+ * Handles one request of the synchronous routes. Pure: the event and the clock decide
+ * the answer. A history route reached here is a 503 (use {@link handleApiRequestAsync}).
+ */
+export function handleApiRequest(event: ApiEvent, deps: ApiDeps): ApiOutcome {
+  const checked = precheck(event);
+  if (checked.done) return checked.done;
+  if (checked.route.security) {
+    return checked.finish(
+      json(503, { message: 'Service Unavailable', detail: 'no history engine' }),
     );
   }
-  return done(answer(match.route, match.params, event, claims, scopes, deps));
+  return checked.finish(
+    answer(checked.route, checked.params, event, checked.claims, checked.scopes, deps),
+  );
+}
+
+/**
+ * Handles one request of any route: the history routes check the caller's group, then
+ * run their query on the engine.
+ */
+export async function handleApiRequestAsync(
+  event: ApiEvent,
+  deps: HistoryDeps,
+): Promise<ApiOutcome> {
+  const checked = precheck(event);
+  if (checked.done) return checked.done;
+  const { route, claims, scopes, params } = checked;
+  if (!route.security) return checked.finish(answer(route, params, event, claims, scopes, deps));
+  const group = deps.securityGroup ?? DEFAULT_SECURITY_GROUP;
+  if (!groupsOf(claims).includes(group)) {
+    return checked.finish(
+      json(403, { message: 'Forbidden', detail: `requires membership of the group ${group}` }),
+    );
+  }
+  if (!deps.history) {
+    return checked.finish(
+      json(503, { message: 'Service Unavailable', detail: 'no history engine' }),
+    );
+  }
+  try {
+    const answered = await answerHistory(
+      {
+        route: route.name as HistoryRouteName,
+        pathParams: params,
+        query: event.queryStringParameters,
+        now: deps.now(),
+      },
+      deps.history,
+    );
+    return checked.finish(json(answered.status, answered.body));
+  } catch (error) {
+    const outcome = checked.finish(
+      json(502, { message: 'Bad Gateway', detail: 'the history query failed' }),
+    );
+    outcome.log.error = (error as Error).message;
+    return outcome;
+  }
 }

@@ -25,6 +25,12 @@ export interface ApiRoute {
    * authorizationScopes); empty means any valid access token.
    */
   scopes: readonly string[];
+  /**
+   * Only members of the security group may call it (the group is the config's
+   * `audit.liveFeed.subscriberGroup`, handed to the Lambda as SECURITY_GROUP): the JWT
+   * authorizer verifies the token, the handler checks `cognito:groups`.
+   */
+  security?: true;
 }
 
 /** Every route of the API. */
@@ -32,6 +38,43 @@ export const ROUTES: readonly ApiRoute[] = [
   { name: 'me', method: 'GET', path: '/me', scopes: [] },
   { name: 'reports', method: 'GET', path: '/reports', scopes: [API_SCOPES.read] },
   { name: 'admin', method: 'POST', path: '/admin/{proxy+}', scopes: [API_SCOPES.admin] },
+  // The dashboard's history routes (packages/dashboard): security group only.
+  {
+    name: 'security-summary',
+    method: 'GET',
+    path: '/security/summary',
+    scopes: [],
+    security: true,
+  },
+  {
+    name: 'security-timeseries',
+    method: 'GET',
+    path: '/security/timeseries',
+    scopes: [],
+    security: true,
+  },
+  {
+    name: 'security-top',
+    method: 'GET',
+    path: '/security/top/{dimension}',
+    scopes: [],
+    security: true,
+  },
+  { name: 'security-events', method: 'GET', path: '/security/events', scopes: [], security: true },
+  {
+    name: 'security-event',
+    method: 'GET',
+    path: '/security/events/{uid}',
+    scopes: [],
+    security: true,
+  },
+  {
+    name: 'security-findings',
+    method: 'GET',
+    path: '/security/findings',
+    scopes: [],
+    security: true,
+  },
 ];
 
 /** API Gateway's route key of a route, e.g. `GET /me`. */

@@ -177,6 +177,22 @@ export function createPoolInput(backup: Backup, name: string): CreateUserPoolCom
   };
 }
 
+/**
+ * Runs a create; when the target pool refuses the backed-up settings as invalid (a
+ * setting the target cannot take), answers the reason instead of throwing, so that the
+ * rest of the restore goes on and the reason is reported.
+ */
+async function refusedAsInvalid(create: () => Promise<unknown>): Promise<string | undefined> {
+  try {
+    await create();
+    return undefined;
+  } catch (error) {
+    const cause = (error as { cause?: { name?: string; message?: string } }).cause;
+    if (cause?.name !== 'InvalidParameterException') throw error;
+    return `refused by the pool (${cause.message ?? 'InvalidParameterException'})`;
+  }
+}
+
 /** A password no one knows, meeting any pool policy (it is never printed or kept). */
 function throwawayPassword(): string {
   return `${randomBytes(24).toString('base64url')}aA1!`;
@@ -325,14 +341,20 @@ export async function restorePool(api: PoolApi, options: RestoreOptions): Promis
         count('existing', 'app clients');
         continue;
       }
-      await api.send(
-        new CreateUserPoolClientCommand({
-          UserPoolId: userPoolId,
-          ClientName: client.ClientName,
-          GenerateSecret: client.hadSecret,
-          ...pick<CreateUserPoolClientCommandInput>(client, CLIENT_FIELDS),
-        }),
+      const refused = await refusedAsInvalid(() =>
+        api.send(
+          new CreateUserPoolClientCommand({
+            UserPoolId: userPoolId,
+            ClientName: client.ClientName,
+            GenerateSecret: client.hadSecret,
+            ...pick<CreateUserPoolClientCommandInput>(client, CLIENT_FIELDS),
+          }),
+        ),
       );
+      if (refused) {
+        summary.skipped.push(`app client ${client.ClientName}: ${refused}`);
+        continue;
+      }
       count('created', 'app clients');
       if (client.hadSecret) {
         options.out(

@@ -1,9 +1,11 @@
 import { getTestEvent } from '@authwatch/testing';
 import { describe, expect, it } from 'vitest';
 import {
+  ADMIN_CHANGE_CLASSES,
   AUDIT_COLUMNS,
   type AuditSourceEvent,
   accountActionFailed,
+  adminChange,
   auditContextFromEvent,
   challengeFailed,
   challengeIssued,
@@ -109,6 +111,40 @@ describe('Glue columns', () => {
         operation: 'InitiateAuth',
         outcome: 'tokens',
         authFlow: 'USER_PASSWORD_AUTH',
+      }),
+    );
+    events.push(
+      adminChange(trail, {
+        operation: 'AdminAddUserToGroup',
+        classInfo: ADMIN_CHANGE_CLASSES.userAccess,
+        activityId: 1,
+        activityName: 'Assign Privileges',
+        failure: { errorCode: 'ResourceNotFoundException', reason: 'r' },
+        message: 'm',
+        actor: {
+          user: {
+            uid: 'arn:aws:iam::123456789012:user/alice',
+            name: 'alice',
+            type: 'IAMUser',
+            credential_uid: 'AKIAEXAMPLE',
+            account: { uid: '123456789012' },
+          },
+          session: { issuer: 'arn:aws:iam::123456789012:role/r', created_time: 1, is_mfa: true },
+          invoked_by: 'cloudformation.amazonaws.com',
+        },
+        requestId: 'req-1',
+        resources: [{ type: 'Group', uid: 'g', name: 'admins' }],
+        privileges: ['admins'],
+        details: {
+          groupName: 'admins',
+          privileged: true,
+          changes: ['groupName'],
+          before: '{}',
+          after: '{}',
+          weakened: true,
+          triggerTampered: true,
+          clientWidened: true,
+        },
       }),
     );
     events.push(fitEvent({ ...events[0]!, status_detail: 'x'.repeat(5_000) }, 2_000).event);

@@ -174,6 +174,22 @@ describe('mapping CloudTrail records', () => {
   });
 });
 
+describe('prototype names', () => {
+  it.each(['constructor', 'toString', 'valueOf', 'hasOwnProperty'])(
+    'skips a Cognito call named %s as not an auth call',
+    (eventName) => {
+      const mapped = mapRecord(
+        recordOf('confirm-sign-up-code-mismatch', (detail) => {
+          detail.eventName = eventName;
+        }),
+        CONFIG,
+        countryGeo(),
+      );
+      expect(mapped).toEqual({ kind: 'skip', reason: 'not-an-auth-call' });
+    },
+  );
+});
+
 describe('failure reasons', () => {
   it('uses a known message in our words, else the code, never an unknown message', () => {
     expect(reasonOf('NotAuthorizedException', 'Password attempts exceeded')).toBe(
@@ -183,6 +199,7 @@ describe('failure reasons', () => {
       'not authorized (NotAuthorizedException)',
     );
     expect(reasonOf('SomethingNewException', undefined)).toBe('failed (SomethingNewException)');
+    expect(reasonOf('constructor', 'toString')).toBe('failed (constructor)');
   });
 });
 

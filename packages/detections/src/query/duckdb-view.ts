@@ -24,14 +24,17 @@ export const DUCKDB_EVENT_COLUMNS: Readonly<Record<string, string>> = {
   message: 'VARCHAR',
   time: 'BIGINT',
   metadata:
-    'STRUCT(uid VARCHAR, log_name VARCHAR, event_code VARCHAR, version VARCHAR, product STRUCT(name VARCHAR, vendor_name VARCHAR, version VARCHAR))',
+    'STRUCT(uid VARCHAR, log_name VARCHAR, log_provider VARCHAR, event_code VARCHAR, version VARCHAR, product STRUCT(name VARCHAR, vendor_name VARCHAR, version VARCHAR))',
   cloud: 'STRUCT(provider VARCHAR, region VARCHAR)',
   service: 'STRUCT(name VARCHAR, uid VARCHAR)',
   user: 'STRUCT(name VARCHAR, uid VARCHAR, type VARCHAR, email_addr VARCHAR)',
   src_endpoint:
     'STRUCT(ip VARCHAR, location STRUCT(country VARCHAR, city VARCHAR, lat DOUBLE, "long" DOUBLE))',
   unmapped:
-    'STRUCT("clientId" VARCHAR, "triggerSource" VARCHAR, reason VARCHAR, mode VARCHAR, attempt INTEGER, "maxAttempts" INTEGER, "userNotFound" BOOLEAN)',
+    'STRUCT("clientId" VARCHAR, "triggerSource" VARCHAR, reason VARCHAR, mode VARCHAR, attempt INTEGER, "maxAttempts" INTEGER, "userNotFound" BOOLEAN, "groupName" VARCHAR, privileged BOOLEAN, weakened BOOLEAN, "triggerTampered" BOOLEAN, "clientWidened" BOOLEAN)',
+  api: 'STRUCT(operation VARCHAR)',
+  actor:
+    'STRUCT("user" STRUCT(uid VARCHAR, name VARCHAR, type VARCHAR, credential_uid VARCHAR), session STRUCT(issuer VARCHAR), invoked_by VARCHAR)',
   finding_info:
     'STRUCT(uid VARCHAR, title VARCHAR, analytic STRUCT(uid VARCHAR, name VARCHAR), first_seen_time BIGINT, last_seen_time BIGINT)',
 };

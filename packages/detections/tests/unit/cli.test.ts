@@ -35,7 +35,7 @@ describe('authwatch-detect', () => {
   it('validates the default rules and their SQL against the Trino grammar', async () => {
     const { out, io: cli } = io();
     expect(await main(['validate'], cli)).toBe(0);
-    expect(out.join('\n')).toMatch(/15 rules, 15 enabled, SQL valid for Athena \(Trino\)/);
+    expect(out.join('\n')).toMatch(/23 rules, 23 enabled, SQL valid for Athena \(Trino\)/);
   });
 
   it('lists every problem of a bad rules file and exits 1', async () => {
@@ -52,7 +52,7 @@ describe('authwatch-detect', () => {
     expect(out.join('\n')).toMatch(
       /HIGH\s+password-brute-force-user\s+sub-cli-victim@example\.com\s+2026-11-23T10:00:00Z/,
     );
-    expect(err.filter((line) => /^\[\d+\/15\] /.test(line))).toHaveLength(15);
+    expect(err.filter((line) => /^\[\d+\/23\] /.test(line))).toHaveLength(23);
   });
 
   it('prints OCSF findings as JSON lines, and explains one with the events behind it', async () => {

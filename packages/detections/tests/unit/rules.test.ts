@@ -34,7 +34,7 @@ function problemsOf(file: unknown): string[] {
 describe('loading rules files', () => {
   it('loads the default rules, every one enabled and compiled', () => {
     const loaded = loadRulesFile(DEFAULT_RULES_FILE);
-    expect(loaded.compiled.map((compiled) => compiled.rule.id)).toHaveLength(15);
+    expect(loaded.compiled.map((compiled) => compiled.rule.id)).toHaveLength(23);
     for (const compiled of loaded.compiled) {
       expect(compiled.rule.references?.length, compiled.rule.id).toBeGreaterThan(0);
       expect(compiled.sql).toContain('FROM authwatch_events');

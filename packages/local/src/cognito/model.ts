@@ -2,7 +2,10 @@
  * Pure helpers over the state model: attribute rules, password policy, the API shapes
  * the SDK parses (`UserType`, `GroupType`, ...), and client defaults.
  */
+
+import { clientOAuthView } from './client-config.js';
 import { CognitoError, invalidParameter } from './errors.js';
+import { poolConfigView } from './pool-config.js';
 import type {
   ClientRecord,
   GroupRecord,
@@ -226,6 +229,8 @@ export function userPoolType(pool: PoolRecord) {
     EstimatedNumberOfUsers: Object.keys(pool.users).length,
     MfaConfiguration: 'OFF',
     UsernameConfiguration: { CaseSensitive: true },
+    // UpdateUserPool / SetUserPoolMfaConfig settings, over the creation-time ones.
+    ...poolConfigView(pool),
   };
 }
 
@@ -250,6 +255,7 @@ export function userPoolClientType(poolId: string, client: ClientRecord) {
     PreventUserExistenceErrors: client.preventUserExistenceErrors,
     EnableTokenRevocation: client.enableTokenRevocation,
     AuthSessionValidity: client.authSessionValidity,
+    ...clientOAuthView(client),
   };
 }
 

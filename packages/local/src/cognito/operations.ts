@@ -5,15 +5,19 @@
  */
 import { adminInitiateAuth, initiateAuth } from './auth-initiate.js';
 import { adminRespondToAuthChallenge, respondToAuthChallenge } from './auth-respond.js';
+import * as clientConfig from './client-config.js';
 import { recordApiCall } from './cloudtrail.js';
 import type { CallContext, EmulatorContext } from './context.js';
 import { CognitoError } from './errors.js';
 import { adminLinkProviderForUser } from './federation.js';
+import * as groupChanges from './group-changes.js';
 import * as groups from './groups.js';
+import * as idpChanges from './identity-provider-changes.js';
 import * as identityProviders from './identity-providers.js';
 import * as importJobs from './import-jobs.js';
 import type { Json } from './input.js';
 import * as passwords from './passwords.js';
+import * as poolConfig from './pool-config.js';
 import * as pools from './pools.js';
 import {
   createResourceServerOp,
@@ -49,6 +53,24 @@ export const AREAS: readonly Area[] = [
       CreateUserPoolClient: pools.createUserPoolClientOp,
       DescribeUserPoolClient: pools.describeUserPoolClient,
       ListUserPoolClients: pools.listUserPoolClients,
+    },
+  },
+  {
+    area: 'User pool configuration and MFA',
+    file: 'pool-config.ts',
+    operations: {
+      UpdateUserPool: poolConfig.updateUserPool,
+      DeleteUserPool: poolConfig.deleteUserPool,
+      SetUserPoolMfaConfig: poolConfig.setUserPoolMfaConfig,
+      GetUserPoolMfaConfig: poolConfig.getUserPoolMfaConfig,
+    },
+  },
+  {
+    area: 'App client changes',
+    file: 'client-config.ts',
+    operations: {
+      UpdateUserPoolClient: clientConfig.updateUserPoolClient,
+      DeleteUserPoolClient: clientConfig.deleteUserPoolClient,
     },
   },
   {
@@ -114,6 +136,19 @@ export const AREAS: readonly Area[] = [
       AdminAddUserToGroup: groups.adminAddUserToGroup,
       AdminRemoveUserFromGroup: groups.adminRemoveUserFromGroup,
       AdminListGroupsForUser: groups.adminListGroupsForUser,
+    },
+  },
+  {
+    area: 'Group changes',
+    file: 'group-changes.ts',
+    operations: { UpdateGroup: groupChanges.updateGroup, DeleteGroup: groupChanges.deleteGroup },
+  },
+  {
+    area: 'Identity provider changes',
+    file: 'identity-provider-changes.ts',
+    operations: {
+      UpdateIdentityProvider: idpChanges.updateIdentityProvider,
+      DeleteIdentityProvider: idpChanges.deleteIdentityProvider,
     },
   },
   {

@@ -3,6 +3,8 @@
  * triggers) and the CreateUserPool, DescribeUserPool, ListUserPools, CreateUserPoolClient,
  * DescribeUserPoolClient and ListUserPoolClients operations.
  */
+
+import { readClientOAuth } from './client-config.js';
 import type { EmulatorContext } from './context.js';
 import { invalidParameter } from './errors.js';
 import { newClientId, newClientSecret, newPoolId } from './ids.js';
@@ -16,6 +18,7 @@ import {
   userPoolClientType,
   userPoolType,
 } from './model.js';
+import { resetLambdaConfig } from './pool-config.js';
 import {
   type ClientRecord,
   dict,
@@ -103,7 +106,10 @@ export function ensureUserPool(
 ): { id: string; arn: string; created: boolean } {
   const existing = Object.values(ctx.state.pools).find((pool) => pool.name === spec.name);
   if (!existing) return { ...createUserPool(ctx, spec), created: true };
-  if (spec.triggers) existing.triggers = { ...spec.triggers };
+  if (spec.triggers) {
+    existing.triggers = { ...spec.triggers };
+    resetLambdaConfig(existing);
+  }
   if (spec.passwordPolicy) {
     existing.passwordPolicy = { ...DEFAULT_PASSWORD_POLICY, ...spec.passwordPolicy };
   }
@@ -191,6 +197,7 @@ export function setTriggers(
     next[name as TriggerName] = version ?? 'V1_0';
   }
   pool.triggers = next;
+  resetLambdaConfig(pool);
   ctx.changed();
 }
 
@@ -242,8 +249,8 @@ export function listUserPoolsOp(ctx: EmulatorContext): Json {
   };
 }
 
-export function createUserPoolClientOp(ctx: EmulatorContext, i: Json): Json {
-  const pool = requirePool(ctx, i.UserPoolId);
+/** A client spec from CreateUserPoolClient / UpdateUserPoolClient input (left out: the defaults). */
+export function clientSpecOf(i: Json, name: string): UserPoolClientSpec {
   const units = (i.TokenValidityUnits ?? {}) as {
     AccessToken?: string;
     IdToken?: string;
@@ -254,8 +261,8 @@ export function createUserPoolClientOp(ctx: EmulatorContext, i: Json): Json {
   const access = minutes(i.AccessTokenValidity, units.AccessToken, 'hours');
   const idv = minutes(i.IdTokenValidity, units.IdToken, 'hours');
   const refresh = minutes(i.RefreshTokenValidity, units.RefreshToken, 'days');
-  const { clientId } = createUserPoolClient(ctx, pool.id, {
-    name: str(i, 'ClientName'),
+  return {
+    name,
     generateSecret: i.GenerateSecret === true,
     explicitAuthFlows: (i.ExplicitAuthFlows as string[] | undefined) ?? [],
     ...(access !== undefined ? { accessTokenValidityMinutes: access } : {}),
@@ -268,8 +275,16 @@ export function createUserPoolClientOp(ctx: EmulatorContext, i: Json): Json {
     allowedOAuthScopes: (i.AllowedOAuthScopes as string[] | undefined) ?? [],
     preventUserExistenceErrors: i.PreventUserExistenceErrors !== 'LEGACY',
     enableTokenRevocation: i.EnableTokenRevocation !== false,
-  });
-  return { UserPoolClient: userPoolClientType(pool.id, clientOf(pool, clientId)) };
+  };
+}
+
+export function createUserPoolClientOp(ctx: EmulatorContext, i: Json): Json {
+  const pool = requirePool(ctx, i.UserPoolId);
+  const oauth = readClientOAuth(i, pool);
+  const { clientId } = createUserPoolClient(ctx, pool.id, clientSpecOf(i, str(i, 'ClientName')));
+  const client = clientOf(pool, clientId);
+  if (oauth) client.oauth = oauth;
+  return { UserPoolClient: userPoolClientType(pool.id, client) };
 }
 
 export function describeUserPoolClient(ctx: EmulatorContext, i: Json): Json {

@@ -6,6 +6,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { ClientOAuthRecord } from './client-config.js';
+import type { PoolConfigRecord } from './pool-config.js';
 import type { Verifier } from './srp.js';
 
 export type TriggerName =
@@ -82,6 +84,8 @@ export interface ClientRecord {
   enableTokenRevocation: boolean;
   readAttributes?: string[];
   writeAttributes?: string[];
+  /** Hosted-UI settings (callback and sign-out URLs, identity providers): `pool-config.ts`. */
+  oauth?: ClientOAuthRecord;
   created: number;
   modified: number;
 }
@@ -138,6 +142,8 @@ export interface PoolRecord {
   groups: Record<string, GroupRecord>;
   clients: Record<string, ClientRecord>;
   resourceServers: Record<string, ResourceServerRecord>;
+  /** What UpdateUserPool / SetUserPoolMfaConfig set (MFA, LambdaConfig as set): `pool-config.ts`. */
+  config?: PoolConfigRecord;
   /** Identity providers by name (absent in state files written before they existed). */
   identityProviders?: Record<string, IdentityProviderRecord>;
 }

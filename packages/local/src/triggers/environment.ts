@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUDIT_ENV, DEFAULT_LIVE_FEED_CHANNEL } from '@authwatch/audit/config';
 import { CLOUDTRAIL_ENV, packagedCountryDb } from '@authwatch/cloudtrail/config';
+import { MANAGEMENT_ENV } from '@authwatch/cloudtrail/management-config';
 import { CUSTOM_CHALLENGE_ENV } from '@authwatch/custom-challenge/config';
 import type { AuthwatchConfig } from '@authwatch/infra/config';
 import { PRE_TOKEN_ENV } from '@authwatch/pre-token-generation/config';
@@ -31,6 +32,7 @@ import {
   preSignUpEnvironment,
   userPoolSectionOf,
 } from '../../../../infra/config/sections/user-pool.js';
+import { localPoolBaseline } from '../cloudtrail/baseline.js';
 import type { TriggerName } from '../cognito/state.js';
 import { entryPath, REPO_ROOT } from '../paths.js';
 import type { HandlerSpec } from './runner.js';
@@ -219,6 +221,8 @@ function ownEnvironment(
         // Its events already go out per SQS batch, and it answers only once they are sent:
         // the host's batch window would only hold each batch back.
         [AUDIT_ENV.batchWindowMs]: '0',
+        // The local pool as the stack sets it up: what admin changes are compared with.
+        [MANAGEMENT_ENV.baseline]: JSON.stringify(localPoolBaseline(config)),
       };
     }
     case 'pre-auth':

@@ -50,8 +50,15 @@ export const HOST_AUDIT_BATCH_WINDOW_MS = 50;
 /** How in-process handlers are bundled: installed packages imported where they are. */
 export const SHARED_BUNDLES: BundleOptions = { shareInstalled: true };
 
-/** How worker handlers are bundled: complete, cls-hooked's hook never enabled (tracing.ts). */
-export const COMPLETE_BUNDLES: BundleOptions = { rewrites: [INERT_TRACE_CONTEXT] };
+/**
+ * How worker handlers are bundled: complete, cls-hooked's hook never enabled (tracing.ts);
+ * DuckDB (the protected API's offline history engine, a native module) loaded from
+ * node_modules.
+ */
+export const COMPLETE_BUNDLES: BundleOptions = {
+  rewrites: [INERT_TRACE_CONTEXT],
+  external: ['@duckdb/*'],
+};
 
 /**
  * A set of handlers, each in its own worker.

@@ -5,12 +5,15 @@
  * handler. Each case sends its own client IP (X-Forwarded-For) and checks that exactly
  * the described events were written, with that IP and its country.
  */
+
+import { localEventsViewSql } from '@authwatch/audit';
 import {
   AdminGetUserCommand,
   AdminUpdateUserAttributesCommand,
   type CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { DuckDBInstance } from '@duckdb/node-api';
 import {
   AuthenticationDetails,
   CognitoUser,
@@ -18,6 +21,7 @@ import {
   type CognitoUserSession,
 } from 'amazon-cognito-identity-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAILED_SIGN_IN, SIGN_IN_CALL } from '../../../../infra/lib/sign-in-queries.js';
 import { DEMO_USER } from '../../src/stack.js';
 import {
   auditRecords,
@@ -322,6 +326,42 @@ describe('every sign-in attempt, end to end', () => {
       status_detail: 'refused by the PreAuthentication trigger',
       src_endpoint: { ip: '1.1.1.1', location: { country: 'AU' } },
     });
+  });
+
+  it('counts the failed sign-ins per IP and the sign-ins per country once each, through the events view', async () => {
+    // Prepare: the named queries' own predicates, over the view every query reads (DuckDB).
+    await stack.settle();
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      await connection.run(await localEventsViewSql(stack.outputs.auditDir));
+
+      // Act
+      const failures = (
+        await connection.runAndReadAll(
+          `SELECT src_endpoint.ip AS ip, count(*) AS n FROM authwatch_events WHERE ${FAILED_SIGN_IN} GROUP BY src_endpoint.ip ORDER BY ip`,
+        )
+      ).getRowObjectsJS();
+      const countries = (
+        await connection.runAndReadAll(
+          `SELECT src_endpoint.location.country AS country, count(*) AS n FROM authwatch_events WHERE ${SIGN_IN_CALL} GROUP BY 1 ORDER BY 1`,
+        )
+      ).getRowObjectsJS();
+
+      // Assess: one failure per wrong password, unknown user and refusal, with its IP; the
+      // wrong OTP once, from the verify trigger (no IP); one sign-in, from France.
+      expect(failures).toEqual([
+        { ip: '1.1.1.1', n: 1n },
+        { ip: '193.51.224.1', n: 1n },
+        { ip: '8.8.8.8', n: 1n },
+        { ip: '81.2.69.142', n: 1n },
+        { ip: null, n: 1n },
+      ]);
+      expect(countries).toEqual([{ country: 'FR', n: 1n }]);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
   });
 
   it('wrote no password, code or token to any audit record or handler log', async () => {

@@ -2,12 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { API_SCOPES, hasRequiredScope, matchRoute, ROUTES, routeKey } from '../../src/index.js';
 
 describe('the route table', () => {
-  it('lists /me for any token, /reports for api/read and /admin for api/admin', () => {
-    expect(ROUTES.map((route) => [routeKey(route), route.scopes])).toEqual([
-      ['GET /me', []],
-      ['GET /reports', [API_SCOPES.read]],
-      ['POST /admin/{proxy+}', [API_SCOPES.admin]],
-    ]);
+  it('lists /me for any token, /reports for api/read, /admin for api/admin and the history routes for the security group', () => {
+    expect(ROUTES.map((route) => [routeKey(route), route.scopes, route.security ?? false])).toEqual(
+      [
+        ['GET /me', [], false],
+        ['GET /reports', [API_SCOPES.read], false],
+        ['POST /admin/{proxy+}', [API_SCOPES.admin], false],
+        ['GET /security/summary', [], true],
+        ['GET /security/timeseries', [], true],
+        ['GET /security/top/{dimension}', [], true],
+        ['GET /security/events', [], true],
+        ['GET /security/events/{uid}', [], true],
+        ['GET /security/findings', [], true],
+      ],
+    );
   });
 
   it('matches a greedy path parameter over several segments', () => {

@@ -191,6 +191,21 @@ describe('restorePool', () => {
     expect(existsSync(journalPath(file))).toBe(false);
   });
 
+  it('reports a client the target pool refuses and goes on with the rest', async () => {
+    emptyTarget();
+    cognito.on(CreateUserPoolClientCommand, { ClientName: 'web' }).rejects(
+      Object.assign(new Error('CallbackURLs must be provided for the code and implicit flows'), {
+        name: 'InvalidParameterException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const summary = await run(backupFile());
+    expect(summary.skipped[1]).toBe(
+      'app client web: refused by the pool (CallbackURLs must be provided for the code and implicit flows)',
+    );
+    expect(summary.created).toMatchObject({ 'app clients': 1, users: 2 });
+  });
+
   it('asks for a mailed temporary password when the admin chooses it', async () => {
     emptyTarget();
     await run(backupFile(), { userState: 'temporary-password' });

@@ -1,0 +1,3 @@
+export * from './build.js';
+export * from './headers.js';
+export * from './serve.js';

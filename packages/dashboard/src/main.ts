@@ -1,0 +1,5 @@
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import { startPage } from './app.js';
+
+void startPage();

@@ -1,0 +1,252 @@
+/**
+ * The history routes' query parameters: the dashboard's filters, validated before any
+ * query runs. A bad value is a {@link HistoryParamError} naming the parameter (the API
+ * answers 400 with it); an unknown parameter is refused too, so a typo never silently
+ * widens a query. Values are only ever bound as SQL parameters, never spliced into SQL.
+ */
+import * as z from 'zod';
+
+/** Preset ranges and their length. */
+export const RANGES = {
+  '15m': 15 * 60_000,
+  '1h': 60 * 60_000,
+  '24h': 24 * 60 * 60_000,
+  '7d': 7 * 24 * 60 * 60_000,
+} as const;
+export type PresetRange = keyof typeof RANGES;
+
+/** The longest custom range the history routes accept (Athena scans cost per byte). */
+export const MAX_CUSTOM_RANGE_MS = 31 * 24 * 60 * 60_000;
+
+/** Bucket widths a time series may use, smallest first. */
+export const BUCKETS_MS = [
+  10_000,
+  30_000,
+  60_000,
+  5 * 60_000,
+  15 * 60_000,
+  30 * 60_000,
+  60 * 60_000,
+  2 * 60 * 60_000,
+  6 * 60 * 60_000,
+  12 * 60 * 60_000,
+  24 * 60 * 60_000,
+] as const;
+/** A chart reads best with at most this many buckets. */
+export const MAX_BUCKETS = 120;
+
+export const OUTCOMES = ['success', 'failure'] as const;
+export const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+/** OCSF severity_id of each severity name. */
+export const SEVERITY_IDS: Record<(typeof SEVERITIES)[number], number> = {
+  informational: 1,
+  low: 2,
+  medium: 3,
+  high: 4,
+  critical: 5,
+};
+export const TOP_DIMENSIONS = ['reason', 'user', 'ip', 'country', 'client'] as const;
+export type TopDimension = (typeof TOP_DIMENSIONS)[number];
+
+/** A parameter the caller got wrong: the message names it and says what it must be. */
+export class HistoryParamError extends Error {
+  constructor(
+    readonly parameter: string,
+    readonly problem: string,
+  ) {
+    super(`bad parameter "${parameter}": ${problem}`);
+    this.name = 'HistoryParamError';
+  }
+}
+
+/** The filters every history query takes. Times are epoch ms, `from` inclusive, `to` exclusive. */
+export interface HistoryFilters {
+  from: number;
+  to: number;
+  outcome?: (typeof OUTCOMES)[number];
+  user?: string;
+  ip?: string;
+  client?: string;
+  type?: string;
+  severity?: (typeof SEVERITIES)[number];
+}
+
+// Printable text without control characters; a user name may hold @ . + - _ and spaces.
+const TEXT = /^[^\p{Cc}\p{Cs}]{1,128}$/u;
+const CLIENT_ID = /^[\w+]{1,128}$/;
+const EVENT_TYPE = /^[A-Za-z0-9_ :-]{1,64}$/;
+
+const text = (what: string) =>
+  z.string().regex(TEXT, `must be 1-128 printable characters (${what})`);
+
+const FILTER_SHAPE = {
+  range: z.enum(['15m', '1h', '24h', '7d', 'custom'], {
+    error: 'must be one of 15m, 1h, 24h, 7d, custom',
+  }),
+  from: z.string(),
+  to: z.string(),
+  outcome: z.enum(OUTCOMES, { error: 'must be success or failure' }),
+  user: text('a user name or sub'),
+  ip: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }),
+  client: z.string().regex(CLIENT_ID, 'must be an app client id (letters, digits, _ and +)'),
+  type: z
+    .string()
+    .regex(EVENT_TYPE, 'must be an event type like PostAuthentication_Authentication'),
+  severity: z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` }),
+} as const;
+
+type RawParams = Record<string, string | undefined> | undefined;
+
+/** A time given as epoch milliseconds or an ISO 8601 date-time. */
+function parseTime(name: string, value: string): number {
+  const ms = /^\d{1,15}$/.test(value)
+    ? Number(value)
+    : /^\d{4}-\d{2}-\d{2}T/.test(value)
+      ? Date.parse(value)
+      : Number.NaN;
+  if (!Number.isFinite(ms)) {
+    throw new HistoryParamError(name, 'must be epoch milliseconds or an ISO 8601 date-time');
+  }
+  return ms;
+}
+
+function field<K extends keyof typeof FILTER_SHAPE>(
+  name: K,
+  value: string,
+): z.output<(typeof FILTER_SHAPE)[K]> {
+  const parsed = FILTER_SHAPE[name].safeParse(value);
+  if (!parsed.success) {
+    throw new HistoryParamError(name, parsed.error.issues[0]?.message ?? 'is not valid');
+  }
+  return parsed.data as z.output<(typeof FILTER_SHAPE)[K]>;
+}
+
+function refuseUnknown(params: Record<string, string | undefined>, allowed: readonly string[]) {
+  for (const name of Object.keys(params)) {
+    if (!allowed.includes(name)) {
+      throw new HistoryParamError(name, `is not a parameter of this route (${allowed.join(', ')})`);
+    }
+  }
+}
+
+const FILTER_NAMES = Object.keys(FILTER_SHAPE);
+
+/**
+ * The filters of a request. `range` defaults to 1h; `custom` needs `from` and `to`
+ * (from < to, at most 31 days apart); `from`/`to` with a preset range are refused.
+ */
+export function parseFilters(
+  raw: RawParams,
+  now: number,
+  extra: readonly string[] = [],
+): HistoryFilters {
+  const params = raw ?? {};
+  refuseUnknown(params, [...FILTER_NAMES, ...extra]);
+  const range = field('range', params.range ?? '1h');
+  let from: number;
+  let to: number;
+  if (range === 'custom') {
+    if (params.from === undefined)
+      throw new HistoryParamError('from', 'is required with range=custom');
+    if (params.to === undefined) throw new HistoryParamError('to', 'is required with range=custom');
+    from = parseTime('from', params.from);
+    to = parseTime('to', params.to);
+    if (to <= from) throw new HistoryParamError('to', 'must be later than from');
+    if (to - from > MAX_CUSTOM_RANGE_MS) {
+      throw new HistoryParamError('to', 'must be at most 31 days after from');
+    }
+  } else {
+    for (const name of ['from', 'to'] as const) {
+      if (params[name] !== undefined) {
+        throw new HistoryParamError(name, 'is only allowed with range=custom');
+      }
+    }
+    to = now;
+    from = now - RANGES[range];
+  }
+  const filters: HistoryFilters = { from, to };
+  if (params.outcome !== undefined) filters.outcome = field('outcome', params.outcome);
+  if (params.user !== undefined) filters.user = field('user', params.user);
+  if (params.ip !== undefined) filters.ip = field('ip', params.ip);
+  if (params.client !== undefined) filters.client = field('client', params.client);
+  if (params.type !== undefined) filters.type = field('type', params.type);
+  if (params.severity !== undefined) filters.severity = field('severity', params.severity);
+  return filters;
+}
+
+/** The bucket width of a time series over a range: the smallest with at most MAX_BUCKETS. */
+export function bucketFor(rangeMs: number): number {
+  for (const bucket of BUCKETS_MS) if (rangeMs / bucket <= MAX_BUCKETS) return bucket;
+  return BUCKETS_MS.at(-1) as number;
+}
+
+function integer(
+  name: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+  fallback: number,
+) {
+  if (value === undefined) return fallback;
+  if (!/^\d{1,6}$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new HistoryParamError(name, `must be a whole number from ${min} to ${max}`);
+  }
+  return Number(value);
+}
+
+/** `limit` of a top-N list (1-50, default 10). */
+export function parseTopParams(raw: RawParams, now: number) {
+  const filters = parseFilters(raw, now, ['limit']);
+  return { filters, limit: integer('limit', raw?.limit, 1, 50, 10) };
+}
+
+/** The dimension of a top-N list, from the path. */
+export function parseDimension(value: string | undefined): TopDimension {
+  if (value !== undefined && (TOP_DIMENSIONS as readonly string[]).includes(value)) {
+    return value as TopDimension;
+  }
+  throw new HistoryParamError('dimension', `must be one of ${TOP_DIMENSIONS.join(', ')}`);
+}
+
+/** Where a page of events starts: after (time, uid) of the previous page's last row. */
+export interface EventCursor {
+  time: number;
+  uid: string;
+}
+
+/** An opaque cursor: base64url of `<time>.<uid>`. */
+export function encodeCursor(cursor: EventCursor): string {
+  return Buffer.from(`${cursor.time}.${cursor.uid}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(value: string): EventCursor {
+  const fail = () => new HistoryParamError('cursor', 'must be a cursor this API returned');
+  if (!/^[A-Za-z0-9_-]{1,400}$/.test(value)) throw fail();
+  const textValue = Buffer.from(value, 'base64url').toString('utf8');
+  const match = /^(\d{1,15})\.([\w:.-]{1,128})$/.exec(textValue);
+  if (!match) throw fail();
+  return { time: Number(match[1]), uid: match[2]! };
+}
+
+/** `limit` (1-200, default 50) and `cursor` of the event search. */
+export function parseEventParams(raw: RawParams, now: number) {
+  const filters = parseFilters(raw, now, ['limit', 'cursor']);
+  return {
+    filters,
+    limit: integer('limit', raw?.limit, 1, 200, 50),
+    ...(raw?.cursor !== undefined ? { cursor: decodeCursor(raw.cursor) } : {}),
+  };
+}
+
+/** The event of a drill-down: its uid (path) and its time (`time`, epoch ms, so a scan reads one day). */
+export function parseEventLookup(uid: string | undefined, raw: RawParams) {
+  const params = raw ?? {};
+  refuseUnknown(params, ['time']);
+  if (uid === undefined || !/^[\w:.-]{1,128}$/.test(uid)) {
+    throw new HistoryParamError('uid', 'must be an event uid (letters, digits, _ : . -)');
+  }
+  if (params.time === undefined || !/^\d{1,15}$/.test(params.time)) {
+    throw new HistoryParamError('time', 'must be the event time in epoch milliseconds');
+  }
+  return { uid, time: Number(params.time) };
+}
