@@ -1,9 +1,8 @@
 /**
- * The view `authwatch_events` over a folder of audit objects WITHOUT the Security Lake
- * layout (a flat export of NDJSON or Parquet files): the layout's own view comes from
- * `@authwatch/audit` (`localEventsViewSql`), which the engine uses whenever the folder has
- * `ext/<source>/region=…/` folders. Same contract: the columns the rules read, `eventday`
- * = the record's own UTC day (computed here, as there is no folder to take it from).
+ * The view `authwatch_events` over a list of audit objects (the Security Lake layout's,
+ * or a flat export of NDJSON or Parquet files), with the same contract as
+ * `@authwatch/audit`'s views: the columns the rules read, `eventday` = the record's own
+ * UTC day (computed from `time`, so any folder works).
  *
  * Columns are declared (not inferred) so that a field no object carries yet reads as
  * NULL instead of failing the query; JSON keys are matched as the producers write them

@@ -8,7 +8,6 @@ import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { localEventsViewSql } from '@authwatch/audit';
 import { QueryError } from '../errors.js';
 import { DUCKDB_MACROS } from './duckdb-shim.js';
 import { flatFolderViewSql } from './duckdb-view.js';
@@ -129,14 +128,12 @@ export class DuckDbEngine implements QueryEngine {
   async refresh(days?: { from: string; to: string }): Promise<AuditFiles> {
     const connection = await this.connect();
     const files = await listAuditFiles(this.options.dir, days);
-    // The Security Lake layout (the local stack's, a copy of the bucket) gets the view
-    // @authwatch/audit defines for every query of the project; any other folder of
-    // objects (an export) a view over its files.
-    const view = files.layout
-      ? await localEventsViewSql(this.options.dir, {
-          format: files.parquet.length > 0 && files.ndjson.length === 0 ? 'parquet' : 'ndjson',
-        })
-      : flatFolderViewSql(files);
+    // One view with declared column types over every object, whatever the folder's
+    // layout. @authwatch/audit's localEventsViewSql (the layout's own view) infers struct
+    // types from the records (union_by_name), and fails ("Malformed JSON") when a field's
+    // shape differs between records, as it does between the admin-change records and
+    // the others today; the engine moves to it once it declares its types.
+    const view = flatFolderViewSql(files);
     if (this.options.materialize) {
       // Parse the objects once into a table, instead of once per rule through the view.
       await connection.run(view.replace(/^CREATE OR REPLACE VIEW /, 'CREATE OR REPLACE TABLE '));

@@ -15,6 +15,7 @@ import {
   challengeIssued,
   logonSucceeded,
   signUpAllowed,
+  sourceForClass,
 } from '@authwatch/audit';
 
 export const POOL = 'us-east-1_Example1';
@@ -151,12 +152,6 @@ export function passwordFailure(
   return event;
 }
 
-const SOURCE_OF_CLASS: Record<number, string> = {
-  3001: 'authwatch-account-change',
-  3002: 'authwatch-authentication',
-  2004: 'authwatch-detection-finding',
-};
-
 /**
  * Writes events as NDJSON objects in the Security Lake custom-source layout
  * (`ext/<source>/region=/accountId=/eventDay=<the event's own day>/<object>`), at most
@@ -174,7 +169,8 @@ export async function writeAuditObjects(
     const folder = join(
       dir,
       'ext',
-      SOURCE_OF_CLASS[classUid] ?? 'authwatch-other',
+      // The source of the class, as the local Firehose files it (OCSF_SOURCES).
+      sourceForClass(classUid).name,
       `region=${REGION}`,
       `accountId=${ACCOUNT}`,
       `eventDay=${day}`,

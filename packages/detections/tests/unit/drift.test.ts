@@ -61,15 +61,13 @@ function answer(pool: UserPoolType, callbackURLs = ['https://app.example.com/cal
       NextToken: 'p2',
     })
     .resolvesOnce({ UserPoolClients: [{ ClientId: 'partner01', UserPoolId: POOL }] });
-  cognito
-    .on(DescribeUserPoolClientCommand, { ClientId: 'webclient1' })
-    .resolves({
-      UserPoolClient: {
-        ClientId: 'webclient1',
-        CallbackURLs: callbackURLs,
-        AllowedOAuthFlows: ['code'],
-      },
-    });
+  cognito.on(DescribeUserPoolClientCommand, { ClientId: 'webclient1' }).resolves({
+    UserPoolClient: {
+      ClientId: 'webclient1',
+      CallbackURLs: callbackURLs,
+      AllowedOAuthFlows: ['code'],
+    },
+  });
   cognito
     .on(DescribeUserPoolClientCommand, { ClientId: 'partner01' })
     .resolves({ UserPoolClient: { ClientId: 'partner01' } });
