@@ -18,8 +18,8 @@ import {
   RespondToAuthChallengeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { detectionsStep } from './demo-detections.js';
 import { SECURITY_USER } from './dashboard.js';
+import { detectionsStep } from './demo-detections.js';
 import { listDeliveredObjects } from './firehose/index.js';
 import { type LocalOutputs, readOutputs } from './outputs.js';
 import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths.js';
