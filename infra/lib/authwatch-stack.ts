@@ -5,6 +5,7 @@
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { AuthwatchConfig } from '../config/index.js';
+import { wireAdminChanges } from './admin-changes.js';
 import { AuditStream } from './audit-stream.js';
 import { CustomAuth } from './custom-auth.js';
 import { DashboardSite } from './dashboard-site.js';
@@ -105,6 +106,14 @@ export class AuthwatchStack extends Stack {
     new UserImportRole(this, 'UserImport', { userPool: this.userPool.userPool });
     stagingSiteAuthFromConfig(this, config, this.userPool.userPool, this.userPool.domain);
     this.dashboard = DashboardSite.forStack(this, 'Dashboard', config);
+    wireAdminChanges(this, {
+      config,
+      userPool: this.userPool,
+      customAuth: this.customAuth,
+      tokenApi: this.tokenApi,
+      signInWatch: this.signInWatch,
+      detections: this.detections,
+    });
     // ── end of concerns
   }
 }

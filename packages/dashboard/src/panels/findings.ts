@@ -22,8 +22,11 @@ export function filtersOfFinding(finding: Finding): Filters {
   if (group && typeof group === 'object') {
     const user = group['user.name'] ?? group['user.uid'] ?? group.user;
     const ip = group['src_endpoint.ip'] ?? group.ip;
-    if (typeof user === 'string') filters.user = user;
-    if (typeof ip === 'string') filters.ip = ip;
+    // A value the audit redacted (`[REDACTED]`) names nobody: the window alone is shown.
+    const usable = (value: unknown): value is string =>
+      typeof value === 'string' && !value.startsWith('[REDACTED');
+    if (usable(user)) filters.user = user;
+    if (usable(ip)) filters.ip = ip;
   }
   return filters;
 }

@@ -67,8 +67,11 @@ export function demoEvents(options: Omit<DemoOptions, 'auditDir' | 'perObject'>)
       options.now - options.spanMs + Math.floor(((i + random()) / options.events) * options.spanMs);
     const roll = random();
     const attack = roll < 0.12;
-    const [ip, country] = attack ? ATTACKER : pick(IPS);
     const name = attack ? pick(USERS.slice(0, 3)) : pick(USERS);
+    // Everyone signs in from their own place (no impossible travel); the attacker from one IP.
+    const [ip, country] = attack
+      ? ATTACKER
+      : (IPS[USERS.indexOf(name) % IPS.length] as [string, string]);
     const ctx: AuditContext = {
       userPoolId: options.userPoolId,
       region: 'eu-west-1',

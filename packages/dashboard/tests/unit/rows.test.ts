@@ -17,6 +17,21 @@ const ctx = {
   now: NOW - 60_000,
 };
 
+describe('the events behind a finding', () => {
+  it('leave out a group value the audit redacted', () => {
+    const finding = findingOfEvent({
+      ...demoFinding(NOW, 5),
+      unmapped: { group: { 'user.name': '[REDACTED]' } },
+    })!;
+
+    expect(filtersOfFinding(finding)).toEqual({
+      range: 'custom',
+      from: NOW - 26 * 60_000,
+      to: NOW - 4 * 60_000,
+    });
+  });
+});
+
 describe('live events as table rows', () => {
   it('reads a failed challenge as a failure row with user, IP, client and reason', () => {
     const event = challengeFailed(ctx, { mode: 'email-otp', attempt: 2, maxAttempts: 3 });

@@ -310,7 +310,15 @@ describe('admin changes, end to end', () => {
         }),
       );
     await signIn();
+    await stack.detections.runNow();
     const attached = await newRecords();
+    // As set up, the pool matches its baseline: no drift finding.
+    const driftBefore = attached.filter(
+      (r) =>
+        (r as unknown as { finding_info?: { analytic: { uid: string } } }).finding_info?.analytic
+          .uid === 'pool-config-drift',
+    );
+    expect(driftBefore).toEqual([]);
     expect(attached.some((r) => r.metadata.log_name === 'sign-in-attempt')).toBe(true);
     const pool = (await admin.send(new DescribeUserPoolCommand({ UserPoolId: poolId })))
       .UserPool as UserPoolType;
@@ -330,12 +338,14 @@ describe('admin changes, end to end', () => {
     const detached = await newRecords();
     // The detect handler's run (rules on DuckDB, and the drift check) while detached.
     await stack.detections.runNow();
-    const findings = (await newRecords()).filter(
+    // The grant was found by the run before the change (a finding is new only once).
+    const findings = [...attached, ...(await newRecords())].filter(
       (record) => record.class_uid === 2004,
     ) as unknown as {
       finding_info: { analytic: { uid: string } };
       severity_id: number;
       user: { uid?: string };
+      evidences: { data: { values: Record<string, string[]> } }[];
     }[];
 
     expect(change).toHaveLength(1);
@@ -365,6 +375,10 @@ describe('admin changes, end to end', () => {
       findings.find((f) => f.finding_info.analytic.uid === 'authwatch-trigger-tampered')
         ?.severity_id,
     ).toBe(4);
+    const drift = findings.find((f) => f.finding_info.analytic.uid === 'pool-config-drift');
+    expect(drift?.evidences[0]?.data.values.drift).toEqual([
+      `LambdaConfig.PreAuthentication: ${PreAuthentication} -> (detached)`,
+    ]);
 
     await admin.send(
       new UpdateUserPoolCommand({

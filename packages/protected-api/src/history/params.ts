@@ -4,7 +4,28 @@
  * answers 400 with it); an unknown parameter is refused too, so a typo never silently
  * widens a query. Values are only ever bound as SQL parameters, never spliced into SQL.
  */
+import {
+  type EventCursor,
+  type HistoryFilters,
+  OUTCOMES,
+  SEVERITIES,
+  TOP_DIMENSIONS,
+  type TopDimension,
+} from '@authwatch/detections/history';
 import * as z from 'zod';
+
+export {
+  BUCKETS_MS,
+  bucketFor,
+  type EventCursor,
+  type HistoryFilters,
+  MAX_BUCKETS,
+  OUTCOMES,
+  SEVERITIES,
+  SEVERITY_IDS,
+  TOP_DIMENSIONS,
+  type TopDimension,
+} from '@authwatch/detections/history';
 
 /** Preset ranges and their length. */
 export const RANGES = {
@@ -18,36 +39,6 @@ export type PresetRange = keyof typeof RANGES;
 /** The longest custom range the history routes accept (Athena scans cost per byte). */
 export const MAX_CUSTOM_RANGE_MS = 31 * 24 * 60 * 60_000;
 
-/** Bucket widths a time series may use, smallest first. */
-export const BUCKETS_MS = [
-  10_000,
-  30_000,
-  60_000,
-  5 * 60_000,
-  15 * 60_000,
-  30 * 60_000,
-  60 * 60_000,
-  2 * 60 * 60_000,
-  6 * 60 * 60_000,
-  12 * 60 * 60_000,
-  24 * 60 * 60_000,
-] as const;
-/** A chart reads best with at most this many buckets. */
-export const MAX_BUCKETS = 120;
-
-export const OUTCOMES = ['success', 'failure'] as const;
-export const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
-/** OCSF severity_id of each severity name. */
-export const SEVERITY_IDS: Record<(typeof SEVERITIES)[number], number> = {
-  informational: 1,
-  low: 2,
-  medium: 3,
-  high: 4,
-  critical: 5,
-};
-export const TOP_DIMENSIONS = ['reason', 'user', 'ip', 'country', 'client'] as const;
-export type TopDimension = (typeof TOP_DIMENSIONS)[number];
-
 /** A parameter the caller got wrong: the message names it and says what it must be. */
 export class HistoryParamError extends Error {
   constructor(
@@ -57,18 +48,6 @@ export class HistoryParamError extends Error {
     super(`bad parameter "${parameter}": ${problem}`);
     this.name = 'HistoryParamError';
   }
-}
-
-/** The filters every history query takes. Times are epoch ms, `from` inclusive, `to` exclusive. */
-export interface HistoryFilters {
-  from: number;
-  to: number;
-  outcome?: (typeof OUTCOMES)[number];
-  user?: string;
-  ip?: string;
-  client?: string;
-  type?: string;
-  severity?: (typeof SEVERITIES)[number];
 }
 
 // Printable text without control characters; a user name may hold @ . + - _ and spaces.
@@ -174,12 +153,6 @@ export function parseFilters(
   return filters;
 }
 
-/** The bucket width of a time series over a range: the smallest with at most MAX_BUCKETS. */
-export function bucketFor(rangeMs: number): number {
-  for (const bucket of BUCKETS_MS) if (rangeMs / bucket <= MAX_BUCKETS) return bucket;
-  return BUCKETS_MS.at(-1) as number;
-}
-
 function integer(
   name: string,
   value: string | undefined,
@@ -206,12 +179,6 @@ export function parseDimension(value: string | undefined): TopDimension {
     return value as TopDimension;
   }
   throw new HistoryParamError('dimension', `must be one of ${TOP_DIMENSIONS.join(', ')}`);
-}
-
-/** Where a page of events starts: after (time, uid) of the previous page's last row. */
-export interface EventCursor {
-  time: number;
-  uid: string;
 }
 
 /** An opaque cursor: base64url of `<time>.<uid>`. */
