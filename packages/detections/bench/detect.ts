@@ -14,14 +14,13 @@
  * bench (`bench/detections-latency.ts`).
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detect } from '../src/detect.js';
 import { FIELDS } from '../src/fields.js';
 import { loadRulesFile } from '../src/load.js';
 import { DEFAULT_RULES_FILE } from '../src/paths.js';
 import { DuckDbEngine } from '../src/query/duckdb.js';
-import type { CompiledRule } from '../src/sql/compile.js';
 import { MemoryFindingStore } from '../src/store.js';
 import {
   codeSent,
@@ -73,12 +72,12 @@ function generate(target: number): { events: object[]; signIns: number } {
   return { events: [...events, ...attacks], signIns };
 }
 
-/** The OCSF fields whose SQL a compiled query reads. */
-function fieldsRead(compiled: CompiledRule): string[] {
+/** The OCSF fields whose SQL a piece of a compiled query reads. */
+function fieldsIn(sql: string): string[] {
   const used = Object.entries(FIELDS)
-    .filter(([, spec]) => compiled.sql.includes(spec.sql))
+    .filter(([, spec]) => sql.includes(spec.sql))
     .map(([name]) => name);
-  return [...new Set(['time', 'metadata.uid', ...used])];
+  return [...new Set(['time', ...used])];
 }
 
 /** Parquet leaf columns (`user.email_addr`, ...) of an OCSF field. */
@@ -110,6 +109,7 @@ try {
   const measured = [];
   for (let run = 0; run < 3; run += 1) {
     started = performance.now();
+    const cpu = process.cpuUsage();
     const outcome = await detect({
       engine,
       rules,
@@ -117,7 +117,12 @@ try {
       store: new MemoryFindingStore(),
       now: () => range.to,
     });
-    measured.push({ ms: performance.now() - started, outcome });
+    const used = process.cpuUsage(cpu);
+    measured.push({
+      ms: performance.now() - started,
+      cpuMs: (used.user + used.system) / 1000,
+      outcome,
+    });
   }
   measured.sort((a, b) => a.ms - b.ms);
   const median = measured[1] ?? measured[0];
@@ -132,6 +137,11 @@ try {
   const missing = [...expected].filter((id) => !fired.has(id));
   console.log(
     `\nall ${rules.length} rules over ${fmt(events.length)} events: median ${fmt(median.ms)} ms of 3 runs (${fmt(measured[0]?.ms ?? 0)}-${fmt(measured[2]?.ms ?? 0)}), ${fmt(events.length / (median.ms / 1000))} events/s (target: 2,000 ms), ${median.outcome.changes.length} findings${missing.length > 0 ? `, MISSING ${missing.join(', ')}` : ', every attack found'}`,
+  );
+  console.log(
+    `  CPU time of that run (every DuckDB thread): ${fmt(median.cpuMs)} ms; load average during the bench: ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(', ')} on ${(await import('node:os')).cpus().length} CPUs`,
   );
   console.log('per rule (median run):');
   for (const run of median.outcome.runs)
@@ -167,21 +177,40 @@ try {
   );
   let totalWhole = 0;
   let totalPruned = 0;
+  const bytesPerDay = (fields: string[]) =>
+    fields
+      .flatMap(parquetColumnsOf)
+      .reduce((sum, column) => sum + perEvent(column) * eventsPerDay, 0);
+  const lookbackMs = 1_320_000;
   for (const compiled of rules) {
-    const columns = fieldsRead(compiled).flatMap(parquetColumnsOf);
-    const perDay = columns.reduce((sum, column) => sum + perEvent(column) * eventsPerDay, 0);
-    // Partition pruning reads whole eventday partitions (the run's day, plus the
-    // baseline's days for first_seen); Parquet row-group statistics on `time` let
-    // Athena skip objects outside the lookback, which the second figure assumes.
-    const days = Math.max(1, Math.ceil((compiled.lookbackMs + 1_320_000) / 86_400_000));
-    const whole = Math.max(ATHENA_MIN_BYTES, perDay * days) * RUNS_PER_MONTH;
+    const columns = fieldsIn(compiled.sql);
+    const perDay = bytesPerDay(columns);
+    // A first_seen rule reads its baseline (only the group, value, filter and time
+    // columns: the `history` CTE) over many days, and everything else over the lookback.
+    const history =
+      compiled.rule.correlation.type === 'first_seen'
+        ? compiled.sql.slice(compiled.sql.indexOf('history AS ('), compiled.sql.indexOf('seq AS ('))
+        : '';
+    const historyPerDay = history ? bytesPerDay(fieldsIn(history)) : 0;
+    const historyDays = history ? compiled.lookbackMs / 86_400_000 : 0;
+    // Partition pruning reads whole eventday partitions (today's, and the baseline's
+    // days); Parquet row-group statistics on `time` let Athena skip the objects outside
+    // the run's range (Firehose writes one object per buffer interval), which the second
+    // figure assumes.
+    const recentSpan = history ? lookbackMs : compiled.lookbackMs + lookbackMs;
+    const whole =
+      Math.max(
+        ATHENA_MIN_BYTES,
+        perDay * Math.max(1, Math.ceil(recentSpan / 86_400_000)) +
+          historyPerDay * Math.ceil(historyDays),
+      ) * RUNS_PER_MONTH;
     const pruned =
-      Math.max(ATHENA_MIN_BYTES, perDay * ((compiled.lookbackMs + 1_320_000) / 86_400_000)) *
+      Math.max(ATHENA_MIN_BYTES, perDay * (recentSpan / 86_400_000) + historyPerDay * historyDays) *
       RUNS_PER_MONTH;
     totalWhole += whole;
     totalPruned += pruned;
     console.log(
-      `  ${compiled.rule.id.padEnd(30)} ${String(columns.length).padStart(7)} ${fmt(perDay / 1e6, 1).padStart(9)} ${fmt((whole / 1e12) * ATHENA_USD_PER_TB, 2).padStart(28)} ${fmt((pruned / 1e12) * ATHENA_USD_PER_TB, 2).padStart(24)}`,
+      `  ${compiled.rule.id.padEnd(30)} ${String(columns.length).padStart(7)} ${fmt(perDay / 1e6, 1).padStart(9)} ${fmt((whole / 1e12) * ATHENA_USD_PER_TB, 2).padStart(28)} ${fmt((pruned / 1e12) * ATHENA_USD_PER_TB, 2).padStart(24)}${history ? `  (baseline: ${fmt(historyPerDay / 1e6, 1)} MB/day over ${historyDays} days)` : ''}`,
     );
   }
   console.log(

@@ -15,6 +15,7 @@ export const EVENT_DETAIL_TYPE = 'Authwatch Detection Finding';
 
 const FIELD_LABELS: Record<string, string> = {
   'user.name': 'users',
+  'user.uid': 'users',
   'src_endpoint.ip': 'IPs',
   'src_endpoint.location.country': 'countries',
   status_detail: 'reasons',

@@ -256,7 +256,7 @@ export async function main(argv = process.argv.slice(2), io: CliIo = defaultIo()
             ...result.rows.map((row) => [
               iso(Number(row.time)),
               String(row.kind ?? ''),
-              String(row.user_name ?? ''),
+              String(row.user_name ?? row.user_uid ?? ''),
               String(row.source_ip ?? ''),
               String(row.country ?? ''),
               String(row.status_detail ?? ''),

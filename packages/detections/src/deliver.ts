@@ -55,7 +55,8 @@ export async function deliver(
     const responded = [...change.state.responded];
     const summaries: string[] = [];
     const audits: AuditEvent[] = [];
-    const userName = change.state.group['user.name'];
+    // The Cognito admin calls take a user name, an alias or the sub.
+    const userName = change.state.group['user.uid'] ?? change.state.group['user.name'];
     const actions =
       change.kind === 'new' || change.kind === 'escalated' ? (change.rule.responses ?? []) : [];
     for (const action of actions) {

@@ -178,9 +178,9 @@ function checkRule(
   if (
     rule.responses &&
     rule.responses.length > 0 &&
-    !correlation['group-by'].includes('user.name')
+    !correlation['group-by'].some((field) => field === 'user.uid' || field === 'user.name')
   ) {
-    error('responses', 'responses act on a user: the rule must group by user.name');
+    error('responses', 'responses act on a user: the rule must group by user.uid (or user.name)');
   }
   const actions = (rule.responses ?? []).map((response) => response.action);
   if (new Set(actions).size !== actions.length) error('responses', 'lists an action twice');

@@ -7,9 +7,13 @@ import { maskEmail, REDACTED } from '@authwatch/kit';
 
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const SECRET_PAIR = /\b(password|passwd|pwd|secret|token|code|otp|answer)\s*[=:]\s*\S+/gi;
-/** A run of 4-8 digits (an OTP) or a long opaque string (a token, a key). */
+/**
+ * A run of 4-8 digits (an OTP), or a long opaque string (a refresh token, a client
+ * secret, a key): 40 or more base64 characters without a dash, so a UUID (a Cognito user
+ * name, an event id) is kept.
+ */
 const CODE = /\b\d{4,8}\b/g;
-const OPAQUE = /\b[A-Za-z0-9+/_-]{32,}={0,2}/g;
+const OPAQUE = /[A-Za-z0-9+/_]{40,}={0,2}/g;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:/\\]+\.[A-Za-z]{2,}/g;
 

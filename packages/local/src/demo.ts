@@ -19,6 +19,7 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { SECURITY_USER } from './dashboard.js';
+import { detectionsStep } from './demo-detections.js';
 import { listDeliveredObjects } from './firehose/index.js';
 import { type LocalOutputs, readOutputs } from './outputs.js';
 import { DEFAULT_STATE_DIR, REPO_ROOT } from './paths.js';
@@ -328,6 +329,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     for (const file of files.slice(-3)) print(`     ${shown(file)}`);
     for (const [kind, count] of [...counts].sort())
       print(`     ${String(count).padStart(4)}  ${kind}`);
+    await step(8, 'A burst of wrong codes: the detection, the alert mail, the response');
+    await detectionsStep({ client, outputs: o, email, print });
     print(
       '\nTry it yourself (the local stack checks no credentials, but the CLI wants some):\n' +
         '  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws cognito-idp ' +

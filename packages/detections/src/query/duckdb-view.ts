@@ -1,11 +1,8 @@
 /**
- * The DuckDB definition of the view `authwatch_events` over local audit objects.
- *
- * TEMPORARY (until the storage-layout work lands on main): that work exports the
- * view's DuckDB definition as a pure function from `@authwatch/audit`; this file is the
- * stand-in with the same contract (one view over every source's NDJSON objects, the
- * columns the rules read, `eventday` = the record's own UTC day) and is to be replaced
- * by an import of theirs.
+ * The view `authwatch_events` over a list of audit objects (the Security Lake layout's,
+ * or a flat export of NDJSON or Parquet files), with the same contract as
+ * `@authwatch/audit`'s views: the columns the rules read, `eventday` = the record's own
+ * UTC day (computed from `time`, so any folder works).
  *
  * Columns are declared (not inferred) so that a field no object carries yet reads as
  * NULL instead of failing the query; JSON keys are matched as the producers write them
@@ -53,7 +50,7 @@ const EVENT_DAY = `strftime(make_timestamp(time * 1000), '%Y%m%d') AS eventday`;
  * `CREATE VIEW authwatch_events` over the given NDJSON and Parquet files (absolute
  * paths). With no file at all the view is empty but has every column.
  */
-export function duckdbEventsViewSql(files: {
+export function flatFolderViewSql(files: {
   ndjson: readonly string[];
   parquet: readonly string[];
 }): string {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { QueryError } from '../errors.js';
 import { DUCKDB_MACROS } from './duckdb-shim.js';
-import { duckdbEventsViewSql } from './duckdb-view.js';
+import { flatFolderViewSql } from './duckdb-view.js';
 import type { QueryEngine, QueryParam, QueryResult } from './engine.js';
 
 type DuckModule = typeof import('@duckdb/node-api');
@@ -31,6 +31,8 @@ export interface DuckDbEngineOptions {
 export interface AuditFiles {
   ndjson: string[];
   parquet: string[];
+  /** Whether the folder has the Security Lake layout (`ext/<source>/region=…/…`). */
+  layout: boolean;
 }
 
 /**
@@ -58,11 +60,14 @@ export async function listAuditFiles(
   dir: string,
   days?: { from: string; to: string },
 ): Promise<AuditFiles> {
-  const files: AuditFiles = { ndjson: [], parquet: [] };
+  const files: AuditFiles = { ndjson: [], parquet: [], layout: false };
   let root = dir;
   try {
     const top = await readdir(dir, { withFileTypes: true });
-    if (top.some((entry) => entry.isDirectory() && entry.name === 'ext')) root = join(dir, 'ext');
+    if (top.some((entry) => entry.isDirectory() && entry.name === 'ext')) {
+      root = join(dir, 'ext');
+      files.layout = true;
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
     throw error;
@@ -123,15 +128,15 @@ export class DuckDbEngine implements QueryEngine {
   async refresh(days?: { from: string; to: string }): Promise<AuditFiles> {
     const connection = await this.connect();
     const files = await listAuditFiles(this.options.dir, days);
-    const view = duckdbEventsViewSql(files);
+    // One view with declared column types over every object, whatever the folder's
+    // layout. @authwatch/audit's localEventsViewSql (the layout's own view) infers struct
+    // types from the records (union_by_name), and fails ("Malformed JSON") when a field's
+    // shape differs between records, as it does between the admin-change records and
+    // the others today; the engine moves to it once it declares its types.
+    const view = flatFolderViewSql(files);
     if (this.options.materialize) {
       // Parse the objects once into a table, instead of once per rule through the view.
-      await connection.run(
-        view.replace(
-          'CREATE OR REPLACE VIEW authwatch_events AS',
-          'CREATE OR REPLACE TABLE authwatch_events AS',
-        ),
-      );
+      await connection.run(view.replace(/^CREATE OR REPLACE VIEW /, 'CREATE OR REPLACE TABLE '));
     } else {
       await connection.run(view);
     }

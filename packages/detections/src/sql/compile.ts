@@ -554,7 +554,7 @@ export function explainQuery(rule: Rule): ExplainQuery {
   }
   const groupBy = correlation['group-by'];
   const sql = `SELECT time, metadata.uid AS event_uid, metadata.log_name AS kind, status_detail,
-  "user".name AS user_name, src_endpoint.ip AS source_ip, src_endpoint.location.country AS country
+  "user".name AS user_name, "user".uid AS user_uid, src_endpoint.ip AS source_ip, src_endpoint.location.country AS country
 FROM ${EVENTS_VIEW}
 WHERE eventday >= ? AND eventday <= ? AND time >= ? AND time <= ?
   AND (${filters.map((filter) => `(${filter})`).join(' OR ')})

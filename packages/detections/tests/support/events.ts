@@ -15,6 +15,7 @@ import {
   challengeIssued,
   logonSucceeded,
   signUpAllowed,
+  sourceForClass,
 } from '@authwatch/audit';
 
 export const POOL = 'us-east-1_Example1';
@@ -138,7 +139,9 @@ export function passwordFailure(
     },
     cloud: { provider: 'AWS', region: REGION },
     service: { name: 'Amazon Cognito', uid: POOL },
-    user: { name: user, type: 'User' },
+    // CloudTrail redacts the user name of a failed call; it keeps the sub, unless the
+    // user does not exist (then there is none).
+    user: options.userNotFound ? { type: 'User' } : { uid: `sub-${user}`, type: 'User' },
     src_endpoint: { ip, location: options.geo ?? (PLACES.paris as Geo) },
     unmapped: {
       clientId: CLIENT,
@@ -148,12 +151,6 @@ export function passwordFailure(
   };
   return event;
 }
-
-const SOURCE_OF_CLASS: Record<number, string> = {
-  3001: 'authwatch-account-change',
-  3002: 'authwatch-authentication',
-  2004: 'authwatch-detection-finding',
-};
 
 /**
  * Writes events as NDJSON objects in the Security Lake custom-source layout
@@ -172,7 +169,8 @@ export async function writeAuditObjects(
     const folder = join(
       dir,
       'ext',
-      SOURCE_OF_CLASS[classUid] ?? 'authwatch-other',
+      // The source of the class, as the local Firehose files it (OCSF_SOURCES).
+      sourceForClass(classUid).name,
       `region=${REGION}`,
       `accountId=${ACCOUNT}`,
       `eventDay=${day}`,

@@ -29,7 +29,7 @@ export function scenarios(): Scenario[] {
   const list: Scenario[] = [];
   list.push({
     rule: 'otp-brute-force-user',
-    group: { 'user.name': 'otp-victim@example.com' },
+    group: { 'user.uid': 'sub-otp-victim@example.com' },
     events: times(6, T0, 80_000).flatMap((t, i) => [
       codeSent('otp-victim@example.com', '203.0.113.11', t - 1_000),
       wrongCode('otp-victim@example.com', '203.0.113.11', t, (i % 3) + 1),
@@ -37,19 +37,19 @@ export function scenarios(): Scenario[] {
   });
   list.push({
     rule: 'otp-mail-bombing-user',
-    group: { 'user.name': 'bombed@example.com' },
+    group: { 'user.uid': 'sub-bombed@example.com' },
     events: times(6, T0, 3 * MIN).map((t) => codeSent('bombed@example.com', '203.0.113.12', t)),
   });
   list.push({
     rule: 'password-brute-force-user',
-    group: { 'user.name': 'pw-victim@example.com' },
+    group: { 'user.uid': 'sub-pw-victim@example.com' },
     events: times(12, T0, 50_000).map((t) =>
       passwordFailure('pw-victim@example.com', '203.0.113.13', t),
     ),
   });
   list.push({
     rule: 'password-lockouts-user',
-    group: { 'user.name': 'locked@example.com' },
+    group: { 'user.uid': 'sub-locked@example.com' },
     events: times(3, T0, 40 * MIN).map((t) =>
       passwordFailure('locked@example.com', '203.0.113.14', t, {
         detail: 'NotAuthorizedException: Password attempts exceeded',
@@ -58,7 +58,7 @@ export function scenarios(): Scenario[] {
   });
   list.push({
     rule: 'distributed-brute-force-user',
-    group: { 'user.name': 'dist-victim@example.com' },
+    group: { 'user.uid': 'sub-dist-victim@example.com' },
     events: times(12, T0, 100_000).map((t, i) =>
       passwordFailure('dist-victim@example.com', `198.18.0.${(i % 6) + 1}`, t),
     ),
@@ -79,7 +79,7 @@ export function scenarios(): Scenario[] {
   });
   list.push({
     rule: 'success-after-attack-user',
-    group: { 'user.name': 'taken@example.com' },
+    group: { 'user.uid': 'sub-taken@example.com' },
     events: [
       ...times(12, T0, 30_000).map((t) => passwordFailure('taken@example.com', '198.18.3.3', t)),
       signIn('taken@example.com', '198.18.3.4', T0 + 40 * MIN),
@@ -97,7 +97,7 @@ export function scenarios(): Scenario[] {
   });
   list.push({
     rule: 'new-country-user',
-    group: { 'user.name': 'homebody@example.com' },
+    group: { 'user.uid': 'sub-homebody@example.com' },
     events: [
       ...times(10, T0 - 10 * DAY_MS, DAY_MS).map((t) =>
         signIn('homebody@example.com', '203.0.113.15', t, PLACES.paris),
@@ -107,7 +107,7 @@ export function scenarios(): Scenario[] {
   });
   list.push({
     rule: 'several-countries-user',
-    group: { 'user.name': 'shared-account@example.com' },
+    group: { 'user.uid': 'sub-shared-account@example.com' },
     events: [
       signIn('shared-account@example.com', '203.0.113.16', T0, PLACES.paris),
       signIn('shared-account@example.com', '198.18.6.6', T0 + 30 * MIN, PLACES.newYork),
@@ -115,7 +115,7 @@ export function scenarios(): Scenario[] {
   });
   list.push({
     rule: 'impossible-travel-user',
-    group: { 'user.name': 'jumper@example.com' },
+    group: { 'user.uid': 'sub-jumper@example.com' },
     events: [
       signIn('jumper@example.com', '203.0.113.17', T0 - 3 * HOUR, PLACES.paris),
       signIn('jumper@example.com', '198.18.7.7', T0, PLACES.sydney),

@@ -50,7 +50,7 @@ describe('authwatch-detect', () => {
     const { out, err, io: cli } = io();
     expect(await main(['run', '--dir', dir, '--from=-2h'], cli)).toBe(0);
     expect(out.join('\n')).toMatch(
-      /HIGH\s+password-brute-force-user\s+cli-victim@example\.com\s+2026-11-23T10:00:00Z/,
+      /HIGH\s+password-brute-force-user\s+sub-cli-victim@example\.com\s+2026-11-23T10:00:00Z/,
     );
     expect(err.filter((line) => /^\[\d+\/23\] /.test(line))).toHaveLength(23);
   });
@@ -62,7 +62,7 @@ describe('authwatch-detect', () => {
     const finding = findings.find(
       (f) => f.finding_info.analytic.uid === 'password-brute-force-user',
     );
-    expect(finding).toMatchObject({ class_uid: 2004, user: { name: 'cli-victim@example.com' } });
+    expect(finding).toMatchObject({ class_uid: 2004, user: { uid: 'sub-cli-victim@example.com' } });
     const explained = io();
     expect(
       await main(
@@ -73,7 +73,7 @@ describe('authwatch-detect', () => {
     const report = JSON.parse(explained.out[0] ?? '{}');
     expect(report.rows).toHaveLength(11);
     expect(report.rows[0]).toMatchObject({
-      user_name: 'cli-victim@example.com',
+      user_uid: 'sub-cli-victim@example.com',
       source_ip: '198.18.20.1',
     });
   });
@@ -92,5 +92,22 @@ describe('authwatch-detect', () => {
     expect(parseTime(String(T0), 0)).toBe(T0);
     expect(parseTime('now', T0)).toBe(T0);
     expect(parseTime('-90m', T0)).toBe(T0 - 90 * 60_000);
+  });
+});
+
+describe('authwatch-detect over a folder of exported objects without the Security Lake layout', () => {
+  it('reads every NDJSON file in it', async () => {
+    const flat = await mkdtemp(join(tmpdir(), 'detect-flat-'));
+    try {
+      const lines = Array.from({ length: 11 }, (_, i) =>
+        JSON.stringify(passwordFailure('flat@example.com', '198.18.21.1', T0 + i * 30_000)),
+      );
+      await writeFile(join(flat, 'export.ndjson'), `${lines.join('\n')}\n`);
+      const { out, io: cli } = io();
+      expect(await main(['run', '--dir', flat, '--from=-2h'], cli)).toBe(0);
+      expect(out.join('\n')).toMatch(/password-brute-force-user\s+sub-flat@example\.com/);
+    } finally {
+      await rm(flat, { recursive: true, force: true });
+    }
   });
 });

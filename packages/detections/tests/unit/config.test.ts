@@ -56,3 +56,15 @@ describe('scrubbing evidence', () => {
     expect(scrubbed).toContain('NotAuthorizedException');
   });
 });
+
+describe('scrubbing keeps what is not a secret', () => {
+  it('keeps a UUID user name and an IP, and masks nothing in them', async () => {
+    const { scrubEvidence } = await import('../../src/scrub.js');
+    const uuid = '70e51195-d24b-42d1-8bed-f7513c1f0a9e';
+    expect(scrubEvidence('user.name', uuid)).toBe(uuid);
+    expect(scrubEvidence('src_endpoint.ip', '203.0.113.7')).toBe('203.0.113.7');
+    expect(scrubEvidence('user.name', `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln`)).toBe(
+      '[REDACTED]',
+    );
+  });
+});

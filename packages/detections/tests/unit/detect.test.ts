@@ -102,7 +102,7 @@ describe('the default rules on DuckDB', () => {
       },
       src_endpoint: { ip: '198.18.1.1' },
     });
-    expect(spray?.state.distinct['user.name']).toBe(6);
+    expect(spray?.state.distinct['user.uid']).toBe(6);
     expect(spray?.state.maxPerValue).toBeLessThanOrEqual(8);
     expect(spray?.event.finding_info.related_events.length).toBeGreaterThan(0);
   });

@@ -124,18 +124,18 @@ describe('the detect handler', () => {
       class_uid: 3001,
       activity_id: 9,
       status_id: 1,
-      user: { name: 'victim@example.com' },
+      user: { name: 'sub-victim@example.com' },
     });
     expect(cognito.commandCalls(AdminUpdateUserAttributesCommand)[0]?.args[0].input).toEqual({
       UserPoolId: POOL,
-      Username: 'victim@example.com',
+      Username: 'sub-victim@example.com',
       UserAttributes: [{ Name: LOCK_ATTRIBUTE, Value: String(Math.floor(NOW / 1000) + 15 * 60) }],
     });
     const published = sns.commandCalls(PublishCommand);
     expect(published).toHaveLength(1);
     const message = published[0]?.args[0].input;
     expect(message?.Subject).toBe('[Authwatch HIGH] NEW: Password brute force on one user');
-    expect(message?.Message).toContain('v***@example.com');
+    expect(message?.Message).toContain('Who: user.uid s***@example.com');
     expect(message?.Message).toContain('Response: locked until');
     const entry = events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
     expect(entry).toMatchObject({ Source: 'authwatch', DetailType: 'Authwatch Detection Finding' });

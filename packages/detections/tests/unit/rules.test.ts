@@ -128,7 +128,7 @@ describe('loading rules files', () => {
     });
     expect(problems).toEqual([
       'rule ip-lock id: duplicates the id of rule 0',
-      'rule ip-lock responses: responses act on a user: the rule must group by user.name',
+      'rule ip-lock responses: responses act on a user: the rule must group by user.uid (or user.name)',
     ]);
   });
 

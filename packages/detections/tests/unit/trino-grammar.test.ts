@@ -24,7 +24,7 @@ describe('the Trino grammar check', () => {
     },
   );
 
-  it.each(Object.entries(auditNamedQueries('"authwatch_audit_dev"."audit_events"')))(
+  it.each(Object.entries(auditNamedQueries('"authwatch_audit_dev"."authwatch_events"')))(
     'parses the named Athena query %s',
     (_, query) => {
       expect(grammar.validate(query.sql)).toEqual([]);

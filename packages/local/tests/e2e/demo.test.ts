@@ -41,9 +41,29 @@ function lineOf(text: string, from = 0): number {
 }
 
 describe('pnpm demo on its own stack', () => {
-  it('walks through the seven steps in order', () => {
+  it('walks through the eight steps in order', () => {
     const headings = lines.filter((line) => /^── \d\. /.test(line));
-    expect(headings.map((line) => line.slice(3, 4))).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    expect(headings.map((line) => line.slice(3, 4))).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+    ]);
+  });
+
+  it('shows the burst of wrong codes found, alerted and answered with a lock', () => {
+    const step = lineOf('── 8. ');
+    expect(lines[lineOf('finding after', step)]).toMatch(
+      /^ {3}finding after \d+\.\d s: HIGH OTP brute force on one user \(Detection Finding [0-9a-f-]{36}\)$/,
+    );
+    expect(lines[lineOf('alert mail to security@example.com', step)]).toContain(
+      '[Authwatch HIGH] NEW: OTP brute force on one user',
+    );
+    expect(lines[lineOf('response:', step)]).toMatch(/^ {3}response: (FAILED )?detection response/);
   });
 
   it('shows a wrong password refused and recorded from CloudTrail with its IP and country', () => {

@@ -60,20 +60,17 @@ describe('detections in the local stack', () => {
     // Act: two sessions of wrong codes (each session ends after its own attempts)
     await wrongCodes(3);
     await wrongCodes(3);
-    const summary = (await stack.detections.runNow()) as {
-      findings: { new: number };
-      alerts: number;
-    };
+    // (the stack's own 3-second timer may have found it already: either run records it)
+    await stack.detections.runNow();
 
     // Assess
-    expect(summary.findings.new).toBeGreaterThanOrEqual(1);
     const findings = (await auditRecords(stack)).filter((record) => record.class_uid === 2004);
     expect(findings).toContainEqual(
       expect.objectContaining({
         finding_info: expect.objectContaining({
           analytic: expect.objectContaining({ uid: 'otp-brute-force-user' }),
         }),
-        user: { name: expect.any(String) },
+        user: { uid: expect.any(String) },
       }),
     );
     const until = Date.now() + 5_000;
