@@ -74,6 +74,13 @@ export function poolBaseline(props: AdminChangesProps): PoolBaseline {
 export function wireAdminChanges(scope: IConstruct, props: AdminChangesProps): void {
   const json = Stack.of(scope).toJsonString(poolBaseline(props));
   props.signInWatch.cloudTrailFunction?.addEnvironment(MANAGEMENT_ENV.baseline, json);
+  const groups = props.config.signInWatch?.cloudTrail?.privilegedGroups;
+  if (groups) {
+    props.signInWatch.cloudTrailFunction?.addEnvironment(
+      MANAGEMENT_ENV.privilegedGroups,
+      groups.join(','),
+    );
+  }
   const detect = props.detections?.function;
   if (!detect) return;
   detect.addEnvironment(DETECT_POOL_BASELINE, json);

@@ -3,6 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
+import { SignInWatchSectionSchema } from '../config/sections/sign-in-watch.js';
 import { DETECT_POOL_BASELINE, poolBaseline } from '../lib/admin-changes.js';
 import { AuthwatchStack, nagFindings, stackNameFor } from '../lib/index.js';
 
@@ -74,5 +75,29 @@ describe('admin-change baseline', () => {
       });
     }
     expect(nagFindings(stack)).toEqual([]);
+  });
+
+  it('gives the CloudTrail consumer the privileged groups of the config', () => {
+    const config = loadConfig('dev');
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const custom = new AuthwatchStack(app, 'Authwatch-groups', {
+      config: {
+        ...config,
+        signInWatch: SignInWatchSectionSchema.parse({
+          cloudTrail: { privilegedGroups: ['admins', 'billing-admins'] },
+        }),
+      },
+    });
+    Template.fromStack(custom).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ [MANAGEMENT_ENV.privilegedGroups]: 'admins,billing-admins' }),
+      },
+    });
+  });
+
+  it('refuses a privileged group that is not a Cognito group name, naming the field', () => {
+    expect(() =>
+      SignInWatchSectionSchema.parse({ cloudTrail: { privilegedGroups: ['has space'] } }),
+    ).toThrow(/privilegedGroups/);
   });
 });

@@ -64,6 +64,18 @@ export const SignInWatchSectionSchema = z
         geoipCityDb: mmdb.optional(),
         /** Your GeoLite2/GeoIP2 ASN database (.mmdb): the autonomous system. */
         geoipAsnDb: mmdb.optional(),
+        /**
+         * Groups whose grants and members' admin-set passwords are privileged changes
+         * (detections `privileged-group-grant`, `privileged-password-set`).
+         */
+        privilegedGroups: z
+          .array(
+            z
+              .string()
+              .regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u, 'must be a Cognito group name'),
+          )
+          .min(1)
+          .default(['admins']),
       })
       .strict()
       .default({
@@ -72,6 +84,7 @@ export const SignInWatchSectionSchema = z
         batchSize: 500,
         batchWindowSeconds: 2,
         maxReceiveCount: 5,
+        privilegedGroups: ['admins'],
       }),
   })
   .strict();

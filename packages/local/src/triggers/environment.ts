@@ -223,6 +223,9 @@ function ownEnvironment(
         [AUDIT_ENV.batchWindowMs]: '0',
         // The local pool as the stack sets it up: what admin changes are compared with.
         [MANAGEMENT_ENV.baseline]: JSON.stringify(localPoolBaseline(config)),
+        [MANAGEMENT_ENV.privilegedGroups]: signInWatchSectionOf(
+          config.signInWatch,
+        ).cloudTrail.privilegedGroups.join(','),
       };
     }
     case 'pre-auth':
