@@ -50,6 +50,10 @@ export function parseBackup(text: string, file = 'backup file'): Backup {
   } catch {
     throw new InputError(`${file} is not JSON`);
   }
+  // JSON.parse keeps a "__proto__" key as data, but an object built from it would drop it
+  // silently (zod does): refuse it by name instead of restoring less than the file holds.
+  const proto = text.includes('"__proto__"') ? findProtoKey(value, []) : undefined;
+  if (proto) throw new InputError(`${file}: ${proto}: a key named __proto__ is not allowed`);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InputError(`${file} is not a backup: expected a JSON object`);
   }
@@ -82,4 +86,15 @@ export function parseBackup(text: string, file = 'backup file'): Backup {
 /** Keys of IdP ProviderDetails and client fields that hold a secret. */
 export function isSecretKey(key: string): boolean {
   return /secret|private_key|password/i.test(key);
+}
+
+/** The path of the first own "__proto__" key in parsed JSON, if any. */
+function findProtoKey(value: unknown, path: string[]): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (key === '__proto__') return [...path, key].join('.');
+    const found = findProtoKey(child, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
 }

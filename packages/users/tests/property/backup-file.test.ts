@@ -16,7 +16,8 @@ const userArbitrary = fc.record({
   created: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
   modified: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
   attributes: fc.dictionary(
-    fc.string({ minLength: 1, maxLength: 10 }),
+    // Any name but "__proto__", which parseBackup refuses by name (its own test below).
+    fc.string({ minLength: 1, maxLength: 10 }).filter((name) => name !== '__proto__'),
     fc.string({ maxLength: 20 }),
   ),
   mfa: fc.record({
@@ -109,3 +110,15 @@ function mutate(backup: Backup): fc.Arbitrary<unknown> {
     .tuple(fc.constantFrom(...keys), fc.jsonValue())
     .map(([key, value]) => ({ ...backup, [key]: value }));
 }
+
+describe('parseBackup and a "__proto__" key', () => {
+  it('refuses it, naming where it is, instead of dropping it', () => {
+    const text = JSON.stringify({
+      format: BACKUP_FORMAT,
+      version: 1,
+    }).replace('}', ',"users":[{"attributes":{"__proto__":"x"}}]}');
+    expect(() => parseBackup(text, 'b.json')).toThrow(
+      'b.json: users.0.attributes.__proto__: a key named __proto__ is not allowed',
+    );
+  });
+});
