@@ -20,15 +20,12 @@
  * Other concerns attach their triggers to the same pool with {@link addTrigger} (or
  * `userPool.addTrigger`).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AUDIT_ENV } from '@authwatch/audit';
 import { LOCK_ATTRIBUTE } from '@authwatch/pre-auth/config';
-import { Arn, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AccountRecovery,
-  type AttributeMapping,
   CfnIdentityPoolPrincipalTag,
   ClientAttributes,
   FeaturePlan,
@@ -37,7 +34,6 @@ import {
   Mfa,
   NumberAttribute,
   OAuthScope,
-  ProviderAttribute,
   ResourceServerScope,
   StandardThreatProtectionMode,
   StringAttribute,
@@ -46,13 +42,6 @@ import {
   UserPoolClientIdentityProvider,
   type UserPoolDomain,
   UserPoolGroup,
-  UserPoolIdentityProviderAmazon,
-  UserPoolIdentityProviderApple,
-  UserPoolIdentityProviderFacebook,
-  UserPoolIdentityProviderGoogle,
-  UserPoolIdentityProviderOidc,
-  UserPoolIdentityProviderSaml,
-  UserPoolIdentityProviderSamlMetadata,
   UserPoolOperation,
   type UserPoolResourceServer,
 } from 'aws-cdk-lib/aws-cognito';
@@ -70,13 +59,12 @@ import type { AuthwatchConfig } from '../config/index.js';
 import { type MailSection, mailIdentityOf, postAuthEnvironment } from '../config/sections/mail.js';
 import {
   preSignUpEnvironment,
-  type SecretRef,
   type UserPoolSection,
   userPoolSectionOf,
 } from '../config/sections/user-pool.js';
-import { REPO_ROOT } from './bundling.js';
 import { handlerEntry } from './entries.js';
 import { TracedFunction } from './traced-function.js';
+import { federationProviders } from './user-pool-federation.js';
 
 /** What the user pool needs of the audit construct (AuditStream satisfies it). */
 export interface AuditGrant {
@@ -96,27 +84,6 @@ export const POST_AUTH_SERVICE = 'post-auth';
 
 /** The token-claim provider name of Cognito identities in the identity pool trust. */
 const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
-
-function secretValue(ref: SecretRef): SecretValue {
-  return SecretValue.secretsManager(ref.secret, ref.field ? { jsonField: ref.field } : {});
-}
-
-/**
- * An attribute mapping in Cognito's own names (`email`, `given_name`, `custom:x`),
- * which is what CloudFormation takes; CDK's `custom` passes names through unchanged.
- */
-function attributeMapping(mapping: Record<string, string>): AttributeMapping {
-  return {
-    custom: Object.fromEntries(
-      Object.entries(mapping).map(([cognito, provider]) => [
-        cognito,
-        ProviderAttribute.other(provider),
-      ]),
-    ),
-  };
-}
-
-const SOCIAL_EMAIL_MAPPING = { email: 'email' };
 
 /** What the web client may write: the standard attributes and tenant_id, never the lock. */
 export function userWritableAttributes(): ClientAttributes {
@@ -352,7 +319,7 @@ export class AuthwatchUserPool extends Construct {
       });
 
     // ── federation
-    this.identityProviders = this.federation(section);
+    this.identityProviders = federationProviders(this, this.userPool, section);
 
     // ── app clients
     // Flows, validities and session from the same plain specs the local stack uses.
@@ -526,106 +493,5 @@ export class AuthwatchUserPool extends Construct {
       });
     }
     return pool;
-  }
-
-  private federation(section: UserPoolSection): IUserPoolIdentityProvider[] {
-    const fed = section.federation;
-    const userPool = this.userPool;
-    const providers: IUserPoolIdentityProvider[] = [];
-    fed.saml.forEach((saml, index) => {
-      const metadata = saml.metadataUrl
-        ? UserPoolIdentityProviderSamlMetadata.url(saml.metadataUrl)
-        : UserPoolIdentityProviderSamlMetadata.file(
-            readFileSync(join(REPO_ROOT, 'infra', saml.metadataFile ?? ''), 'utf8'),
-          );
-      providers.push(
-        new UserPoolIdentityProviderSaml(this, `Saml${index}`, {
-          userPool,
-          name: saml.name,
-          metadata,
-          idpSignout: saml.idpSignout,
-          ...(saml.identifiers ? { identifiers: saml.identifiers } : {}),
-          attributeMapping: attributeMapping(saml.attributeMapping),
-        }),
-      );
-    });
-    fed.oidc.forEach((oidc, index) => {
-      providers.push(
-        new UserPoolIdentityProviderOidc(this, `Oidc${index}`, {
-          userPool,
-          name: oidc.name,
-          issuerUrl: oidc.issuerUrl,
-          clientId: oidc.clientId,
-          // A dynamic reference: CloudFormation resolves it, the template never holds the secret.
-          clientSecret: secretValue(oidc.clientSecret).unsafeUnwrap(),
-          scopes: oidc.scopes,
-          ...(oidc.identifiers ? { identifiers: oidc.identifiers } : {}),
-          attributeMapping: attributeMapping({
-            email: 'email',
-            email_verified: 'email_verified',
-            ...oidc.attributeMapping,
-          }),
-        }),
-      );
-    });
-    const social = (mapping: Record<string, string>, defaults: Record<string, string>) =>
-      attributeMapping(Object.keys(mapping).length > 0 ? mapping : defaults);
-    const secretOf = (name: string, ref: SecretRef | undefined): SecretValue => {
-      if (ref === undefined)
-        throw new Error(`userPool.federation.${name}.clientSecret is required`);
-      return secretValue(ref);
-    };
-    if (fed.google) {
-      providers.push(
-        new UserPoolIdentityProviderGoogle(this, 'Google', {
-          userPool,
-          clientId: fed.google.clientId,
-          clientSecretValue: secretOf('google', fed.google.clientSecret),
-          scopes: fed.google.scopes ?? ['openid', 'email', 'profile'],
-          attributeMapping: social(fed.google.attributeMapping, {
-            email: 'email',
-            email_verified: 'email_verified',
-            given_name: 'given_name',
-            family_name: 'family_name',
-          }),
-        }),
-      );
-    }
-    if (fed.facebook) {
-      providers.push(
-        new UserPoolIdentityProviderFacebook(this, 'Facebook', {
-          userPool,
-          clientId: fed.facebook.clientId,
-          clientSecret: secretOf('facebook', fed.facebook.clientSecret).unsafeUnwrap(),
-          scopes: fed.facebook.scopes ?? ['public_profile', 'email'],
-          attributeMapping: social(fed.facebook.attributeMapping, SOCIAL_EMAIL_MAPPING),
-        }),
-      );
-    }
-    if (fed.amazon) {
-      providers.push(
-        new UserPoolIdentityProviderAmazon(this, 'Amazon', {
-          userPool,
-          clientId: fed.amazon.clientId,
-          clientSecret: secretOf('amazon', fed.amazon.clientSecret).unsafeUnwrap(),
-          scopes: fed.amazon.scopes ?? ['profile'],
-          attributeMapping: social(fed.amazon.attributeMapping, SOCIAL_EMAIL_MAPPING),
-        }),
-      );
-    }
-    if (fed.apple) {
-      providers.push(
-        new UserPoolIdentityProviderApple(this, 'Apple', {
-          userPool,
-          clientId: fed.apple.clientId,
-          teamId: fed.apple.teamId,
-          keyId: fed.apple.keyId,
-          privateKeyValue: secretValue(fed.apple.privateKey),
-          scopes: fed.apple.scopes ?? ['name', 'email'],
-          attributeMapping: social(fed.apple.attributeMapping, SOCIAL_EMAIL_MAPPING),
-        }),
-      );
-    }
-    return providers;
   }
 }
