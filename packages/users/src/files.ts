@@ -27,7 +27,13 @@ export function atomicWriter(file: string): AtomicWriter {
       await rename(temp, file);
     },
     async abort() {
-      stream.destroy();
+      // The file is opened asynchronously: wait until the stream has closed (the open
+      // included), or a late open would create the file after it was removed.
+      if (!stream.closed) {
+        const closed = once(stream, 'close');
+        stream.destroy();
+        await closed;
+      }
       await rm(temp, { force: true });
     },
   };
