@@ -288,9 +288,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       startedAt,
       (record: AuditLine) =>
         record.metadata?.log_name === 'sign-in-failed' && record.user?.uid === signedUp.UserSub,
-      // CloudTrail's record goes through the SQS-like batch, the handler and Firehose's
-      // buffer: a busy machine can take a few seconds.
-      15_000,
+      // CloudTrail's record goes through the SQS-like batch (retried with a back-off when
+      // the handler fails), the handler and Firehose's buffer: a busy machine takes seconds.
+      30_000,
     );
     const record = failed.records.findLast(
       (line: AuditLine) =>

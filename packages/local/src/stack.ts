@@ -439,6 +439,7 @@ async function startLocked(options: LocalStackOptions, stateDir: string): Promis
   const trail = runner.has('cloudtrail')
     ? createTrailDelivery({
         handler: (event) => runner.invoke('cloudtrail', event),
+        retryDelayMs: 250,
         region: config.region,
         accountId: LOCAL_ACCOUNT_ID,
         onError: (error) => {

@@ -19,6 +19,12 @@ export interface TrailDeliveryOptions {
   windowMs?: number;
   /** Receives before a message goes to the dead-letter list (default 5). */
   maxReceiveCount?: number;
+  /**
+   * Delay before a failed message is received again, times its receive count (SQS's
+   * visibility timeout): 0 retries at once; the stack waits, so that a busy moment is
+   * not five failures in a row and a dead letter.
+   */
+  retryDelayMs?: number;
   region: string;
   accountId: string;
   /** A handler failure (the whole batch is received again). */
@@ -47,6 +53,8 @@ export function createTrailDelivery(options: TrailDeliveryOptions): TrailDeliver
   const batchSize = options.batchSize ?? 10;
   const windowMs = options.windowMs ?? 50;
   const maxReceiveCount = options.maxReceiveCount ?? 5;
+  const retryDelayMs = options.retryDelayMs ?? 0;
+  const waiting = new Set<Promise<void>>();
   const queue: Message[] = [];
   const deadLetters: string[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -87,7 +95,18 @@ export function createTrailDelivery(options: TrailDeliveryOptions): TrailDeliver
     for (const message of batch) {
       if (!failed.has(message.messageId)) continue;
       if (message.receiveCount >= maxReceiveCount) deadLetters.push(message.body);
-      else queue.push(message);
+      else if (retryDelayMs === 0) queue.push(message);
+      else {
+        const back = new Promise<void>((resolve) => {
+          setTimeout(resolve, retryDelayMs * message.receiveCount).unref?.();
+        }).then(() => {
+          waiting.delete(back);
+          if (stopped) return;
+          queue.push(message);
+          running = running.then(pump);
+        });
+        waiting.add(back);
+      }
     }
   };
 
@@ -126,6 +145,11 @@ export function createTrailDelivery(options: TrailDeliveryOptions): TrailDeliver
       }
       running = running.then(pump);
       await running;
+      // Messages waiting out their retry delay are delivered too.
+      while (waiting.size > 0) {
+        await Promise.all([...waiting]);
+        await running;
+      }
     },
     deadLetters,
     stop() {

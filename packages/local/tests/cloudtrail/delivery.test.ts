@@ -80,4 +80,35 @@ describe('local CloudTrail delivery', () => {
     await delivery.drain();
     expect([calls, errors.length, delivery.deadLetters.length]).toEqual([2, 1, 0]);
   });
+
+  it('receives a failed message again only after its retry delay, and drain waits for it', async () => {
+    // Prepare: the handler fails the first receive of every message.
+    const receives: { at: number; count: string | undefined }[] = [];
+    const delivery = createTrailDelivery({
+      handler: async (event) => {
+        const records = (
+          event as { Records: { messageId: string; attributes: Record<string, string> }[] }
+        ).Records;
+        for (const r of records)
+          receives.push({ at: Date.now(), count: r.attributes.ApproximateReceiveCount });
+        return {
+          batchItemFailures: records
+            .filter((r) => r.attributes.ApproximateReceiveCount === '1')
+            .map((r) => ({ itemIdentifier: r.messageId })),
+        };
+      },
+      retryDelayMs: 40,
+      region: 'us-east-1',
+      accountId: '123456789012',
+    });
+
+    // Act
+    delivery.record(record(1));
+    await delivery.drain();
+
+    // Assess: received twice, the second time no sooner than the delay; nothing dead.
+    expect(receives.map((r) => r.count)).toEqual(['1', '2']);
+    expect((receives[1]?.at ?? 0) - (receives[0]?.at ?? 0)).toBeGreaterThanOrEqual(39);
+    expect(delivery.deadLetters).toEqual([]);
+  });
 });
