@@ -48,6 +48,7 @@ import {
 import { auditDatabaseName } from './audit-stream.js';
 import { REPO_ROOT } from './bundling.js';
 import { handlerEntry } from './entries.js';
+import { grantAuditQueries } from './history-access.js';
 import { TracedFunction } from './traced-function.js';
 
 /** POWERTOOLS_SERVICE_NAME of the detect function. */
@@ -210,49 +211,9 @@ export class Detections extends Construct {
 
   private grant(fn: TracedFunction, props: DetectionsProps, databaseName: string): void {
     const { audit } = props;
-    const stack = Stack.of(this);
     const arn = (service: string, resource: string) =>
       `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'athena:StartQueryExecution',
-          'athena:GetQueryExecution',
-          'athena:GetQueryResults',
-          'athena:StopQueryExecution',
-        ],
-        resources: [arn('athena', `workgroup/${audit.workGroup.name}`)],
-      }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
-        resources: [
-          arn('glue', 'catalog'),
-          arn('glue', `database/${databaseName}`),
-          arn('glue', `table/${databaseName}/*`),
-        ],
-      }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [audit.bucket.arnForObjects('ext/*')],
-      }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucket', 's3:GetBucketLocation'],
-        resources: [audit.bucket.bucketArn, audit.resultsBucket.bucketArn],
-      }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
-        resources: [audit.resultsBucket.arnForObjects('*')],
-      }),
-    );
-    audit.key.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');
+    grantAuditQueries(fn, audit, databaseName);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
@@ -283,26 +244,6 @@ export class Detections extends Construct {
           resources: [props.userPool.userPoolArn],
         }),
       );
-    }
-    const acknowledged: [string, string][] = [
-      [
-        `Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${databaseName}/*`,
-        'The authwatch_events view reads every source table of this audit database (one per OCSF class)',
-      ],
-      [
-        `Resource::<${stack.getLogicalId(audit.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/ext/*`,
-        'Athena reads the audit objects under the Security Lake prefix of this bucket only',
-      ],
-      [
-        `Resource::<${stack.getLogicalId(audit.resultsBucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`,
-        'Athena writes and reads query results in the workgroup results bucket only',
-      ],
-    ];
-    for (const [finding, reason] of acknowledged) {
-      Validations.of(fn.role as iam.Role).acknowledge({
-        id: `AwsSolutions-IAM5[${finding}]`,
-        reason,
-      });
     }
   }
 }
