@@ -100,7 +100,10 @@ async function auditRecordsUntil(
       for (const line of (await readFile(file, 'utf8')).split('\n')) {
         if (line.trim() === '') continue;
         const record = JSON.parse(line) as AuditLine;
-        if (typeof record.time !== 'number' || record.time < since) continue;
+        // CloudTrail's eventTime has whole seconds: a record of this tour's first second
+        // may carry a time just before `since`.
+        if (typeof record.time !== 'number' || record.time < Math.floor(since / 1000) * 1000)
+          continue;
         records.push(record);
         mine = true;
       }
@@ -290,7 +293,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         record.metadata?.log_name === 'sign-in-failed' && record.user?.uid === signedUp.UserSub,
       // CloudTrail's record goes through the SQS-like batch (retried with a back-off when
       // the handler fails), the handler and Firehose's buffer: a busy machine takes seconds.
-      30_000,
+      15_000,
     );
     const record = failed.records.findLast(
       (line: AuditLine) =>
