@@ -11,7 +11,13 @@ import { type Episode, mergeEpisodes, toEpisodes } from './episodes.js';
 import { type DetectionFinding, findingUid, SEVERITY_IDS, toFindingEvent } from './finding.js';
 import type { QueryEngine } from './query/engine.js';
 import type { Rule } from './schema.js';
-import { BASELINES_TABLE, bindSlots, type CompiledRule, dayOf, previousDay } from './sql/compile.js';
+import {
+  BASELINES_TABLE,
+  bindSlots,
+  type CompiledRule,
+  dayOf,
+  previousDay,
+} from './sql/compile.js';
 import type { FindingState, FindingStore } from './store.js';
 
 /** A day is summarised for the baselines this long after it ends (late deliveries). */

@@ -67,6 +67,8 @@ export type Slot =
  * Glue table the CDK app defines) and on DuckDB (a table of the engine).
  */
 export const BASELINES_TABLE = 'authwatch_baselines';
+/** Where Athena writes the snapshots: this prefix of the audit bucket. */
+export const BASELINES_PREFIX = 'detections/baselines/';
 export const BASELINES_COLUMNS = [
   { name: 'g0', type: 'string' },
   { name: 'g1', type: 'string' },
