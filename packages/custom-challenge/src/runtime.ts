@@ -3,10 +3,11 @@
  * once per execution environment, from CUSTOM_CHALLENGE_KEY or from the Secrets Manager
  * secret named by CUSTOM_CHALLENGE_KEY_SECRET_ARN. The secret is read with one signed
  * GetSecretValue request (`secret-reader.ts`), not the SDK's Secrets Manager client, so
- * neither the cold start nor the first sign-in loads that package.
+ * neither the cold start nor the first sign-in loads that package; the signer itself
+ * loads on the first read (`secret-signer.ts`).
  */
-import { lazy } from '@authwatch/kit';
 import { type CodeKeys, cachedKeys, loadCodeKeys } from './keys.js';
+import { secretsManagerReader } from './secret-reader.js';
 
 /**
  * The keys of this execution environment, loaded by the first invocation that needs
@@ -16,9 +17,6 @@ import { type CodeKeys, cachedKeys, loadCodeKeys } from './keys.js';
 export function productionKeys(
   env: Record<string, string | undefined> = process.env,
 ): () => Promise<CodeKeys> {
-  // Imported by the first read: an environment given its key inline never evaluates it.
-  const reader = lazy(async () =>
-    (await import('./secret-reader.js')).secretsManagerReader({ env }),
-  );
-  return cachedKeys(() => loadCodeKeys(env, async (secretId) => (await reader())(secretId)));
+  const readSecret = secretsManagerReader({ env });
+  return cachedKeys(() => loadCodeKeys(env, readSecret));
 }

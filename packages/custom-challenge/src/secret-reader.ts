@@ -21,9 +21,11 @@
  * No error it raises quotes the secret: a body that does not parse is reported by its
  * shape only (V8's JSON.parse message would quote the text, so it is never kept as cause).
  */
-import type { IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { ConfigError, tracer } from '@authwatch/kit';
 import type { SecretReader } from './keys.js';
+import type { SignableRequest, SignerCredentials } from './secret-signer.js';
 
 /** Longest one GetSecretValue attempt may take, connection included, ms. */
 export const SECRET_READ_TIMEOUT_MS = 1_000;
@@ -77,7 +79,7 @@ export interface SecretReaderOptions {
 interface Target {
   url: URL;
   region: string;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  credentials: SignerCredentials;
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -137,31 +139,17 @@ export interface GetSecretValueAnswer {
   body: string;
 }
 
-/** The signer and Node's HTTP client, loaded by the first read (not at cold start). */
-const transport = (() => {
-  let loaded: Promise<Transport> | undefined;
+/** The signer's module, loaded by the first read (not at cold start) and kept. */
+const signerModule = (() => {
+  let loaded: Promise<typeof import('./secret-signer.js')> | undefined;
   return () => {
-    loaded ??= loadTransport().catch((error: unknown) => {
+    loaded ??= import('./secret-signer.js').catch((error: unknown) => {
       loaded = undefined;
       throw error;
     });
     return loaded;
   };
 })();
-
-type Transport = Awaited<ReturnType<typeof loadTransport>>;
-
-async function loadTransport() {
-  const [{ SignatureV4 }, { Hash }, { HttpRequest }, http, https] = await Promise.all([
-    import('@smithy/signature-v4'),
-    import('@smithy/hash-node'),
-    import('@smithy/protocol-http'),
-    import('node:http'),
-    import('node:https'),
-  ]);
-  const sha256 = Hash.bind(null, 'sha256');
-  return { SignatureV4, sha256, HttpRequest, http, https };
-}
 
 /** A safe name for an error type header or `__type` field, or undefined. */
 export function errorTypeOf(
@@ -187,15 +175,16 @@ async function attempt(
   secretId: string,
   timeoutMs: number,
 ): Promise<GetSecretValueAnswer> {
-  const { SignatureV4, sha256, HttpRequest, http, https } = await transport();
+  const { secretsManagerSigner } = await signerModule();
   const body = JSON.stringify({ SecretId: secretId });
   const { url } = target;
-  const request = new HttpRequest({
+  const request: SignableRequest = {
     method: 'POST',
     protocol: url.protocol,
     hostname: url.hostname,
     ...(url.port ? { port: Number(url.port) } : {}),
     path: url.pathname || '/',
+    query: {},
     headers: {
       host: url.host,
       'content-type': 'application/x-amz-json-1.1',
@@ -203,17 +192,11 @@ async function attempt(
       'x-amz-target': 'secretsmanager.GetSecretValue',
     },
     body,
-  });
-  const signer = new SignatureV4({
-    service: 'secretsmanager',
-    region: target.region,
-    credentials: target.credentials,
-    sha256,
-  });
-  const signed = await signer.sign(request);
+  };
+  const signed = await secretsManagerSigner(target.region, target.credentials).sign(request);
   // The tracer's capture of Node's https adds the X-Ray trace header to this request.
   const headers = { ...signed.headers } as Record<string, string>;
-  const send = url.protocol === 'https:' ? https.request : http.request;
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<GetSecretValueAnswer>((resolve, reject) => {
     let settled = false;
     const fail = (error: SecretReadError) => {
