@@ -21,8 +21,10 @@
  * No error it raises quotes the secret: a body that does not parse is reported by its
  * shape only (V8's JSON.parse message would quote the text, so it is never kept as cause).
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+// The module objects, not named imports: the tracer's HTTP capture replaces their
+// `request` (aws-xray-sdk's captureHTTPsGlobal), which a named ESM import would not see.
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import { ConfigError, tracer } from '@authwatch/kit';
 import type { SecretReader } from './keys.js';
 import type { SignableRequest, SignerCredentials } from './secret-signer.js';
@@ -196,7 +198,7 @@ async function attempt(
   const signed = await secretsManagerSigner(target.region, target.credentials).sign(request);
   // The tracer's capture of Node's https adds the X-Ray trace header to this request.
   const headers = { ...signed.headers } as Record<string, string>;
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const send = url.protocol === 'https:' ? https.request : http.request;
   return new Promise<GetSecretValueAnswer>((resolve, reject) => {
     let settled = false;
     const fail = (error: SecretReadError) => {

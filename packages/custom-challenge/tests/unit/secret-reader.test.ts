@@ -4,7 +4,7 @@
  * signed headers, the date, the body, the secret access key). The real SDK client
  * passes the same check, which is what makes it a check.
  */
-import {
+import http, {
   createServer,
   type IncomingHttpHeaders,
   type IncomingMessage,
@@ -420,6 +420,15 @@ describe('reading the code key without the SDK client', () => {
     // The next invocation reads the key again (a failure does not stick) and answers.
     expect(retried.response).toEqual({ answerCorrect: false });
     expect(received).toHaveLength(2);
+  });
+
+  it('sends through the http module object, where the tracer’s HTTP capture hooks in', async () => {
+    // Prepare
+    const request = vi.spyOn(http, 'request');
+    // Act
+    await reader()(SECRET_ARN);
+    // Assess
+    expect(request).toHaveBeenCalledTimes(1);
   });
 
   it('records the call as an X-Ray subsegment shaped like the SDK client’s', async () => {
