@@ -79,7 +79,8 @@ const ARN =
 
 const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
 
-function validation(value: unknown, path: string, constraint: string): CognitoError {
+/** Cognito's message for a member that fails its constraint (`path` in lower camel case). */
+export function validation(value: unknown, path: string, constraint: string): CognitoError {
   return invalidParameter(
     `1 validation error detected: Value '${shown(value).slice(0, 64)}' at '${path}' failed to satisfy constraint: ${constraint}`,
   );
