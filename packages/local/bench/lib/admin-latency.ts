@@ -25,6 +25,7 @@ import {
 import { subscribeLiveView } from '../../src/live-view.js';
 import { readMailbox } from '../../src/ses.js';
 import { DEMO_USER, startLocalStack } from '../../src/stack.js';
+import { median } from './stats.js';
 
 interface Case {
   rule: string;
@@ -114,8 +115,8 @@ async function oneRun(figures: Map<Case, Figures>): Promise<void> {
   }
 }
 
-const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-const seconds = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000).toFixed(2));
+const middle = (list: number[]) => median([...list].sort((a, b) => a - b));
+const seconds = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : '-');
 
 /** Runs `runs` fresh stacks and prints each case's median and max. */
 export async function adminChangeLatency(runs: number): Promise<void> {
@@ -128,7 +129,7 @@ export async function adminChangeLatency(runs: number): Promise<void> {
   for (const which of [GRANT, TAMPER]) {
     const entry = figures.get(which) ?? { finding: [], mail: [] };
     console.log(
-      `${which.rule}: change to finding on the live feed median ${seconds(median(entry.finding))} s (max ${seconds(Math.max(...entry.finding))} s, ${entry.finding.length}/${runs} runs); to alert mail median ${seconds(median(entry.mail))} s (max ${seconds(Math.max(...entry.mail))} s, ${entry.mail.length}/${runs}) (timer 3 s; target 10 s)`,
+      `${which.rule}: change to finding on the live feed median ${seconds(middle(entry.finding))} s (max ${seconds(Math.max(...entry.finding))} s, ${entry.finding.length}/${runs} runs); to alert mail median ${seconds(middle(entry.mail))} s (max ${seconds(Math.max(...entry.mail))} s, ${entry.mail.length}/${runs}) (timer 3 s; target 10 s)`,
     );
   }
 }
