@@ -321,7 +321,8 @@ function compileOrdered(
         `${name} AS (\n  ${unions.length > 0 ? unions.join('\n  UNION ALL\n  ') : `SELECT ${groupBy.map((_, i) => `CAST(NULL AS VARCHAR) AS g${i}`).join(', ')}, CAST(NULL AS BIGINT) AS first_seen, CAST(NULL AS BIGINT) AS last_seen, CAST(NULL AS VARCHAR) AS rule_id, CAST(NULL AS VARCHAR) AS event_uid WHERE false`}\n)`,
       );
     } else {
-      const filterSql = filterOrFail(ctx, step.filter, `correlation.sequence.${index}.filter`);
+      // The rule's base filter holds for every event the rule looks at, each step's too.
+      const filterSql = `(${filterOrFail(ctx, rule.filter, 'filter')}) AND (${filterOrFail(ctx, step.filter, `correlation.sequence.${index}.filter`)})`;
       ctes.push(`${name} AS (
   SELECT ${groupBy.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS g${i}`).join(', ')}, time AS first_seen, time AS last_seen, CAST(NULL AS VARCHAR) AS rule_id, metadata.uid AS event_uid
   FROM ${EVENTS_VIEW}
@@ -543,11 +544,12 @@ export function explainQuery(rule: Rule): ExplainQuery {
   const correlation = rule.correlation;
   const filters =
     correlation.type === 'temporal_ordered'
-      ? correlation.sequence.flatMap((step, index) =>
-          'filter' in step
-            ? [compileFilter(step.filter, `correlation.sequence.${index}.filter`, problem)]
-            : [],
-        )
+      ? correlation.sequence.flatMap((step, index) => {
+          if (!('filter' in step)) return [];
+          const base = compileFilter(rule.filter, 'filter', problem);
+          const own = compileFilter(step.filter, `correlation.sequence.${index}.filter`, problem);
+          return [base === undefined || own === undefined ? undefined : `(${base}) AND (${own})`];
+        })
       : [compileFilter(rule.filter, 'filter', problem)];
   if (problems.length > 0 || filters.some((sql) => sql === undefined)) {
     throw new RangeError(`rule ${rule.id} does not compile: ${problems.join('; ')}`);
