@@ -55,10 +55,8 @@ function readDomain(i: Json): { domain: string; kind: DomainRecord['kind'] } {
   }
   const labels = domain.split('.');
   if (!labels.every((label) => LABEL.test(label))) {
-    throw validation(
-      domain,
-      'domain',
-      'Member must satisfy regular expression pattern: ^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$',
+    throw invalidParameter(
+      'The domain name contains an invalid character. Domain names can only contain lower-case letters, numbers, and hyphens. Please enter a different name that follows this format: ^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$',
     );
   }
   if (labels.length === 1) {

@@ -385,12 +385,17 @@ export function getUserPoolMfaConfig(ctx: EmulatorContext, i: Json): Json {
   return mfaView(requirePool(ctx, i.UserPoolId).config);
 }
 
-/** DeleteUserPool: refused while deletion protection is active, as Cognito does. */
+/** DeleteUserPool: refused while deletion protection is active or a domain is configured, as Cognito does. */
 export function deleteUserPool(ctx: EmulatorContext, i: Json): Json {
   const pool = requirePool(ctx, i.UserPoolId);
   if (pool.config?.settings?.DeletionProtection === 'ACTIVE') {
     throw invalidParameter(
       'The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.',
+    );
+  }
+  if (Object.keys(pool.domains ?? {}).length > 0) {
+    throw invalidParameter(
+      'User pool cannot be deleted. It has a domain configured that should be deleted first.',
     );
   }
   delete ctx.state.pools[pool.id];

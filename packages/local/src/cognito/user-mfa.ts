@@ -4,10 +4,11 @@
  * SoftwareTokenMfaSettingsType / EmailMfaSettingsType / WebAuthnMfaSettingsType).
  *
  * As Cognito: a factor the call leaves out keeps its setting; only one factor can be
- * preferred; a factor can be turned on only when the user can receive it (a
- * `phone_number` for SMS_MFA, an `email` for EMAIL_OTP, a verified authenticator app for
- * SOFTWARE_TOKEN_MFA: the emulator has no AssociateSoftwareToken, so that one is always
- * refused, with the message Cognito gives a user without one). AdminGetUser and GetUser
+ * preferred; SMS_MFA is turned on only for a user with a `phone_number`, EMAIL_OTP only
+ * for one with an `email` and in a pool of the Essentials tier or higher (the API
+ * reference's EmailMfaSettingsType); SOFTWARE_TOKEN_MFA can be turned on and preferred
+ * before the user registers an authenticator app (the API reference says so: the app is
+ * then set up at the next sign-in). AdminGetUser and GetUser
  * then report `UserMFASettingList` and `PreferredMfaSetting`. The emulator does not
  * challenge for MFA at sign-in (see README, "Differences from Cognito"), so a preference
  * changes what the user's record says, not how the next sign-in goes.
@@ -57,11 +58,11 @@ function settingsAt(i: Json, member: string): Json | undefined {
   return value;
 }
 
-/** Whether the user can receive `factor` (its delivery attribute, or a verified app). */
+/** Whether the user can receive `factor` (TOTP: set up at the next sign-in). */
 function canReceive(user: UserRecord, factor: MfaFactor): boolean {
   if (factor === 'SMS_MFA') return (user.attributes.phone_number ?? '') !== '';
   if (factor === 'EMAIL_OTP') return (user.attributes.email ?? '') !== '';
-  return false;
+  return true;
 }
 
 /** What AdminGetUser and GetUser report of a user's MFA settings. */
@@ -85,6 +86,11 @@ export function adminSetUserMFAPreference(ctx: EmulatorContext, i: Json): Json {
     if (settings === undefined) continue;
     const on = flag(settings, 'Enabled', path);
     const prefer = flag(settings, 'PreferredMfa', path);
+    if (on === true && factor === 'EMAIL_OTP' && pool.config?.settings?.UserPoolTier === 'LITE') {
+      throw invalidParameter(
+        'Email MFA needs a user pool of the Essentials tier or higher (UserPoolTier is LITE)',
+      );
+    }
     if (on === true && !enabled.has(factor) && !canReceive(user, factor)) {
       throw invalidParameter(`User does not have delivery config set to turn on ${factor}`);
     }

@@ -11,6 +11,7 @@ import {
   AdminSetUserMFAPreferenceCommand,
   AdminUpdateUserAttributesCommand,
   CreateUserPoolDomainCommand,
+  DeleteUserPoolCommand,
   DeleteUserPoolDomainCommand,
   DescribeRiskConfigurationCommand,
   DescribeUserPoolCommand,
@@ -104,11 +105,30 @@ describe('admin operations through the real SDK', () => {
       expect(off.PreferredMfaSetting).toBeUndefined();
     });
 
-    it('refuses a factor the user cannot receive, two preferred factors and a non-boolean, changing nothing', async () => {
+    it('turns TOTP on and prefers it before the user has registered an authenticator app, as the API reference allows', async () => {
+      await h.emulator.seedUser(poolId, 'totp@example.com', PASSWORD, {
+        email: 'totp@example.com',
+      });
+
+      await h.client.send(
+        new AdminSetUserMFAPreferenceCommand({
+          UserPoolId: poolId,
+          Username: 'totp@example.com',
+          SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+        }),
+      );
+      const user = await h.client.send(
+        new AdminGetUserCommand({ UserPoolId: poolId, Username: 'totp@example.com' }),
+      );
+
+      expect(user.UserMFASettingList).toEqual(['SOFTWARE_TOKEN_MFA']);
+      expect(user.PreferredMfaSetting).toBe('SOFTWARE_TOKEN_MFA');
+    });
+
+    it('refuses a factor the user cannot receive, two preferred factors, a preferred factor turned off and email MFA in a Lite pool, changing nothing', async () => {
       await h.emulator.seedUser(poolId, 'nophone@example.com', PASSWORD, {
         email: 'nophone@example.com',
       });
-      const before = await poolSnapshot();
       const set = (input: Record<string, unknown>) =>
         failure(
           h.client.send(
@@ -120,13 +140,13 @@ describe('admin operations through the real SDK', () => {
           ),
         );
 
+      const before = await poolSnapshot();
       const sms = await set({ SMSMfaSettings: { Enabled: true } });
-      const totp = await set({ SoftwareTokenMfaSettings: { Enabled: true } });
       const two = await set({
         EmailMfaSettings: { Enabled: true, PreferredMfa: true },
-        SMSMfaSettings: { Enabled: true, PreferredMfa: true },
+        SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
       });
-      const both = await set({
+      const off = await set({
         EmailMfaSettings: { Enabled: true, PreferredMfa: true },
         SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: true },
       });
@@ -139,16 +159,29 @@ describe('admin operations through the real SDK', () => {
           }),
         ),
       );
+      const unchanged = await poolSnapshot();
+      const pool = await h.client.send(new DescribeUserPoolCommand({ UserPoolId: poolId }));
+      await h.client.send(
+        new UpdateUserPoolCommand({
+          UserPoolId: poolId,
+          LambdaConfig: pool.UserPool?.LambdaConfig,
+          Policies: pool.UserPool?.Policies,
+          UserPoolTier: 'LITE',
+        }),
+      );
+      const lite = await poolSnapshot();
+      const email = await set({ EmailMfaSettings: { Enabled: true } });
 
       expect(sms.name).toBe('InvalidParameterException');
       expect(sms.message).toBe('User does not have delivery config set to turn on SMS_MFA');
-      expect(totp.message).toBe(
-        'User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA',
-      );
       expect(two.name).toBe('InvalidParameterException');
-      expect(both.name).toBe('InvalidParameterException');
+      expect(two.message).toBe('Only one MFA type can be set as preferred');
+      expect(off.name).toBe('InvalidParameterException');
       expect(missing.name).toBe('UserNotFoundException');
-      expect(await poolSnapshot()).toBe(before);
+      expect(unchanged).toBe(before);
+      expect(email.name).toBe('InvalidParameterException');
+      expect(email.message).toContain('Essentials tier');
+      expect(await poolSnapshot()).toBe(lite);
     });
   });
 
@@ -298,6 +331,22 @@ describe('admin operations through the real SDK', () => {
       expect(gone.DomainDescription).toEqual({});
     });
 
+    it('keeps a pool with a domain from being deleted until the domain is', async () => {
+      const name = `keep-${Date.now().toString(36)}`;
+      await h.client.send(new CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: name }));
+
+      const refused = await failure(
+        h.client.send(new DeleteUserPoolCommand({ UserPoolId: poolId })),
+      );
+      await h.client.send(new DeleteUserPoolDomainCommand({ UserPoolId: poolId, Domain: name }));
+      await h.client.send(new DeleteUserPoolCommand({ UserPoolId: poolId }));
+
+      expect(refused.message).toBe(
+        'User pool cannot be deleted. It has a domain configured that should be deleted first.',
+      );
+      expect(h.emulator.listUserPools().some((pool) => pool.id === poolId)).toBe(false);
+    });
+
     it('refuses a reserved word, a taken name, a second prefix domain, a custom domain without certificate and a domain of another pool', async () => {
       const name = `taken-${Date.now().toString(36)}`;
       await h.client.send(new CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: name }));
@@ -320,6 +369,7 @@ describe('admin operations through the real SDK', () => {
       expect(noCertificate.name).toBe('InvalidParameterException');
       expect(upper.name).toBe('InvalidParameterException');
       expect(elsewhere.message).toBe('No such domain or user pool exists.');
+      expect(upper.message).toContain('The domain name contains an invalid character.');
     });
   });
 
