@@ -240,6 +240,8 @@ export function loadState(file: string | undefined): State {
       'clients',
       'resourceServers',
       'identityProviders',
+      'domains',
+      'riskConfigurations',
     ] as const) {
       if (pool[member] !== undefined && !isJsonObject(pool[member])) {
         throw new StateFileError(file, `has a pool '${name}' whose ${member} are not an object`);
