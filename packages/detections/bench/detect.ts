@@ -22,6 +22,7 @@ import { loadRulesFile } from '../src/load.js';
 import { DEFAULT_RULES_FILE } from '../src/paths.js';
 import { DuckDbEngine } from '../src/query/duckdb.js';
 import { classesRead } from '../src/sql/classes.js';
+import { dayOf } from '../src/sql/compile.js';
 import { MemoryFindingStore } from '../src/store.js';
 import {
   codeSent,
@@ -209,6 +210,24 @@ try {
       .flatMap(parquetColumnsOf)
       .reduce((sum, column) => sum + perEvent(column, readClasses) * eventsPerDay, 0);
   const lookbackMs = 1_320_000;
+  // The first_seen rules' baseline snapshots: built over the generated day, their Parquet
+  // size per day of data (one row per user and value: the bench's users sign in about
+  // 2.4 times a day, every day, so four weeks hold the same pairs as one day).
+  const snapshotPerDay = new Map<string, number>();
+  for (const compiled of rules) {
+    if (!compiled.baseline) continue;
+    const build = compiled.baseline.build(dayOf(T0 + 12 * HOUR), false);
+    await engine.query(build.sql, build.params);
+    const parquet = join(dir, `baseline-${compiled.rule.id}.parquet`);
+    await engine.query(
+      `COPY (SELECT * FROM authwatch_baselines WHERE rule_id = '${compiled.rule.id}' ORDER BY g0) TO '${parquet.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION snappy)`,
+      [],
+    );
+    snapshotPerDay.set(
+      compiled.rule.id,
+      ((await stat(parquet)).size / events.length) * eventsPerDay,
+    );
+  }
   for (const compiled of rules) {
     const columns = fieldsIn(compiled.sql);
     const readClasses = classesRead(compiled.rule, byId) ?? presentClasses;
@@ -221,24 +240,36 @@ try {
         : '';
     const historyPerDay = history ? bytesPerDay(fieldsIn(history), readClasses) : 0;
     const historyDays = history ? compiled.lookbackMs / 86_400_000 : 0;
-    // Partition pruning reads whole eventday partitions (today's, and the baseline's
-    // days); Parquet row-group statistics on `time` let Athena skip the objects outside
-    // the run's range (Firehose writes one object per buffer interval), which the second
-    // figure assumes.
+    // With the snapshots, a run reads one snapshot and raw only today's events so far
+    // (half a day on average, plus the hour a day takes to settle); once a day, the next
+    // snapshot reads the last one and one day of raw baseline columns.
+    const snapshot = snapshotPerDay.get(compiled.rule.id) ?? 0;
+    const rawToday = historyPerDay * (0.5 + 1 / 24);
+    const buildPerRun = history ? (historyPerDay + snapshot) / (86_400 / 300) : 0;
+    const summaryBytes = snapshot;
+    // Partition pruning reads whole eventday partitions; Parquet row-group statistics on
+    // `time` let Athena skip the objects outside the run's range (Firehose writes one
+    // object per buffer interval), which the second figure assumes.
     const recentSpan = history ? lookbackMs : compiled.lookbackMs + lookbackMs;
     const whole =
-      Math.max(
+      (Math.max(
         ATHENA_MIN_BYTES,
         perDay * Math.max(1, Math.ceil(recentSpan / 86_400_000)) +
-          historyPerDay * Math.ceil(historyDays),
-      ) * RUNS_PER_MONTH;
+          (history ? summaryBytes + historyPerDay * 2 : 0),
+      ) +
+        buildPerRun) *
+      RUNS_PER_MONTH;
     const pruned =
-      Math.max(ATHENA_MIN_BYTES, perDay * (recentSpan / 86_400_000) + historyPerDay * historyDays) *
+      (Math.max(
+        ATHENA_MIN_BYTES,
+        perDay * (recentSpan / 86_400_000) + (history ? summaryBytes + rawToday : 0),
+      ) +
+        buildPerRun) *
       RUNS_PER_MONTH;
     totalWhole += whole;
     totalPruned += pruned;
     console.log(
-      `  ${compiled.rule.id.padEnd(36)} ${readClasses.join('+').padEnd(15)} ${String(columns.length).padStart(7)} ${fmt(perDay / 1e6, 1).padStart(9)} ${fmt((whole / 1e12) * ATHENA_USD_PER_TB, 2).padStart(28)} ${fmt((pruned / 1e12) * ATHENA_USD_PER_TB, 2).padStart(24)}${history ? `  (baseline: ${fmt(historyPerDay / 1e6, 1)} MB/day over ${historyDays} days)` : ''}`,
+      `  ${compiled.rule.id.padEnd(36)} ${readClasses.join('+').padEnd(15)} ${String(columns.length).padStart(7)} ${fmt(perDay / 1e6, 1).padStart(9)} ${fmt((whole / 1e12) * ATHENA_USD_PER_TB, 2).padStart(28)} ${fmt((pruned / 1e12) * ATHENA_USD_PER_TB, 2).padStart(24)}${history ? `  (baseline: ${historyDays} days, ${fmt(historyPerDay / 1e6, 1)} MB/day raw, a ${fmt((snapshotPerDay.get(compiled.rule.id) ?? 0) / 1e6, 1)} MB snapshot)` : ''}`,
     );
   }
   console.log(

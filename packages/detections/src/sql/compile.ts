@@ -27,7 +27,7 @@ import { durationMs } from '../duration.js';
 import { fieldSpec } from '../fields.js';
 import type { Filter, Rule, RulesFile } from '../schema.js';
 import { compileFilter, type Problem } from './filter.js';
-import { sqlNumber } from './literals.js';
+import { sqlNumber, sqlString } from './literals.js';
 
 /** The view every query reads (issue: storage layout; Athena view, DuckDB view). */
 export const EVENTS_VIEW = 'authwatch_events';
@@ -52,7 +52,66 @@ export type Slot =
   | { kind: 'to_ms' }
   | { kind: 'to_day' }
   | { kind: 'from_ms'; lookbackMs: number }
-  | { kind: 'from_day'; lookbackMs: number };
+  | { kind: 'from_day'; lookbackMs: number }
+  | { kind: 'summary_until'; lookbackMs: number }
+  | { kind: 'summary_day'; lookbackMs: number };
+
+/**
+ * The baseline snapshot a `first_seen` rule reads instead of its baseline's raw events:
+ * per rule and day D, one row per group and value seen in the baseline window that
+ * ends with D, with the value's first and last time (`BASELINES_COLUMNS`; `rule_id` and
+ * `eventday` = D are the partition columns, last, as Athena puts them). A run reads the
+ * snapshot of the last settled day before it and the raw events after that day. A day's
+ * snapshot is built once, by `BaselineBuild`'s INSERT, from the previous day's snapshot
+ * and one day of raw events (or from the raw baseline when there is none), on Athena (a
+ * Glue table the CDK app defines) and on DuckDB (a table of the engine).
+ */
+export const BASELINES_TABLE = 'authwatch_baselines';
+export const BASELINES_COLUMNS = [
+  { name: 'g0', type: 'string' },
+  { name: 'g1', type: 'string' },
+  { name: 'g2', type: 'string' },
+  { name: 'v', type: 'string' },
+  { name: 'first_time', type: 'bigint' },
+  { name: 'last_time', type: 'bigint' },
+] as const;
+export const BASELINES_PARTITION_KEYS = [
+  { name: 'rule_id', type: 'string' },
+  { name: 'eventday', type: 'string' },
+] as const;
+/**
+ * One INSERT that builds a rule's snapshot of one day, with a marker row (NULL group and
+ * value) so that an empty snapshot is known to be built too. `params` in order: the
+ * previous day (its snapshot is merged when it exists), the cut-off time (epoch ms: the
+ * day's end minus the baseline), the raw days from and to (inclusive), the cut-off again.
+ */
+export interface BaselineBuild {
+  sql: string;
+  params: [string, number, string, string, number];
+}
+
+/** The day before a `yyyyMMdd` day. */
+export function previousDay(day: string): string {
+  return dayOf(dayStart(day) - 86_400_000);
+}
+
+/** Epoch ms of a `yyyyMMdd` day's start (UTC). */
+export function dayStart(day: string): number {
+  return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8)));
+}
+
+/** The day after a `yyyyMMdd` day. */
+export function nextDay(day: string): string {
+  const ms = Date.UTC(
+    Number(day.slice(0, 4)),
+    Number(day.slice(4, 6)) - 1,
+    Number(day.slice(6, 8)),
+  );
+  return dayOf(ms + 86_400_000);
+}
+
+/** At most this many group-by fields (the schema's limit): the table's `g` columns. */
+const MAX_GROUP_FIELDS = 3;
 
 export interface EvidenceColumn {
   column: string;
@@ -75,6 +134,15 @@ export interface CompiledRule {
   lookbackMs: number;
   /** Matching rows of a group at most this far apart belong to one finding. */
   episodeGapMs: number;
+  /**
+   * `first_seen` rules: how long the baseline is, and the INSERT that summarises some
+   * days into `authwatch_baselines` (see `BaselineBuild`).
+   */
+  baseline?: {
+    baselineMs: number;
+    /** The INSERT of `day`'s snapshot; `incremental`: from the previous day's snapshot. */
+    build: (day: string, incremental: boolean) => BaselineBuild;
+  };
 }
 
 const SLOT_MARK = '\u0001';
@@ -384,11 +452,62 @@ function compileFirstSeen(
   FROM ${EVENTS_VIEW}
   WHERE ${scanWhere(ctx, filterSql, 0, notNull)}
 )`;
+  // The baseline: the snapshot of the day before `summary_until` (a value's first and
+  // last time stand for its events: the last is the latest earlier sighting the
+  // condition compares with, either keeps the group seen), then the raw events from
+  // that day on. Without a snapshot the `summary_day` matches nothing.
+  const gCols = groupBy.map((_, i) => `g${i}`).join(', ');
+  const summaryWhere = () =>
+    `rule_id = ${sqlString(rule.id)}
+      AND eventday = ${ctx.text.slot({ kind: 'summary_day', lookbackMs: baselineMs })}`;
   const history = `history AS (
+  SELECT ${gCols}, v, t FROM (
+    SELECT ${gCols}, v, first_time AS t FROM ${BASELINES_TABLE}
+    WHERE ${summaryWhere()}
+    UNION ALL
+    SELECT ${gCols}, v, last_time AS t FROM ${BASELINES_TABLE}
+    WHERE ${summaryWhere()}
+  ) summary
+  WHERE t >= ${ctx.text.slot({ kind: 'from_ms', lookbackMs: baselineMs })} AND t < ${ctx.text.slot({ kind: 'to_ms' })}
+  UNION ALL
   SELECT ${groupSelect}, CAST(${sqlOf(correlation.field)} AS VARCHAR) AS v, time AS t
   FROM ${EVENTS_VIEW}
-  WHERE ${scanWhere(ctx, filterSql, baselineMs, notNull)}
+  WHERE eventday >= ${ctx.text.slot({ kind: 'summary_until', lookbackMs: baselineMs })}
+    AND ${scanWhere(ctx, filterSql, baselineMs, notNull)}
 )`;
+  // The daily summary's INSERT: [day, day) bound as the only parameters.
+  const buildSql = (day: string) => `INSERT INTO ${BASELINES_TABLE}
+SELECT ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => `g${i}`).join(', ')}, v, min(first_time) AS first_time, max(last_time) AS last_time, CAST(${sqlString(rule.id)} AS VARCHAR) AS rule_id, CAST(${sqlString(day)} AS VARCHAR) AS eventday
+FROM (
+  SELECT ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => `g${i}`).join(', ')}, v, first_time, last_time FROM ${BASELINES_TABLE}
+  WHERE rule_id = ${sqlString(rule.id)} AND eventday = ? AND v IS NOT NULL AND last_time >= ?
+  UNION ALL
+  SELECT ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => (i < groupBy.length ? `g${i}` : `CAST(NULL AS VARCHAR) AS g${i}`)).join(', ')}, v, min(t) AS first_time, max(t) AS last_time
+  FROM (
+    SELECT ${groupSelect}, CAST(${sqlOf(correlation.field)} AS VARCHAR) AS v, time AS t
+    FROM ${EVENTS_VIEW}
+    WHERE eventday >= ?
+      AND eventday <= ?
+      AND time >= ?
+      AND (${filterSql})
+      AND ${notNull.map((expr) => `${expr} IS NOT NULL`).join('\n      AND ')}
+  ) day_events
+  GROUP BY ${gCols}, v
+) merged
+GROUP BY ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => `g${i}`).join(', ')}, v
+UNION ALL
+SELECT ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => `CAST(NULL AS VARCHAR) AS g${i}`).join(', ')}, CAST(NULL AS VARCHAR) AS v, CAST(NULL AS BIGINT) AS first_time, CAST(NULL AS BIGINT) AS last_time, CAST(${sqlString(rule.id)} AS VARCHAR) AS rule_id, CAST(${sqlString(day)} AS VARCHAR) AS eventday`;
+  const build = (day: string, incremental: boolean): BaselineBuild => {
+    if (!/^\d{8}$/.test(day)) {
+      throw new RangeError(`a baseline day is a yyyyMMdd day, got ${JSON.stringify(day)}`);
+    }
+    // Pairs last seen before the cut-off cannot be in the baseline of any run after `day`.
+    const cutoff = dayStart(nextDay(day)) - baselineMs;
+    return {
+      sql: buildSql(day),
+      params: [previousDay(day), cutoff, incremental ? day : dayOf(cutoff), day, cutoff],
+    };
+  };
   const seq = `seq AS (
   SELECT h.*, lag(h.t) OVER (PARTITION BY ${groupBy.map((_, i) => `h.g${i}`).join(', ')}, h.v ORDER BY h.t) AS previous_same,
     min(h.t) OVER (PARTITION BY ${groupBy.map((_, i) => `h.g${i}`).join(', ')}) AS group_first
@@ -414,6 +533,7 @@ ORDER BY ${groupBy.map((_, i) => `g${i}`).join(', ')}, window_end`;
     ],
     lookbackMs: baselineMs,
     episodeGapMs: 3_600_000,
+    baseline: { baselineMs, build },
   };
 }
 
@@ -509,7 +629,20 @@ export function dayOf(epochMs: number): string {
 export function bindSlots(
   slots: readonly Slot[],
   range: { from: number; to: number },
+  /** The first day the baseline summary does not hold (default: it holds none). */
+  summaryUntil?: string,
 ): (number | string)[] {
+  // The raw events are read from `until` on; the snapshot of the day before holds the
+  // baseline up to it. Never past the run's own first day (its events must come raw: they
+  // are the run's candidates), never before the baseline's first day (then there is no
+  // snapshot, and `day` is one no snapshot can have).
+  const summaryBounds = (lookbackMs: number) => {
+    const start = dayOf(range.from - lookbackMs);
+    const limit = dayOf(range.from);
+    const wanted = summaryUntil ?? start;
+    const until = wanted <= start ? start : wanted > limit ? limit : wanted;
+    return { until, day: until === start ? '00000000' : previousDay(until) };
+  };
   return slots.map((slot) => {
     switch (slot.kind) {
       case 'to_ms':
@@ -518,6 +651,10 @@ export function bindSlots(
         return dayOf(range.to);
       case 'from_ms':
         return range.from - slot.lookbackMs;
+      case 'summary_until':
+        return summaryBounds(slot.lookbackMs).until;
+      case 'summary_day':
+        return summaryBounds(slot.lookbackMs).day;
       default:
         return dayOf(range.from - slot.lookbackMs);
     }
