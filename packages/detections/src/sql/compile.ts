@@ -642,7 +642,9 @@ export function bindSlots(
     const start = dayOf(range.from - lookbackMs);
     const limit = dayOf(range.from);
     const wanted = summaryUntil ?? start;
-    const until = wanted <= start ? start : wanted > limit ? limit : wanted;
+    // yyyyMMdd days order as text: the earlier of `wanted` and `limit`, not before `start`.
+    const earlier = [wanted, limit].sort()[0] as string;
+    const until = earlier < start ? start : earlier;
     return { until, day: until === start ? '00000000' : previousDay(until) };
   };
   return slots.map((slot) => {
