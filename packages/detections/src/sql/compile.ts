@@ -644,7 +644,7 @@ export function bindSlots(
     const wanted = summaryUntil ?? start;
     // yyyyMMdd days order as text: the earlier of `wanted` and `limit`, not before `start`.
     const earlier = [wanted, limit].sort()[0] as string;
-    const until = earlier < start ? start : earlier;
+    const until = [earlier, start].sort()[1] as string;
     return { until, day: until === start ? '00000000' : previousDay(until) };
   };
   return slots.map((slot) => {
