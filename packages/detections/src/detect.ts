@@ -16,7 +16,10 @@ import {
   bindSlots,
   type CompiledRule,
   dayOf,
+  type ExplainQuery,
   previousDay,
+  SAMPLE_EVENTS,
+  sampleQuery,
 } from './sql/compile.js';
 import type { FindingState, FindingStore } from './store.js';
 
@@ -120,6 +123,37 @@ function changed(before: FindingState, after: Episode): boolean {
   );
 }
 
+const sampleQueries = new WeakMap<CompiledRule, ExplainQuery>();
+
+/**
+ * The uids of the latest events behind a finding (its `related_events`), merged with
+ * those it has. A failed query leaves the sample as it is: the finding still goes out.
+ */
+async function sampleOf(
+  compiled: CompiledRule,
+  state: FindingState,
+  options: DetectOptions,
+): Promise<string[]> {
+  let query = sampleQueries.get(compiled);
+  if (!query) {
+    query = sampleQuery(compiled.rule);
+    sampleQueries.set(compiled, query);
+  }
+  try {
+    const result = await options.engine.query(
+      query.sql,
+      query.params(
+        { from: state.firstSeen, to: state.lastSeen },
+        compiled.groupBy.map((field) => state.group[field] ?? ''),
+      ),
+    );
+    const uids = result.rows.map((row) => String(row.event_uid)).filter((uid) => uid !== 'null');
+    return [...new Set([...state.sample, ...uids])].slice(0, SAMPLE_EVENTS);
+  } catch {
+    return state.sample;
+  }
+}
+
 /** Reconciles one episode with the store; returns the change, or undefined when nothing is new. */
 async function reconcile(
   compiled: CompiledRule,
@@ -183,6 +217,7 @@ async function reconcile(
       pending: 'new',
     };
   }
+  if (state.sample.length < SAMPLE_EVENTS) state.sample = await sampleOf(compiled, state, options);
   const saved = await options.store.save(state, previous?.revision);
   if (!saved) {
     // Another run saved this finding meanwhile: read it again and reconcile once more.

@@ -20,7 +20,6 @@
  * | `distinct_<i>` | distinct values of the i-th counted field |
  * | `max_per_value` | most events of one value of the per-value field |
  * | `values_<i>` | JSON array: distinct values of the i-th evidence field (at most 20) |
- * | `sample_json` | JSON array: uids of up to 10 of the events |
  * | `distance_km`, `speed_kmh` | travel rules only |
  */
 import { durationMs } from '../duration.js';
@@ -256,7 +255,6 @@ function windowedParts(
     ...evidence.map((field, index) => `CAST(${sqlOf(field)} AS VARCHAR) AS e${index}`),
     ...(perValue ? [`CAST(${sqlOf(perValue.field)} AS VARCHAR) AS pv`] : []),
     'time AS t',
-    'metadata.uid AS event_uid',
   ];
   const filterSql = filterOrFail(ctx, rule.filter, 'filter');
   const lookbackMs = spanMs + fromLookbackMs;
@@ -287,8 +285,8 @@ function windowedParts(
   CROSS JOIN UNNEST(sequence(0, ${steps - 1})) AS w (k)
   WHERE b.t - (b.t % ${hopMs}) + ${hopMs} * (w.k + 1) > ${ctx.text.slot({ kind: 'from_ms', lookbackMs: fromLookbackMs })}
 )`;
-  // Counts first, for every candidate window; the evidence (lists of values, sample
-  // event uids) only for the windows that match.
+  // Counts first, for every candidate window; the evidence (lists of values) only for
+  // the windows that match.
   const counts = `${prefix}counts AS (
   SELECT ${g}, window_end, count(*) AS event_count, min(t) AS first_seen, max(t) AS last_seen${counted
     .map((_, index) => `,\n    count(DISTINCT d${index}) AS distinct_${index}`)
@@ -324,8 +322,7 @@ function windowedParts(
   ctes.push(`${prefix}matched AS (
   SELECT ${groupBy.map((_, index) => `m.g${index}`).join(', ')}, m.window_end, ${keep.map((column) => `m.${column}`).join(', ')}${evidence
     .map((_, index) => `,\n    ${distinctValues(`w.e${index}`)} AS values_${index}`)
-    .join('')},
-    ${jsonList(`max_by(w.event_uid, w.t, ${SAMPLE_EVENTS})`)} AS sample_json
+    .join('')}
   FROM ${matchedWindows} m
   JOIN ${prefix}windows w ON ${onGroup('m', 'w')} AND m.window_end = w.window_end
   GROUP BY ${groupBy.map((_, index) => `m.g${index}`).join(', ')}, m.window_end, ${keep.map((column) => `m.${column}`).join(', ')}
@@ -384,17 +381,17 @@ function compileOrdered(
         lookbackMs = Math.max(lookbackMs, spanMs + referencedSpan);
         ctes.push(...parts.ctes);
         unions.push(
-          `SELECT ${g}, first_seen, last_seen, CAST(${`'${id}'`} AS VARCHAR) AS rule_id, CAST(NULL AS VARCHAR) AS event_uid FROM ${parts.result}`,
+          `SELECT ${g}, first_seen, last_seen, CAST(${`'${id}'`} AS VARCHAR) AS rule_id FROM ${parts.result}`,
         );
       });
       ctes.push(
-        `${name} AS (\n  ${unions.length > 0 ? unions.join('\n  UNION ALL\n  ') : `SELECT ${groupBy.map((_, i) => `CAST(NULL AS VARCHAR) AS g${i}`).join(', ')}, CAST(NULL AS BIGINT) AS first_seen, CAST(NULL AS BIGINT) AS last_seen, CAST(NULL AS VARCHAR) AS rule_id, CAST(NULL AS VARCHAR) AS event_uid WHERE false`}\n)`,
+        `${name} AS (\n  ${unions.length > 0 ? unions.join('\n  UNION ALL\n  ') : `SELECT ${groupBy.map((_, i) => `CAST(NULL AS VARCHAR) AS g${i}`).join(', ')}, CAST(NULL AS BIGINT) AS first_seen, CAST(NULL AS BIGINT) AS last_seen, CAST(NULL AS VARCHAR) AS rule_id WHERE false`}\n)`,
       );
     } else {
       // The rule's base filter holds for every event the rule looks at, each step's too.
       const filterSql = `(${filterOrFail(ctx, rule.filter, 'filter')}) AND (${filterOrFail(ctx, step.filter, `correlation.sequence.${index}.filter`)})`;
       ctes.push(`${name} AS (
-  SELECT ${groupBy.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS g${i}`).join(', ')}, time AS first_seen, time AS last_seen, CAST(NULL AS VARCHAR) AS rule_id, metadata.uid AS event_uid
+  SELECT ${groupBy.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS g${i}`).join(', ')}, time AS first_seen, time AS last_seen, CAST(NULL AS VARCHAR) AS rule_id
   FROM ${EVENTS_VIEW}
   WHERE ${scanWhere(ctx, filterSql, spanMs, groupBy.map(sqlOf))}
 )`);
@@ -411,8 +408,7 @@ function compileOrdered(
     .join('\n');
   const select = `SELECT ${groupBy.map((_, i) => `${last}.g${i} AS g${i}`).join(', ')}, ${last}.first_seen AS window_end,
   min(${first}.first_seen) AS first_seen, max(${last}.last_seen) AS last_seen, count(DISTINCT ${last}.first_seen) AS event_count,
-  ${jsonList(`array_sort(array_agg(DISTINCT ${first}.rule_id) FILTER (WHERE ${first}.rule_id IS NOT NULL))`)} AS values_0,
-  ${jsonList(`slice(array_sort(array_agg(DISTINCT ${last}.event_uid) FILTER (WHERE ${last}.event_uid IS NOT NULL)), 1, ${SAMPLE_EVENTS})`)} AS sample_json
+  ${jsonList(`array_sort(array_agg(DISTINCT ${first}.rule_id) FILTER (WHERE ${first}.rule_id IS NOT NULL))`)} AS values_0
 FROM ${first}
 ${joins}
 WHERE ${last}.first_seen > ${ctx.text.slot({ kind: 'from_ms', lookbackMs: 0 })}
@@ -450,7 +446,7 @@ function compileFirstSeen(
   // group, the value and the time (the columns Athena scans over the whole baseline).
   const recent = `recent AS (
   SELECT ${groupSelect}, CAST(${sqlOf(correlation.field)} AS VARCHAR) AS v,
-    ${evidence.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS e${i}, `).join('')}time AS t, metadata.uid AS event_uid
+    ${evidence.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS e${i}, `).join('')}time AS t
   FROM ${EVENTS_VIEW}
   WHERE ${scanWhere(ctx, filterSql, 0, notNull)}
 )`;
@@ -517,8 +513,7 @@ SELECT ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => `CAST(NULL AS VARCHA
   JOIN (SELECT DISTINCT ${g} FROM recent) c ON ${onGroup('h', 'c')}
 )`;
   const select = `SELECT ${groupBy.map((_, i) => `r.g${i}`).join(', ')}, r.t AS window_end, r.t AS first_seen, r.t AS last_seen, CAST(1 AS BIGINT) AS event_count,
-  ${jsonList('ARRAY[r.v]')} AS values_0${evidence.map((_, i) => `, ${jsonList(`ARRAY[r.e${i}]`)} AS values_${i + 1}`).join('')},
-  ${jsonList('ARRAY[r.event_uid]')} AS sample_json
+  ${jsonList('ARRAY[r.v]')} AS values_0${evidence.map((_, i) => `, ${jsonList(`ARRAY[r.e${i}]`)} AS values_${i + 1}`).join('')}
 FROM recent r
 JOIN seq s ON ${onGroup('r', 's')} AND s.v = r.v AND s.t = r.t
 WHERE r.t > ${ctx.text.slot({ kind: 'from_ms', lookbackMs: 0 })}
@@ -555,13 +550,13 @@ function compileTravel(
   const base = `base AS (
   SELECT ${groupBy.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS g${i}`).join(', ')}, ${lat} AS lat, ${lon} AS lon,
     CAST(${sqlOf('src_endpoint.location.country')} AS VARCHAR) AS country, CAST(${sqlOf('src_endpoint.ip')} AS VARCHAR) AS ip,
-    time AS t, metadata.uid AS event_uid
+    time AS t
   FROM ${EVENTS_VIEW}
   WHERE ${scanWhere(ctx, filterSql, spanMs, [...groupBy.map(sqlOf), lat, lon])}
 )`;
   const moves = `moves AS (
   SELECT base.*, lag(t) ${over} AS previous_t, lag(lat) ${over} AS previous_lat, lag(lon) ${over} AS previous_lon,
-    lag(country) ${over} AS previous_country, lag(ip) ${over} AS previous_ip, lag(event_uid) ${over} AS previous_uid
+    lag(country) ${over} AS previous_country, lag(ip) ${over} AS previous_ip
   FROM base
 ),
 distances AS (
@@ -572,7 +567,6 @@ distances AS (
   const minKm = correlation.min_distance_km ?? 100;
   const select = `SELECT ${g}, t AS window_end, previous_t AS first_seen, t AS last_seen, CAST(2 AS BIGINT) AS event_count,
   ${jsonList('ARRAY[previous_country, country]')} AS values_0, ${jsonList('ARRAY[previous_ip, ip]')} AS values_1,
-  ${jsonList('ARRAY[previous_uid, event_uid]')} AS sample_json,
   CAST(round(km) AS BIGINT) AS distance_km,
   CAST(round(km * 3600000.0 / greatest(t - previous_t, 1)) AS BIGINT) AS speed_kmh
 FROM distances
@@ -675,11 +669,8 @@ export interface ExplainQuery {
   ) => (number | string)[];
 }
 
-/**
- * The rows that made a finding: the events of the rule's filter (for a sequence, of its
- * event steps) for the group between two times. Group values are bound parameters.
- */
-export function explainQuery(rule: Rule): ExplainQuery {
+/** The WHERE of the events a rule looked at for one group between two times. */
+function eventsOfGroupWhere(rule: Rule): string {
   const problems: string[] = [];
   const problem: Problem = (field, message) => problems.push(`${field}: ${message}`);
   const correlation = rule.correlation;
@@ -696,22 +687,43 @@ export function explainQuery(rule: Rule): ExplainQuery {
     throw new RangeError(`rule ${rule.id} does not compile: ${problems.join('; ')}`);
   }
   const groupBy = correlation['group-by'];
+  return `eventday >= ? AND eventday <= ? AND time >= ? AND time <= ?
+  AND (${filters.map((filter) => `(${filter})`).join(' OR ')})
+  AND ${groupBy.map((field) => `CAST(${sqlOf(field)} AS VARCHAR) = ?`).join(' AND ')}`;
+}
+
+function eventsOfGroupParams(
+  range: { from: number; to: number },
+  groupValues: readonly string[],
+): (number | string)[] {
+  return [dayOf(range.from), dayOf(range.to), range.from, range.to, ...groupValues];
+}
+
+/**
+ * The rows that made a finding: the events of the rule's filter (for a sequence, of its
+ * event steps) for the group between two times. Group values are bound parameters.
+ */
+export function explainQuery(rule: Rule): ExplainQuery {
   const sql = `SELECT time, metadata.uid AS event_uid, metadata.log_name AS kind, status_detail,
   "user".name AS user_name, "user".uid AS user_uid, src_endpoint.ip AS source_ip, src_endpoint.location.country AS country
 FROM ${EVENTS_VIEW}
-WHERE eventday >= ? AND eventday <= ? AND time >= ? AND time <= ?
-  AND (${filters.map((filter) => `(${filter})`).join(' OR ')})
-  AND ${groupBy.map((field) => `CAST(${sqlOf(field)} AS VARCHAR) = ?`).join(' AND ')}
+WHERE ${eventsOfGroupWhere(rule)}
 ORDER BY time
 LIMIT 1000`;
-  return {
-    sql,
-    params: (range, groupValues) => [
-      dayOf(range.from),
-      dayOf(range.to),
-      range.from,
-      range.to,
-      ...groupValues,
-    ],
-  };
+  return { sql, params: eventsOfGroupParams };
+}
+
+/**
+ * A finding's sample of related events: the uids of the latest `SAMPLE_EVENTS` events
+ * behind it (the explain query's events). The rules' own queries do not read
+ * `metadata.uid` (random text, most of an event's Parquet bytes); this query reads it
+ * only for the group and time span of a new or grown finding.
+ */
+export function sampleQuery(rule: Rule): ExplainQuery {
+  const sql = `SELECT metadata.uid AS event_uid
+FROM ${EVENTS_VIEW}
+WHERE ${eventsOfGroupWhere(rule)}
+ORDER BY time DESC
+LIMIT ${SAMPLE_EVENTS}`;
+  return { sql, params: eventsOfGroupParams };
 }
