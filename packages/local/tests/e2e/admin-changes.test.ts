@@ -11,12 +11,11 @@ import {
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
-  AdminGetUserCommand,
   AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
   AdminUserGlobalSignOutCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   CreateGroupCommand,
   CreateIdentityProviderCommand,
   CreateUserPoolClientCommand,
@@ -34,7 +33,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USER } from '../../src/stack.js';
-import { auditRecords, startTestStack } from './helpers.js';
+import { adminSession, startTestStack } from './helpers.js';
 
 /** The access key the admin's requests are signed with (what CloudTrail records). */
 const ACCESS_KEY = 'AKIAADMINEXAMPLE0001';
@@ -58,31 +57,14 @@ let stack: Awaited<ReturnType<typeof startTestStack>>;
 let admin: CognitoIdentityProviderClient;
 let poolId: string;
 let demoSub: string;
-const seen = new Set<string>();
-
-async function newRecords(): Promise<AuditRecord[]> {
-  await stack.settle();
-  const records = (await auditRecords(stack)) as unknown as AuditRecord[];
-  const fresh = records.filter((record) => !seen.has(record.metadata.uid));
-  for (const record of fresh) seen.add(record.metadata.uid);
-  return fresh;
-}
+let newRecords: () => Promise<AuditRecord[]>;
 
 const adminEvents = (records: AuditRecord[]) =>
   records.filter((record) => record.metadata.log_name === 'admin-change');
 
 beforeAll(async () => {
   stack = await startTestStack();
-  poolId = stack.outputs.userPoolId;
-  admin = new CognitoIdentityProviderClient({
-    endpoint: stack.outputs.endpoint,
-    region: stack.outputs.region,
-    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: 'local-secret' },
-  });
-  const user = await admin.send(
-    new AdminGetUserCommand({ UserPoolId: poolId, Username: DEMO_USER.email }),
-  );
-  demoSub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value ?? '';
+  ({ admin, poolId, demoSub, newRecords } = await adminSession<AuditRecord>(stack, ACCESS_KEY));
   await newRecords();
 }, 120_000);
 

@@ -12,7 +12,7 @@ import {
   AdminGetUserCommand,
   AdminSetUserMFAPreferenceCommand,
   AdminUpdateUserAttributesCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   CreateUserPoolDomainCommand,
   DeleteUserPoolDomainCommand,
   DescribeRiskConfigurationCommand,
@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USER } from '../../src/stack.js';
-import { auditRecords, startTestStack } from './helpers.js';
+import { adminSession, startTestStack } from './helpers.js';
 
 const ACCESS_KEY = 'AKIAADMINEXAMPLE0002';
 const CERTIFICATE =
@@ -48,28 +48,15 @@ let stack: Awaited<ReturnType<typeof startTestStack>>;
 let admin: CognitoIdentityProviderClient;
 let poolId: string;
 let demoSub: string;
-const seen = new Set<string>();
+let newRecords: () => Promise<AuditRecord[]>;
 
 async function newAdminEvents(): Promise<AuditRecord[]> {
-  await stack.settle();
-  const records = (await auditRecords(stack)) as unknown as AuditRecord[];
-  const fresh = records.filter((record) => !seen.has(record.metadata.uid));
-  for (const record of fresh) seen.add(record.metadata.uid);
-  return fresh.filter((record) => record.metadata.log_name === 'admin-change');
+  return (await newRecords()).filter((record) => record.metadata.log_name === 'admin-change');
 }
 
 beforeAll(async () => {
   stack = await startTestStack();
-  poolId = stack.outputs.userPoolId;
-  admin = new CognitoIdentityProviderClient({
-    endpoint: stack.outputs.endpoint,
-    region: stack.outputs.region,
-    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: 'local-secret' },
-  });
-  const user = await admin.send(
-    new AdminGetUserCommand({ UserPoolId: poolId, Username: DEMO_USER.email }),
-  );
-  demoSub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value ?? '';
+  ({ admin, poolId, demoSub, newRecords } = await adminSession<AuditRecord>(stack, ACCESS_KEY));
   // Threat protection on, everything else as deployed (UpdateUserPool resets what it leaves out).
   const pool = (await admin.send(new DescribeUserPoolCommand({ UserPoolId: poolId })))
     .UserPool as UserPoolType;

@@ -4,13 +4,19 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AdminGetUserCommand,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { listDeliveredObjects } from '../../src/firehose/index.js';
 import { codeInMail, readMailbox, type StoredMail } from '../../src/ses.js';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../src/stack.js';
+import {
+  DEMO_USER,
+  type LocalStack,
+  type LocalStackOptions,
+  startLocalStack,
+} from '../../src/stack.js';
 
 /** Starts a stack on free ports in a fresh state folder. */
 export async function startTestStack(
@@ -149,4 +155,42 @@ export function recordsFor(
   }) => boolean,
 ) {
   return records.filter((record) => predicate(record as never));
+}
+
+/**
+ * An admin's session on a stack: a Cognito client signing with `accessKeyId` (the access
+ * key the emulator's CloudTrail records name), the pool, the demo user's sub, and the
+ * audit records that arrived since the last call (the first call takes what is there).
+ */
+export async function adminSession<T = Record<string, unknown>>(
+  stack: LocalStack,
+  accessKeyId: string,
+): Promise<{
+  admin: CognitoIdentityProviderClient;
+  poolId: string;
+  demoSub: string;
+  newRecords: () => Promise<T[]>;
+}> {
+  const poolId = stack.outputs.userPoolId;
+  const admin = new CognitoIdentityProviderClient({
+    endpoint: stack.outputs.endpoint,
+    region: stack.outputs.region,
+    credentials: { accessKeyId, secretAccessKey: 'local-secret' },
+  });
+  const user = await admin.send(
+    new AdminGetUserCommand({ UserPoolId: poolId, Username: DEMO_USER.email }),
+  );
+  const demoSub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value ?? '';
+  const seen = new Set<string>();
+  const newRecords = async (): Promise<T[]> => {
+    await stack.settle();
+    const fresh = (await auditRecords(stack)).filter((record) => {
+      const uid = (record.metadata as { uid?: string } | undefined)?.uid ?? '';
+      if (seen.has(uid)) return false;
+      seen.add(uid);
+      return true;
+    });
+    return fresh as T[];
+  };
+  return { admin, poolId, demoSub, newRecords };
 }
