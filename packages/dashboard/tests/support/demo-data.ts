@@ -159,7 +159,9 @@ export async function writeDemoHistory(
       accountId: '000000000000',
       eventDay: eventDay(event.time),
     });
-    groups.set(prefix, [...(groups.get(prefix) ?? []), event]);
+    const group = groups.get(prefix);
+    if (group) group.push(event);
+    else groups.set(prefix, [event]);
   }
   const per = options.perObject ?? 5_000;
   for (const [prefix, group] of groups) {

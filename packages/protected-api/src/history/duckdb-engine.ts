@@ -8,6 +8,7 @@
  * is read back from its file. The `authwatch_events` view over that table is what every
  * SQL text reads, as the Athena view does in AWS.
  */
+import { watch } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -18,10 +19,30 @@ const TABLE = 'authwatch_events_loaded';
 
 /** Which parts of each OCSF object become typed columns (json_transform structures). */
 const STRUCTS = {
-  metadata: { uid: 'VARCHAR', event_code: 'VARCHAR' },
+  metadata: { uid: 'VARCHAR', event_code: 'VARCHAR', log_name: 'VARCHAR' },
   user: { name: 'VARCHAR', uid: 'VARCHAR' },
   src_endpoint: { ip: 'VARCHAR', location: { country: 'VARCHAR' } },
-  unmapped: { clientId: 'VARCHAR', reason: 'VARCHAR', group: 'JSON' },
+  http_request: { user_agent: 'VARCHAR' },
+  api: { operation: 'VARCHAR' },
+  actor: {
+    user: { uid: 'VARCHAR', name: 'VARCHAR', type: 'VARCHAR', credential_uid: 'VARCHAR' },
+    session: { issuer: 'VARCHAR', is_mfa: 'BOOLEAN' },
+    invoked_by: 'VARCHAR',
+  },
+  unmapped: {
+    clientId: 'VARCHAR',
+    reason: 'VARCHAR',
+    group: 'JSON',
+    groupName: 'VARCHAR',
+    errorCode: 'VARCHAR',
+    changes: 'VARCHAR[]',
+    before: 'VARCHAR',
+    after: 'VARCHAR',
+    privileged: 'BOOLEAN',
+    weakened: 'BOOLEAN',
+    triggerTampered: 'BOOLEAN',
+    clientWidened: 'BOOLEAN',
+  },
   finding_info: {
     uid: 'VARCHAR',
     title: 'VARCHAR',
@@ -32,8 +53,11 @@ const STRUCTS = {
   },
 } as const;
 
-/** Columns kept as JSON text (a finding's evidence list). */
-const JSON_COLUMNS = { evidences: 'JSON' } as const;
+/** Columns of other types: a finding's evidence list (JSON text), an admin change's resources. */
+const JSON_COLUMNS = {
+  evidences: 'JSON',
+  resources: 'STRUCT("type" VARCHAR, "uid" VARCHAR, "name" VARCHAR)[]',
+} as const;
 
 const SCALARS = {
   time: 'BIGINT',
@@ -73,12 +97,15 @@ async function listFiles(dir: string): Promise<Map<string, number>> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
     throw error;
   }
-  for (const entry of entries) {
-    if (!entry.isFile() || entry.name.startsWith('.')) continue;
-    const path = join(entry.parentPath, entry.name);
-    const info = await stat(path).catch(() => undefined);
-    if (info && info.size > 0) files.set(path, info.size);
-  }
+  await Promise.all(
+    entries
+      .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
+      .map(async (entry) => {
+        const path = join(entry.parentPath, entry.name);
+        const info = await stat(path).catch(() => undefined);
+        if (info && info.size > 0) files.set(path, info.size);
+      }),
+  );
   return files;
 }
 
@@ -100,15 +127,35 @@ function bindable(value: SqlValue): SqlValue | bigint {
 export interface DuckDbEngineOptions {
   /** The audit folder (the local stack's `.local/audit`). */
   auditDir: string;
+  /**
+   * Keep the table up to date in the background (the local stack): the objects already
+   * there are loaded `followDelayMs` after the engine is made, then each object written
+   * or grown as it lands (a recursive watch of the folder, and a listing every
+   * `pollMs` for what a watch can miss), so that a query finds the history loaded
+   * instead of loading it. Off: the first query loads what is there.
+   */
+  follow?: boolean;
+  /** Before the first background load, ms (default 1000: the stack's start-up goes first). */
+  followDelayMs?: number;
+  /** Listing interval while following, ms (default 5000). */
+  pollMs?: number;
 }
+
+/** Changes are gathered this long before a load: one Firehose flush writes several files. */
+const WATCH_DEBOUNCE_MS = 100;
 
 export function createDuckDbEngine(options: DuckDbEngineOptions): HistoryEngine & {
   /** Files loaded so far (tests, benchmarks). */
   loadedFiles(): number;
+  /** Loads what is new now (what a query does first); resolves once the table is current. */
+  sync(): Promise<void>;
 } {
   let connection: Promise<DuckDBConnection> | undefined;
   const loaded = new Map<string, number>();
   let refreshing: Promise<void> | undefined;
+  let again = false;
+  let closed = false;
+  const stops: (() => void)[] = [];
 
   const connect = async (): Promise<DuckDBConnection> => {
     // Loaded on first use: the native module costs nothing until a history route runs.
@@ -127,6 +174,8 @@ export function createDuckDbEngine(options: DuckDbEngineOptions): HistoryEngine 
     ];
     await conn.run(`CREATE TABLE ${TABLE} (${columns.join(', ')})`);
     await conn.run(`CREATE VIEW ${EVENTS_VIEW} AS SELECT * EXCLUDE (file) FROM ${TABLE}`);
+    // Trino's name for the JSON text of a JSON value, as the detections engine's shim has it.
+    await conn.run('CREATE OR REPLACE MACRO json_format(j) AS CAST(j AS VARCHAR)');
     return conn;
   };
 
@@ -153,16 +202,64 @@ FROM read_json(${list}, format = 'newline_delimited', filename = true, ignore_er
     for (const [path, size] of changed) loaded.set(path, size);
   };
 
+  /** One refresh at a time; a call during one runs another after it (a file may have landed since its listing). */
+  const sync = async (): Promise<void> => {
+    connection ??= connect();
+    const conn = await connection;
+    if (refreshing) {
+      again = true;
+      return refreshing;
+    }
+    refreshing = (async () => {
+      try {
+        do {
+          again = false;
+          await refresh(conn);
+        } while (again && !closed);
+      } finally {
+        refreshing = undefined;
+      }
+    })();
+    return refreshing;
+  };
+
+  const background = () => {
+    if (!closed) sync().catch(() => undefined);
+  };
+
+  if (options.follow) {
+    let debounce: NodeJS.Timeout | undefined;
+    const start = setTimeout(() => {
+      background();
+      try {
+        const watcher = watch(options.auditDir, { recursive: true }, () => {
+          clearTimeout(debounce);
+          debounce = setTimeout(background, WATCH_DEBOUNCE_MS);
+          debounce.unref();
+        });
+        watcher.on('error', () => watcher.close());
+        watcher.unref();
+        stops.push(() => watcher.close());
+      } catch {
+        // No folder yet, or no recursive watch here: the listing below still follows it.
+      }
+      const poll = setInterval(background, options.pollMs ?? 5_000);
+      poll.unref();
+      stops.push(() => clearInterval(poll));
+    }, options.followDelayMs ?? 1_000);
+    start.unref();
+    stops.push(() => {
+      clearTimeout(start);
+      clearTimeout(debounce);
+    });
+  }
+
   return {
     async query(sql, params) {
       try {
-        connection ??= connect();
-        const conn = await connection;
-        // One refresh at a time; queries arriving meanwhile wait for it.
-        refreshing ??= refresh(conn).finally(() => {
-          refreshing = undefined;
-        });
-        await refreshing;
+        // Objects written since the last load are loaded first (nothing, when following).
+        await sync();
+        const conn = await (connection as Promise<DuckDBConnection>);
         const reader = await conn.runAndReadAll(sql, params.map(bindable) as never);
         return reader.getRowObjectsJS().map((row) => plain(row) as Row);
       } catch (error) {
@@ -170,6 +267,7 @@ FROM read_json(${list}, format = 'newline_delimited', filename = true, ignore_er
       }
     },
     loadedFiles: () => loaded.size,
+    sync,
     async wholeEvent(uid, time) {
       connection ??= connect();
       const conn = await connection;
@@ -188,8 +286,11 @@ WHERE json ->> '$.metadata.uid' = ? LIMIT 1`,
       return typeof json === 'string' ? JSON.parse(json) : undefined;
     },
     async close() {
+      closed = true;
+      for (const stop of stops.splice(0)) stop();
       if (!connection) return;
       const conn = await connection.catch(() => undefined);
+      await refreshing?.catch(() => undefined);
       conn?.closeSync();
       connection = undefined;
     },
