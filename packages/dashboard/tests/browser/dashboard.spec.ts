@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
 import {
+  ADMIN_ACCESS_KEY,
+  adminGrant,
   DEMO,
   expectAccessible,
   mailedCode,
@@ -184,6 +186,57 @@ test.describe('the security page', () => {
     await expect(dialog.getByLabel('The whole event as JSON')).toContainText('"class_uid"');
     await page.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
+    console.expectNone();
+  });
+
+  test('an admin change made with the SDK shows in the admin changes list with its actor, filters by actor and opens its whole event', async ({
+    page,
+  }) => {
+    const console = watchConsole(page);
+    await page.goto(outputs.dashboardUrl);
+    await signIn(page, SECURITY);
+    await expect(page.getByText('Live feed: connected')).toBeVisible();
+
+    const sub = await adminGrant(outputs, 'e2e-auditors');
+
+    const changes = page.getByRole('region', { name: 'Admin changes' });
+    const grant = changes.getByRole('row').filter({ hasText: 'AdminAddUserToGroup' }).filter({
+      hasText: 'e2e-auditors',
+    });
+    // CloudTrail's record goes through the local trail delivery and the CloudTrail handler.
+    await expect(grant.first()).toBeVisible({ timeout: 30_000 });
+    await expect(grant.first()).toContainText(ADMIN_ACCESS_KEY);
+    await expect(grant.first()).toContainText(`user ${sub}`);
+    const actor = grant.first().getByRole('button', { name: /^local: show only the changes of/ });
+    await expect(actor).toHaveAttribute('title', /^arn:aws:iam::\d{12}:user\/local /);
+    await expect(
+      changes
+        .getByRole('row')
+        .filter({ hasText: 'CreateGroup' })
+        .filter({ hasText: 'e2e-auditors' })
+        .first(),
+    ).toBeVisible({ timeout: 30_000 });
+    await expectAccessible(page);
+
+    await actor.click();
+    await expect(page).toHaveURL(/actor=arn%3Aaws%3Aiam%3A%3A\d{12}%3Auser%2Flocal/);
+    await page.reload();
+    await signIn(page, SECURITY);
+    await expect(page.getByRole('searchbox', { name: 'Admin actor' })).toHaveValue(
+      /^arn:aws:iam::\d{12}:user\/local$/,
+    );
+    await expect(grant.first()).toBeVisible();
+
+    await grant.first().focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.getByLabel('The whole event as JSON')).toContainText(
+      '"operation": "AdminAddUserToGroup"',
+    );
+    await expect(dialog.getByLabel('The whole event as JSON')).toContainText(
+      `"credential_uid": "${ADMIN_ACCESS_KEY}"`,
+    );
+    await page.keyboard.press('Escape');
     console.expectNone();
   });
 });
