@@ -167,6 +167,30 @@ test.describe('the security page', () => {
     console.expectNone();
   });
 
+  test('the activity table scrolls through all its rows while drawing only those in view', async ({
+    page,
+  }) => {
+    const console = watchConsole(page);
+    await page.goto(outputs.dashboardUrl);
+    await signIn(page, SECURITY);
+    // The history's first page (50 events) and any live ones.
+    const countLine = page.getByText(/^([5-9]\d|\d{3,}) events shown$/);
+    await expect(countLine).toBeVisible();
+    const shown = Number.parseInt((await countLine.textContent()) ?? '0', 10);
+    const table = page.getByRole('region', { name: 'Sign-in activity' }).getByRole('table');
+    const lastRow = table.locator(`tbody tr[aria-rowindex="${shown + 1}"]`);
+    await expect(lastRow).toHaveCount(0);
+
+    await table.locator('xpath=..').evaluate((box) => {
+      box.scrollTop = box.scrollHeight;
+    });
+
+    await expect(lastRow).toBeVisible();
+    await expect(lastRow.getByRole('cell').nth(1)).toHaveText(/Success|Failure|—/);
+    await expect(page.getByRole('button', { name: 'Load older events' })).toBeVisible();
+    console.expectNone();
+  });
+
   test('a row opens its whole OCSF event from the keyboard', async ({ page }) => {
     const console = watchConsole(page);
     await page.goto(outputs.dashboardUrl);
