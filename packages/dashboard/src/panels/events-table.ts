@@ -144,7 +144,17 @@ export function mountEventsTable(deps: EventsTableDeps): { add(rows: EventRow[])
       fragment.appendChild(tr);
     }
     if (last < rows.length) fragment.appendChild(spacer((rows.length - last) * height));
+    // A focused row drawn again keeps the focus (moving it in the DOM would drop it), so
+    // Enter still opens it and Tab goes on to the next row.
+    const focused = document.activeElement;
     body.replaceChildren(fragment);
+    if (
+      focused instanceof HTMLElement &&
+      focused !== document.activeElement &&
+      body.contains(focused)
+    ) {
+      focused.focus({ preventScroll: true });
+    }
     table.setAttribute('aria-rowcount', String(rows.length + 1));
     if (!rowHeight) {
       // Rows have one height (one line each); measured once, on the first real row.
