@@ -184,7 +184,17 @@ export class CustomAuth extends Construct {
           ...(props.audit ? {} : { [AUDIT_ENV.enabled]: 'false' }),
         },
       });
-      if (trigger !== 'define') this.codeKey.grantRead(fn);
+      // The one call the trigger makes (a signed GetSecretValue, no SDK client): not
+      // grantRead's DescribeSecret too. The secret uses Secrets Manager's AWS-managed
+      // key, so no kms:Decrypt grant is needed.
+      if (trigger !== 'define') {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: [this.codeKey.secretArn],
+          }),
+        );
+      }
       props.audit?.grantEmit(fn);
       return fn;
     };

@@ -20,6 +20,10 @@ import { tmpdir } from 'node:os';
 import { extname, isAbsolute, join, resolve } from 'node:path';
 import { AUDIT_ENV } from '@authwatch/audit';
 import {
+  BASELINES_COLUMNS,
+  BASELINES_PARTITION_KEYS,
+  BASELINES_PREFIX,
+  BASELINES_TABLE,
   DETECT_ENV,
   DETECTIONS_CHANNEL,
   type LoadedRules,
@@ -30,6 +34,7 @@ import type * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -60,6 +65,8 @@ export interface DetectionsAudit {
   bucket: s3.IBucket;
   resultsBucket: s3.IBucket;
   workGroup: athena.CfnWorkGroup;
+  /** The audit Glue database (the baselines table is created in it). */
+  database?: glue.CfnDatabase;
   settings: { bufferIntervalSeconds: number };
   grantEmit(fn: lambda.Function): void;
 }
@@ -88,6 +95,8 @@ export class Detections extends Construct {
   readonly topicKey: kms.Key;
   readonly schedule: scheduler.Schedule;
   readonly errorsAlarm: cloudwatch.Alarm;
+  /** The first_seen rules' baseline snapshots (Glue table). */
+  readonly baselines: glue.CfnTable;
 
   constructor(scope: Construct, id: string, props: DetectionsProps) {
     super(scope, id);
@@ -164,6 +173,7 @@ export class Detections extends Construct {
     // Findings go to their own live-feed channel (the grant set the triggers' one).
     fn.addEnvironment(AUDIT_ENV.liveFeedChannel, DETECTIONS_CHANNEL);
     this.grant(fn, props, databaseName);
+    this.baselines = this.baselinesTable(props, databaseName, fn);
 
     // The schedule's own role (not the stack-wide one the target would create), so its
     // one grant is acknowledged here: InvokeFunction on this function and its versions.
@@ -207,6 +217,81 @@ export class Detections extends Construct {
       value: this.topic.topicArn,
       description: 'Detection alerts (SNS)',
     });
+  }
+
+  /**
+   * The first_seen rules' baseline snapshots (`authwatch_baselines`): a Glue table of
+   * Parquet under `detections/baselines/` of the audit bucket, partitioned by rule and
+   * day, that the detect function fills with Athena `INSERT INTO` (Athena writes the
+   * objects and registers each new partition) and reads. Only its own prefix and table
+   * are writable.
+   */
+  private baselinesTable(
+    props: DetectionsProps,
+    databaseName: string,
+    fn: TracedFunction,
+  ): glue.CfnTable {
+    const { audit } = props;
+    const location = `s3://${audit.bucket.bucketName}/${BASELINES_PREFIX}`;
+    const table = new glue.CfnTable(this, 'BaselinesTable', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseName,
+      tableInput: {
+        name: BASELINES_TABLE,
+        description:
+          "Detections: the first_seen rules' baseline snapshots (one row per rule, day, group and value)",
+        tableType: 'EXTERNAL_TABLE',
+        parameters: {
+          classification: 'parquet',
+          EXTERNAL: 'TRUE',
+          'parquet.compression': 'SNAPPY',
+        },
+        partitionKeys: BASELINES_PARTITION_KEYS.map(({ name, type }) => ({ name, type })),
+        storageDescriptor: {
+          location,
+          columns: BASELINES_COLUMNS.map(({ name, type }) => ({ name, type })),
+          inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+          serdeInfo: {
+            serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+            parameters: { 'serialization.format': '1' },
+          },
+        },
+      },
+    });
+    if (audit.database) table.addResourceDependency(audit.database);
+    const arn = (resource: string) =>
+      `arn:${Aws.PARTITION}:glue:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'glue:GetPartition',
+          'glue:GetPartitions',
+          'glue:CreatePartition',
+          'glue:BatchCreatePartition',
+        ],
+        resources: [
+          arn('catalog'),
+          arn(`database/${databaseName}`),
+          arn(`table/${databaseName}/${BASELINES_TABLE}`),
+        ],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [audit.bucket.arnForObjects(`${BASELINES_PREFIX}*`)],
+      }),
+    );
+    const bucketId = Stack.of(this).getLogicalId(audit.bucket.node.defaultChild as s3.CfnBucket);
+    if (fn.role) {
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${BASELINES_PREFIX}*]`,
+        reason:
+          'Athena INSERT INTO writes and reads the baseline snapshots under their own prefix of the audit bucket only',
+      });
+    }
+    return table;
   }
 
   private grant(fn: TracedFunction, props: DetectionsProps, databaseName: string): void {

@@ -182,6 +182,23 @@ describe('CustomAuth', () => {
     expect(readers.join(' ')).toMatch(/CustomAuthVerify/);
   });
 
+  it('lets create and verify call GetSecretValue on the code key alone, and nothing else on it', () => {
+    const secret = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      (
+        policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]
+      ).filter((statement) => JSON.stringify(statement).includes('secretsmanager:')),
+    );
+    expect(statements).toHaveLength(2);
+    for (const statement of statements) {
+      expect(statement).toMatchObject({
+        Action: 'secretsmanager:GetSecretValue',
+        Effect: 'Allow',
+        Resource: { Ref: secret },
+      });
+    }
+  });
+
   it('gives every function the audit grant', () => {
     expect(built.granted.sort()).toEqual(['Create', 'Define', 'Verify']);
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -139,6 +139,47 @@ describe('Detections', () => {
     expect(cognito?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Pool/), 'Arn'] });
   });
 
+  it('keeps the baseline snapshots in a partitioned Parquet table, writable only under its own prefix', () => {
+    built.template.hasResourceProperties('AWS::Glue::Table', {
+      DatabaseName: 'authwatch_audit_dev',
+      TableInput: Match.objectLike({
+        Name: 'authwatch_baselines',
+        PartitionKeys: [
+          { Name: 'rule_id', Type: 'string' },
+          { Name: 'eventday', Type: 'string' },
+        ],
+        StorageDescriptor: Match.objectLike({
+          Location: Match.objectLike({
+            'Fn::Join': ['', Match.arrayWith(['/detections/baselines/'])],
+          }),
+          Columns: [
+            { Name: 'g0', Type: 'string' },
+            { Name: 'g1', Type: 'string' },
+            { Name: 'g2', Type: 'string' },
+            { Name: 'v', Type: 'string' },
+            { Name: 'first_time', Type: 'bigint' },
+            { Name: 'last_time', Type: 'bigint' },
+          ],
+        }),
+      }),
+    });
+    const statements = statementsOf(built.template, 'DetectionsFunctionRole');
+    const puts = statements.filter((statement) =>
+      [statement.Action].flat().includes('s3:PutObject'),
+    );
+    const put = JSON.stringify(puts.map((statement) => statement.Resource));
+    // Writes: Athena's results bucket, and the snapshots' prefix; never the events.
+    expect(put).toContain('/detections/baselines/*');
+    expect(put).not.toContain('/ext/');
+    const partitions = statements.find((statement) =>
+      [statement.Action].flat().includes('glue:BatchCreatePartition'),
+    );
+    expect(JSON.stringify(partitions?.Resource)).toContain(
+      ':table/authwatch_audit_dev/authwatch_baselines',
+    );
+    expect(JSON.stringify(partitions?.Resource)).not.toContain('authwatch_audit_dev/*');
+  });
+
   it('grants no Cognito call when responses are off', () => {
     const config = validateConfig('dev', { ...dev, detections: { responses: false } });
     const { template } = build(config);

@@ -133,6 +133,17 @@ describe('AuthwatchUserPool (every feature, prod)', () => {
     });
   });
 
+  it('declares custom attributes Cognito accepts: names of at most 20 characters, the lock among them', () => {
+    const pools = template.findResources('AWS::Cognito::UserPool');
+    const schema = Object.values(pools).flatMap(
+      (pool) => (pool as { Properties: { Schema?: { Name: string }[] } }).Properties.Schema ?? [],
+    );
+    const names = schema.map((attribute) => attribute.Name);
+    // CreateUserPool's SchemaAttributeType.Name: 1 to 20 characters (without `custom:`).
+    expect(names.filter((name) => name.length > 20)).toEqual([]);
+    expect(names).toEqual(expect.arrayContaining(['tenant_id', 'authwatch_lock_until']));
+  });
+
   it('has the configured password policy, optional TOTP and SMS MFA with an SMS role, and email-only recovery', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       Policies: {

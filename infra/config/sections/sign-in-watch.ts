@@ -16,7 +16,7 @@ const mmdb = z
 
 export const SignInWatchSectionSchema = z
   .object({
-    /** Refuse users whose `custom:authwatch_locked_until` (epoch seconds) is in the future. */
+    /** Refuse users whose `custom:authwatch_lock_until` (epoch seconds) is in the future. */
     lock: z.boolean().default(true),
     /**
      * Client restrictions: members of `groups` may sign in only through `clients` (app

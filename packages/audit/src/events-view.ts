@@ -97,14 +97,26 @@ export function duckdbEventsViewSql(
   return `CREATE OR REPLACE VIEW ${name} AS\nSELECT ${projection} FROM (\n${[skeleton, ...reads].join('\nUNION ALL BY NAME\n')}\n)`;
 }
 
-/** The `SELECT` of the Athena view: every source's table, the same columns in order. */
+/**
+ * The `SELECT` of the Athena view: every source's table, the same columns in order.
+ * `class_uid` is each branch's constant (a source holds exactly one class: the Firehose
+ * partitioning and the local Firehose route every record by it), so a query that filters
+ * on the class, as every detection rule does, has the other sources' branches removed at
+ * planning time: Athena scans, and bills, none of their bytes.
+ */
 export function athenaEventsViewQuery(
   database: string,
   sources: readonly (OcsfSource | string)[] = OCSF_SOURCE_LIST,
 ): string {
-  const columns = VIEW_COLUMNS.map((column) => identifier(column.name)).join(', ');
   return resolveSources(sources)
-    .map((source) => `SELECT ${columns} FROM ${identifier(database)}.${identifier(source.table)}`)
+    .map((source) => {
+      const columns = VIEW_COLUMNS.map((column) =>
+        column.name === 'class_uid'
+          ? `CAST(${Number(source.classUid)} AS integer) AS "class_uid"`
+          : identifier(column.name),
+      ).join(', ');
+      return `SELECT ${columns} FROM ${identifier(database)}.${identifier(source.table)}`;
+    })
     .join('\nUNION ALL\n');
 }
 

@@ -32,7 +32,7 @@ export const CUSTOM_CHALLENGE_ENV = {
   codeTtlSeconds: 'CUSTOM_CHALLENGE_CODE_TTL_SECONDS',
   /** Code key as base64 (at least 32 bytes), for the local stack and tests. */
   key: 'CUSTOM_CHALLENGE_KEY',
-  /** Secrets Manager secret holding the code key (deployed); read at cold start. */
+  /** Secrets Manager secret holding the code key (deployed); read by the first invocation. */
   keySecretArn: 'CUSTOM_CHALLENGE_KEY_SECRET_ARN',
   /** Create only: the sender address (an SES verified identity), e.g. `Sign-in <no-reply@example.com>`. */
   mailFrom: 'CUSTOM_CHALLENGE_MAIL_FROM',

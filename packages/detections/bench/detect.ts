@@ -21,6 +21,8 @@ import { FIELDS } from '../src/fields.js';
 import { loadRulesFile } from '../src/load.js';
 import { DEFAULT_RULES_FILE } from '../src/paths.js';
 import { DuckDbEngine } from '../src/query/duckdb.js';
+import { classesRead } from '../src/sql/classes.js';
+import { dayOf } from '../src/sql/compile.js';
 import { MemoryFindingStore } from '../src/store.js';
 import {
   codeSent,
@@ -146,75 +148,132 @@ try {
   console.log('per rule (median run):');
   for (const run of median.outcome.runs)
     console.log(
-      `  ${run.ruleId.padEnd(30)} ${fmt(run.ms, 1).padStart(8)} ms  ${run.episodes} found`,
+      `  ${run.ruleId.padEnd(36)} ${fmt(run.ms, 1).padStart(8)} ms  ${run.episodes} found`,
     );
 
-  // ── Parquet sizes and Athena scans.
-  const parquet = join(dir, 'day.parquet');
-  await engine.query(
-    `COPY (SELECT * FROM authwatch_events ORDER BY time) TO '${parquet.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION snappy)`,
+  // ── Parquet sizes and Athena scans: one Parquet file per class, as the per-class
+  // sources store them (Security Lake's layout), so a rule is charged only the sources
+  // of the classes it reads (the Athena view states each source's class as a constant).
+  const bytesByColumn = new Map<string, Map<number, number>>();
+  let fileBytes = 0;
+  const classes = await engine.query(
+    'SELECT class_uid, count(*) AS n FROM authwatch_events GROUP BY class_uid ORDER BY class_uid',
     [],
   );
-  const sizes = await engine.query(
-    `SELECT path_in_schema AS path, sum(total_compressed_size) AS bytes FROM parquet_metadata('${parquet.replaceAll("'", "''")}') GROUP BY path_in_schema`,
-    [],
-  );
-  const bytesByColumn = new Map<string, number>();
-  for (const row of sizes.rows) {
-    bytesByColumn.set(String(row.path).replaceAll(', ', '.'), Number(row.bytes));
+  const presentClasses = classes.rows.map((row) => Number(row.class_uid));
+  for (const classUid of presentClasses) {
+    const parquet = join(dir, `class-${classUid}.parquet`);
+    await engine.query(
+      `COPY (SELECT * FROM authwatch_events WHERE class_uid = ${classUid} ORDER BY time) TO '${parquet.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION snappy)`,
+      [],
+    );
+    const sizes = await engine.query(
+      `SELECT path_in_schema AS path, sum(total_compressed_size) AS bytes FROM parquet_metadata('${parquet.replaceAll("'", "''")}') GROUP BY path_in_schema`,
+      [],
+    );
+    for (const row of sizes.rows) {
+      const column = String(row.path).replaceAll(', ', '.');
+      const byClass = bytesByColumn.get(column) ?? new Map<number, number>();
+      byClass.set(classUid, Number(row.bytes));
+      bytesByColumn.set(column, byClass);
+    }
+    fileBytes += (await stat(parquet)).size;
   }
-  const fileBytes = (await stat(parquet)).size;
-  const perEvent = (column: string) => (bytesByColumn.get(column) ?? 0) / events.length;
+  /** Bytes per event (of all events) of a column, in the given classes' sources. */
+  const perEvent = (column: string, readClasses: readonly number[]) => {
+    const byClass = bytesByColumn.get(column);
+    if (!byClass) return 0;
+    return readClasses.reduce((sum, c) => sum + (byClass.get(c) ?? 0), 0) / events.length;
+  };
   const eventsPerDay = SIGN_INS_PER_SECOND * 86_400 * (events.length / signIns);
   console.log(
     `\nParquet (Snappy): ${fmt(fileBytes / events.length, 1)} bytes per event; at ${SIGN_INS_PER_SECOND} sign-ins/s: ${fmt(eventsPerDay / 1e6, 1)} M events/day, ${fmt(((fileBytes / events.length) * eventsPerDay) / 1e9, 2)} GB/day`,
   );
+  const heaviest = [...bytesByColumn.keys()]
+    .map((column) => ({ column, bytes: perEvent(column, presentClasses) }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 6);
   console.log(
-    'bytes each rule reads per day of data (its columns of one eventday partition), and Athena per month at a 5-minute schedule:',
+    `  heaviest columns (bytes per event): ${heaviest.map(({ column, bytes }) => `${column} ${fmt(bytes, 1)}`).join(', ')}`,
   );
   console.log(
-    `  ${'rule'.padEnd(30)} ${'columns'.padStart(7)} ${'MB/day'.padStart(9)} ${'$/month (whole day per run)'.padStart(28)} ${'$/month (lookback only)'.padStart(24)}`,
+    'bytes each rule reads per day of data (its columns of one eventday partition of the sources of its classes), and Athena per month at a 5-minute schedule:',
+  );
+  const byId = new Map(rules.map((compiled) => [compiled.rule.id, compiled.rule]));
+  console.log(
+    `  ${'rule'.padEnd(36)} ${'classes'.padEnd(15)} ${'columns'.padStart(7)} ${'MB/day'.padStart(9)} ${'$/month (whole day per run)'.padStart(28)} ${'$/month (lookback only)'.padStart(24)}`,
   );
   let totalWhole = 0;
   let totalPruned = 0;
-  const bytesPerDay = (fields: string[]) =>
+  const bytesPerDay = (fields: string[], readClasses: readonly number[]) =>
     fields
       .flatMap(parquetColumnsOf)
-      .reduce((sum, column) => sum + perEvent(column) * eventsPerDay, 0);
+      .reduce((sum, column) => sum + perEvent(column, readClasses) * eventsPerDay, 0);
   const lookbackMs = 1_320_000;
+  // The first_seen rules' baseline snapshots: built over the generated day, their Parquet
+  // size per day of data (one row per user and value: the bench's users sign in about
+  // 2.4 times a day, every day, so four weeks hold the same pairs as one day).
+  const snapshotPerDay = new Map<string, number>();
+  for (const compiled of rules) {
+    if (!compiled.baseline) continue;
+    const build = compiled.baseline.build(dayOf(T0 + 12 * HOUR), false);
+    await engine.query(build.sql, build.params);
+    const parquet = join(dir, `baseline-${compiled.rule.id}.parquet`);
+    await engine.query(
+      `COPY (SELECT * FROM authwatch_baselines WHERE rule_id = '${compiled.rule.id}' ORDER BY g0) TO '${parquet.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION snappy)`,
+      [],
+    );
+    snapshotPerDay.set(
+      compiled.rule.id,
+      ((await stat(parquet)).size / events.length) * eventsPerDay,
+    );
+  }
   for (const compiled of rules) {
     const columns = fieldsIn(compiled.sql);
-    const perDay = bytesPerDay(columns);
+    const readClasses = classesRead(compiled.rule, byId) ?? presentClasses;
+    const perDay = bytesPerDay(columns, readClasses);
     // A first_seen rule reads its baseline (only the group, value, filter and time
     // columns: the `history` CTE) over many days, and everything else over the lookback.
     const history =
       compiled.rule.correlation.type === 'first_seen'
         ? compiled.sql.slice(compiled.sql.indexOf('history AS ('), compiled.sql.indexOf('seq AS ('))
         : '';
-    const historyPerDay = history ? bytesPerDay(fieldsIn(history)) : 0;
+    const historyPerDay = history ? bytesPerDay(fieldsIn(history), readClasses) : 0;
     const historyDays = history ? compiled.lookbackMs / 86_400_000 : 0;
-    // Partition pruning reads whole eventday partitions (today's, and the baseline's
-    // days); Parquet row-group statistics on `time` let Athena skip the objects outside
-    // the run's range (Firehose writes one object per buffer interval), which the second
-    // figure assumes.
+    // With the snapshots, a run reads one snapshot and raw only today's events so far
+    // (half a day on average, plus the hour a day takes to settle); once a day, the next
+    // snapshot reads the last one and one day of raw baseline columns.
+    const snapshot = snapshotPerDay.get(compiled.rule.id) ?? 0;
+    const rawToday = historyPerDay * (0.5 + 1 / 24);
+    const buildPerRun = history ? (historyPerDay + snapshot) / (86_400 / 300) : 0;
+    const summaryBytes = snapshot;
+    // Partition pruning reads whole eventday partitions; Parquet row-group statistics on
+    // `time` let Athena skip the objects outside the run's range (Firehose writes one
+    // object per buffer interval), which the second figure assumes.
     const recentSpan = history ? lookbackMs : compiled.lookbackMs + lookbackMs;
     const whole =
-      Math.max(
+      (Math.max(
         ATHENA_MIN_BYTES,
         perDay * Math.max(1, Math.ceil(recentSpan / 86_400_000)) +
-          historyPerDay * Math.ceil(historyDays),
-      ) * RUNS_PER_MONTH;
+          (history ? summaryBytes + historyPerDay * 2 : 0),
+      ) +
+        buildPerRun) *
+      RUNS_PER_MONTH;
     const pruned =
-      Math.max(ATHENA_MIN_BYTES, perDay * (recentSpan / 86_400_000) + historyPerDay * historyDays) *
+      (Math.max(
+        ATHENA_MIN_BYTES,
+        perDay * (recentSpan / 86_400_000) + (history ? summaryBytes + rawToday : 0),
+      ) +
+        buildPerRun) *
       RUNS_PER_MONTH;
     totalWhole += whole;
     totalPruned += pruned;
     console.log(
-      `  ${compiled.rule.id.padEnd(30)} ${String(columns.length).padStart(7)} ${fmt(perDay / 1e6, 1).padStart(9)} ${fmt((whole / 1e12) * ATHENA_USD_PER_TB, 2).padStart(28)} ${fmt((pruned / 1e12) * ATHENA_USD_PER_TB, 2).padStart(24)}${history ? `  (baseline: ${fmt(historyPerDay / 1e6, 1)} MB/day over ${historyDays} days)` : ''}`,
+      `  ${compiled.rule.id.padEnd(36)} ${readClasses.join('+').padEnd(15)} ${String(columns.length).padStart(7)} ${fmt(perDay / 1e6, 1).padStart(9)} ${fmt((whole / 1e12) * ATHENA_USD_PER_TB, 2).padStart(28)} ${fmt((pruned / 1e12) * ATHENA_USD_PER_TB, 2).padStart(24)}${history ? `  (baseline: ${historyDays} days, ${fmt(historyPerDay / 1e6, 1)} MB/day raw, a ${fmt((snapshotPerDay.get(compiled.rule.id) ?? 0) / 1e6, 1)} MB snapshot)` : ''}`,
     );
   }
   console.log(
-    `  ${'all rules'.padEnd(30)} ${''.padStart(7)} ${''.padStart(9)} ${fmt((totalWhole / 1e12) * ATHENA_USD_PER_TB, 2).padStart(28)} ${fmt((totalPruned / 1e12) * ATHENA_USD_PER_TB, 2).padStart(24)}`,
+    `  ${'all rules'.padEnd(36)} ${''.padEnd(15)} ${''.padStart(7)} ${''.padStart(9)} ${fmt((totalWhole / 1e12) * ATHENA_USD_PER_TB, 2).padStart(28)} ${fmt((totalPruned / 1e12) * ATHENA_USD_PER_TB, 2).padStart(24)}`,
   );
   await engine.close();
 } finally {

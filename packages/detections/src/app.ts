@@ -142,6 +142,21 @@ export async function runDetection(
       retryable: run.retryable,
     });
   }
+  for (const baseline of outcome.baselines) {
+    if (baseline.error) {
+      // The rule read its baseline raw: its findings are right, the scan dearer.
+      logger.warn('baseline snapshot unavailable, read raw', {
+        rule: baseline.ruleId,
+        error: baseline.error,
+      });
+    } else if (baseline.built) {
+      logger.info('baseline snapshot built', {
+        rule: baseline.ruleId,
+        ...baseline.built,
+        bytesScanned: baseline.bytesScanned,
+      });
+    }
+  }
   try {
     metrics.addMetric('DetectionFindings', 'Count', outcome.changes.length);
     metrics.addMetric('DetectionRuleFailures', 'Count', failedRules.length);

@@ -24,6 +24,7 @@ import { type LoadedRules, loadRulesFile } from './load.js';
 import { DEFAULT_RULES_FILE, PACKAGE_DIR } from './paths.js';
 import { DuckDbEngine } from './query/duckdb.js';
 import { rulesJsonSchema } from './schema.js';
+import { classesRead } from './sql/classes.js';
 import { explainQuery } from './sql/compile.js';
 import { loadTrinoGrammar } from './sql/trino-grammar.js';
 import { FileFindingStore, MemoryFindingStore } from './store.js';
@@ -193,6 +194,15 @@ export async function main(argv = process.argv.slice(2), io: CliIo = defaultIo()
         io.out(
           `${rules.source}: ${rules.file.rules.length} rules, ${rules.compiled.length} enabled, SQL valid for Athena (Trino)`,
         );
+        // Not an error, but a cost: a rule that names no class reads every source.
+        const byId = new Map(rules.file.rules.map((rule) => [rule.id, rule]));
+        for (const compiled of rules.compiled) {
+          if (classesRead(compiled.rule, byId) === undefined) {
+            io.out(
+              `note: rule ${compiled.rule.id} names no class_uid in its filter, so Athena scans every source for it; add one (3002 for sign-ins) if it can`,
+            );
+          }
+        }
         return 0;
       }
       case 'sql': {

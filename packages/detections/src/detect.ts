@@ -11,8 +11,20 @@ import { type Episode, mergeEpisodes, toEpisodes } from './episodes.js';
 import { type DetectionFinding, findingUid, SEVERITY_IDS, toFindingEvent } from './finding.js';
 import type { QueryEngine } from './query/engine.js';
 import type { Rule } from './schema.js';
-import { bindSlots, type CompiledRule, dayOf } from './sql/compile.js';
+import {
+  BASELINES_TABLE,
+  bindSlots,
+  type CompiledRule,
+  dayOf,
+  type ExplainQuery,
+  previousDay,
+  SAMPLE_EVENTS,
+  sampleQuery,
+} from './sql/compile.js';
 import type { FindingState, FindingStore } from './store.js';
+
+/** A day is summarised for the baselines this long after it ends (late deliveries). */
+export const BASELINE_SETTLE_MS = 3_600_000;
 
 export interface TimeRange {
   /** Epoch ms: windows ending after this are reported. */
@@ -45,6 +57,7 @@ export interface FindingChange {
 export interface DetectOutcome {
   changes: FindingChange[];
   runs: RuleRun[];
+  baselines: BaselineRun[];
   /** Episodes found, including those already known (for `run --json` backtests). */
   episodes: Episode[];
 }
@@ -60,6 +73,26 @@ export interface DetectOptions {
   onRule?: (run: RuleRun, index: number, total: number) => void;
   /** Runs at most this many rule queries at once (Athena: default 4; DuckDB: 1). */
   concurrency?: number;
+  /**
+   * The first_seen rules' baseline snapshots: a run makes sure each rule has the
+   * snapshot of the last day before the run that ended `settleMs` ago (default 1 h:
+   * Firehose's buffer and late CloudTrail deliveries), building it when missing (from
+   * the day before's snapshot and one day of events, or from the raw baseline), and the
+   * rule reads it instead of those days' raw events. `false`: every baseline is read raw.
+   */
+  baselines?: false | { settleMs?: number };
+}
+
+/** What a run did about one first_seen rule's baseline snapshot. */
+export interface BaselineRun {
+  ruleId: string;
+  /** The snapshot this run built, and from what. */
+  built?: { day: string; from: 'previous snapshot' | 'raw baseline' };
+  /** The rule read the snapshot for the days before this one, raw events from it on. */
+  summaryUntil: string;
+  bytesScanned?: number;
+  /** A failed build or lookup: the rule read its baseline raw (still correct, dearer). */
+  error?: string;
 }
 
 /** The earliest time any of the rules reads for a run starting at `from`. */
@@ -88,6 +121,37 @@ function changed(before: FindingState, after: Episode): boolean {
   return Object.entries(after.distinct).some(
     ([field, count]) => count > (before.distinct[field] ?? 0),
   );
+}
+
+const sampleQueries = new WeakMap<CompiledRule, ExplainQuery>();
+
+/**
+ * The uids of the latest events behind a finding (its `related_events`), merged with
+ * those it has. A failed query leaves the sample as it is: the finding still goes out.
+ */
+async function sampleOf(
+  compiled: CompiledRule,
+  state: FindingState,
+  options: DetectOptions,
+): Promise<string[]> {
+  let query = sampleQueries.get(compiled);
+  if (!query) {
+    query = sampleQuery(compiled.rule);
+    sampleQueries.set(compiled, query);
+  }
+  try {
+    const result = await options.engine.query(
+      query.sql,
+      query.params(
+        { from: state.firstSeen, to: state.lastSeen },
+        compiled.groupBy.map((field) => state.group[field] ?? ''),
+      ),
+    );
+    const uids = result.rows.map((row) => String(row.event_uid)).filter((uid) => uid !== 'null');
+    return [...new Set([...state.sample, ...uids])].slice(0, SAMPLE_EVENTS);
+  } catch {
+    return state.sample;
+  }
 }
 
 /** Reconciles one episode with the store; returns the change, or undefined when nothing is new. */
@@ -153,6 +217,7 @@ async function reconcile(
       pending: 'new',
     };
   }
+  if (state.sample.length < SAMPLE_EVENTS) state.sample = await sampleOf(compiled, state, options);
   const saved = await options.store.save(state, previous?.revision);
   if (!saved) {
     // Another run saved this finding meanwhile: read it again and reconcile once more.
@@ -189,15 +254,75 @@ export async function markDelivered(
   return saved;
 }
 
+/**
+ * Brings each first_seen rule's baseline snapshot up to the last settled day before the
+ * run and returns, per rule, the first day the snapshot does not hold. A failure leaves
+ * that rule reading its baseline raw (the same findings, more bytes).
+ */
+async function prepareBaselines(
+  options: DetectOptions,
+): Promise<{ until: Map<string, string>; runs: BaselineRun[] }> {
+  const until = new Map<string, string>();
+  const runs: BaselineRun[] = [];
+  const rules = options.rules.filter((compiled) => compiled.baseline);
+  if (rules.length === 0 || options.baselines === false) return { until, runs };
+  const settleMs = options.baselines?.settleMs ?? BASELINE_SETTLE_MS;
+  const { range, engine } = options;
+  // The snapshot wanted: of the last day that is before the run's first day and settled.
+  const limit = [dayOf(range.from), dayOf(range.to - settleMs)].sort()[0] as string;
+  const day = previousDay(limit);
+  const startOf = (compiled: CompiledRule) =>
+    dayOf(range.from - (compiled.baseline?.baselineMs ?? 0));
+  let built: Set<string>;
+  try {
+    const result = await engine.query(
+      `SELECT rule_id, eventday FROM ${BASELINES_TABLE} WHERE eventday >= ? AND eventday <= ? GROUP BY rule_id, eventday`,
+      [previousDay(day), day],
+    );
+    built = new Set(result.rows.map((row) => `${String(row.rule_id)} ${String(row.eventday)}`));
+  } catch (error) {
+    for (const compiled of rules) {
+      runs.push({
+        ruleId: compiled.rule.id,
+        summaryUntil: startOf(compiled),
+        error: (error as Error).message,
+      });
+    }
+    return { until, runs };
+  }
+  for (const compiled of rules) {
+    const start = startOf(compiled);
+    const run: BaselineRun = { ruleId: compiled.rule.id, summaryUntil: start };
+    runs.push(run);
+    if (!compiled.baseline || day < start) continue;
+    if (!built.has(`${compiled.rule.id} ${day}`)) {
+      const incremental = built.has(`${compiled.rule.id} ${previousDay(day)}`);
+      try {
+        const build = compiled.baseline.build(day, incremental);
+        const result = await engine.query(build.sql, build.params);
+        run.built = { day, from: incremental ? 'previous snapshot' : 'raw baseline' };
+        if (result.bytesScanned !== undefined) run.bytesScanned = result.bytesScanned;
+      } catch (error) {
+        run.error = (error as Error).message;
+        continue;
+      }
+    }
+    run.summaryUntil = limit;
+    until.set(compiled.rule.id, limit);
+  }
+  return { until, runs };
+}
+
 async function runRule(
   compiled: CompiledRule,
   options: DetectOptions,
+  summaryUntil?: string,
 ): Promise<{ run: RuleRun; episodes: Episode[] }> {
   const started = performance.now();
   try {
     const result = await options.engine.query(
       compiled.sql,
-      bindSlots(compiled.slots, options.range),
+      bindSlots(compiled.slots, options.range, summaryUntil),
     );
     const episodes = toEpisodes(compiled, result);
     const run: RuleRun = {
@@ -238,6 +363,7 @@ export async function detect(options: DetectOptions): Promise<DetectOutcome> {
     1,
     options.concurrency ?? (options.engine.name === 'athena' ? 4 : 1),
   );
+  const baselines = await prepareBaselines(options);
   const results: { run: RuleRun; episodes: Episode[] }[] = new Array(options.rules.length);
   let next = 0;
   let done = 0;
@@ -245,7 +371,7 @@ export async function detect(options: DetectOptions): Promise<DetectOutcome> {
     while (next < options.rules.length) {
       const index = next++;
       const compiled = options.rules[index] as CompiledRule;
-      results[index] = await runRule(compiled, options);
+      results[index] = await runRule(compiled, options, baselines.until.get(compiled.rule.id));
       done += 1;
       options.onRule?.(results[index].run, done, options.rules.length);
     }
@@ -260,5 +386,10 @@ export async function detect(options: DetectOptions): Promise<DetectOutcome> {
       if (change) changes.push(change);
     }
   }
-  return { changes, runs: results.map((result) => result.run), episodes };
+  return {
+    changes,
+    runs: results.map((result) => result.run),
+    baselines: baselines.runs,
+    episodes,
+  };
 }

@@ -97,7 +97,8 @@ export function rowToEpisode(compiled: CompiledRule, row: Record<string, unknown
     peakCount: num(row.event_count),
     distinct,
     values,
-    sample: jsonList(row.sample_json).slice(0, SAMPLE_EVENTS),
+    // Filled by the sample query for new and grown findings (detect.ts).
+    sample: [],
     rows: 1,
   };
   if (row.max_per_value !== undefined && row.max_per_value !== null)

@@ -1,6 +1,6 @@
 /**
  * Opt-in responses to a finding about a user, each audited as an OCSF Account Change
- * event: a temporary lock (`custom:authwatch_locked_until`, epoch seconds, which the pre
+ * event: a temporary lock (`custom:authwatch_lock_until`, epoch seconds, which the pre
  * authentication trigger enforces), a global sign-out (AdminUserGlobalSignOut: every
  * refresh token revoked) and disabling the user (AdminDisableUser).
  */
@@ -15,7 +15,7 @@ import {
 import type { ResponseAction } from './schema.js';
 
 /** The attribute the pre authentication trigger reads (agreed with it). */
-export const LOCK_ATTRIBUTE = 'custom:authwatch_locked_until';
+export const LOCK_ATTRIBUTE = 'custom:authwatch_lock_until';
 
 export interface Responder {
   lock(userName: string, untilEpochSeconds: number): Promise<void>;

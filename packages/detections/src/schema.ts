@@ -148,7 +148,7 @@ export const ResponseSchema = z.discriminatedUnion('action', [
       action: z.literal('lock'),
       minutes: z.int().min(1).max(10_080).describe('how long the account is locked'),
     })
-    .describe('sets custom:authwatch_locked_until, which the pre authentication trigger enforces'),
+    .describe('sets custom:authwatch_lock_until, which the pre authentication trigger enforces'),
   z.strictObject({ action: z.literal('sign_out') }).describe('AdminUserGlobalSignOut'),
   z.strictObject({ action: z.literal('disable') }).describe('AdminDisableUser'),
 ]);

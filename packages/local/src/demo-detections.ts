@@ -1,7 +1,7 @@
 /**
  * The demo's detections step: a burst of wrong sign-in codes for the tour's user, the
  * finding the stack's detect run makes of it (in the audit objects), the alert mail in
- * the local mailbox, and the response: the account locked (`custom:authwatch_locked_until`)
+ * the local mailbox, and the response: the account locked (`custom:authwatch_lock_until`)
  * and, where the pre authentication trigger enforces it, the next sign-in refused.
  */
 import { readFile } from 'node:fs/promises';
@@ -17,7 +17,7 @@ import { readMailbox } from './ses.js';
 
 /** Where the stack's detect run mails its alerts (the dev config's `detections.alertEmails`). */
 const ALERT_TO = 'security@example.com';
-const LOCK_ATTRIBUTE = 'custom:authwatch_locked_until';
+const LOCK_ATTRIBUTE = 'custom:authwatch_lock_until';
 
 interface FindingLine {
   class_uid?: number;

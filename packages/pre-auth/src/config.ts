@@ -21,7 +21,7 @@ export const PRE_AUTH_ENV = {
 } as const;
 
 /** The user attribute that holds a temporary lock: epoch seconds until which sign-in is refused. */
-export const LOCK_ATTRIBUTE = 'custom:authwatch_locked_until';
+export const LOCK_ATTRIBUTE = 'custom:authwatch_lock_until';
 
 /** Members of any of `groups` may sign in only through one of `clients`. */
 export const ClientRuleSchema = /* @__PURE__ */ (() =>
@@ -36,7 +36,7 @@ export const ClientRuleSchema = /* @__PURE__ */ (() =>
 export type ClientRule = z.output<typeof ClientRuleSchema>;
 
 export interface PreAuthConfig {
-  /** Refuse users whose `custom:authwatch_locked_until` is in the future. */
+  /** Refuse users whose `custom:authwatch_lock_until` is in the future. */
   lock: boolean;
   /** Client restrictions by group; empty: none (and no group lookup). */
   clientRules: ClientRule[];

@@ -141,6 +141,10 @@ describe('athena view text', () => {
 
     expect(query.split('UNION ALL')).toHaveLength(5);
     expect(query).toContain('FROM "authwatch_audit_dev"."authwatch_detection_finding"');
+    // Each branch states its source's class, so a filter on the class prunes the others.
+    expect(query).toContain('"category_name", CAST(3002 AS integer) AS "class_uid", "class_name"');
+    expect(query.match(/CAST\(\d+ AS integer\) AS "class_uid"/g)).toHaveLength(5);
+    expect(query).not.toMatch(/, "class_uid",/);
     expect(json.originalSql).toBe(query);
     expect(json.schema).toBe('authwatch_audit_dev');
     expect(json.columns.find((c) => c.name === 'src_endpoint')?.type).toBe(

@@ -139,6 +139,11 @@ export class AthenaEngine implements QueryEngine {
       }
       await this.sleep(Math.min(2_000, 250 * 1.5 ** poll));
     }
+    const scannedBytes = execution?.Statistics?.DataScannedInBytes;
+    // An INSERT (the baseline summaries) has no rows to read back.
+    if (/^\s*INSERT\b/i.test(sql)) {
+      return { rows: [], ...(scannedBytes !== undefined ? { bytesScanned: scannedBytes } : {}) };
+    }
     const rows: Record<string, unknown>[] = [];
     let nextToken: string | undefined;
     let columns: { name: string; type: string | undefined }[] | undefined;
@@ -171,8 +176,7 @@ export class AthenaEngine implements QueryEngine {
       first = false;
       nextToken = page.NextToken;
     } while (nextToken);
-    const scanned = execution?.Statistics?.DataScannedInBytes;
-    return { rows, ...(scanned !== undefined ? { bytesScanned: scanned } : {}) };
+    return { rows, ...(scannedBytes !== undefined ? { bytesScanned: scannedBytes } : {}) };
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { QueryError } from '../errors.js';
+import { BASELINES_COLUMNS, BASELINES_PARTITION_KEYS, BASELINES_TABLE } from '../sql/compile.js';
 import { DUCKDB_MACROS } from './duckdb-shim.js';
 import { flatFolderViewSql } from './duckdb-view.js';
 import type { QueryEngine, QueryParam, QueryResult } from './engine.js';
@@ -98,6 +99,15 @@ export function dayOfPath(path: string): string | undefined {
   return DAY_SEGMENT.exec(path)?.[1];
 }
 
+/** `CREATE TABLE authwatch_baselines`, DuckDB's copy of the Glue table's columns. */
+export function duckdbBaselinesTableSql(): string {
+  const type = (hive: string) => (hive === 'bigint' ? 'BIGINT' : 'VARCHAR');
+  const columns = [...BASELINES_COLUMNS, ...BASELINES_PARTITION_KEYS]
+    .map((column) => `${column.name} ${type(column.type)}`)
+    .join(', ');
+  return `CREATE TABLE IF NOT EXISTS ${BASELINES_TABLE} (${columns})`;
+}
+
 export class DuckDbEngine implements QueryEngine {
   readonly name = 'duckdb' as const;
   private connection?: Promise<Connection>;
@@ -116,6 +126,9 @@ export class DuckDbEngine implements QueryEngine {
         instance.closeSync();
       };
       for (const macro of DUCKDB_MACROS) await connection.run(macro);
+      // The first_seen rules' daily summaries live as long as the engine (Athena's is a
+      // Glue table); a new engine builds them again from the audit objects.
+      await connection.run(duckdbBaselinesTableSql());
       return connection;
     })();
     return this.connection;

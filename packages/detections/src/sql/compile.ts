@@ -20,14 +20,13 @@
  * | `distinct_<i>` | distinct values of the i-th counted field |
  * | `max_per_value` | most events of one value of the per-value field |
  * | `values_<i>` | JSON array: distinct values of the i-th evidence field (at most 20) |
- * | `sample_json` | JSON array: uids of up to 10 of the events |
  * | `distance_km`, `speed_kmh` | travel rules only |
  */
 import { durationMs } from '../duration.js';
 import { fieldSpec } from '../fields.js';
 import type { Filter, Rule, RulesFile } from '../schema.js';
 import { compileFilter, type Problem } from './filter.js';
-import { sqlNumber } from './literals.js';
+import { sqlNumber, sqlString } from './literals.js';
 
 /** The view every query reads (issue: storage layout; Athena view, DuckDB view). */
 export const EVENTS_VIEW = 'authwatch_events';
@@ -52,7 +51,68 @@ export type Slot =
   | { kind: 'to_ms' }
   | { kind: 'to_day' }
   | { kind: 'from_ms'; lookbackMs: number }
-  | { kind: 'from_day'; lookbackMs: number };
+  | { kind: 'from_day'; lookbackMs: number }
+  | { kind: 'summary_until'; lookbackMs: number }
+  | { kind: 'summary_day'; lookbackMs: number };
+
+/**
+ * The baseline snapshot a `first_seen` rule reads instead of its baseline's raw events:
+ * per rule and day D, one row per group and value seen in the baseline window that
+ * ends with D, with the value's first and last time (`BASELINES_COLUMNS`; `rule_id` and
+ * `eventday` = D are the partition columns, last, as Athena puts them). A run reads the
+ * snapshot of the last settled day before it and the raw events after that day. A day's
+ * snapshot is built once, by `BaselineBuild`'s INSERT, from the previous day's snapshot
+ * and one day of raw events (or from the raw baseline when there is none), on Athena (a
+ * Glue table the CDK app defines) and on DuckDB (a table of the engine).
+ */
+export const BASELINES_TABLE = 'authwatch_baselines';
+/** Where Athena writes the snapshots: this prefix of the audit bucket. */
+export const BASELINES_PREFIX = 'detections/baselines/';
+export const BASELINES_COLUMNS = [
+  { name: 'g0', type: 'string' },
+  { name: 'g1', type: 'string' },
+  { name: 'g2', type: 'string' },
+  { name: 'v', type: 'string' },
+  { name: 'first_time', type: 'bigint' },
+  { name: 'last_time', type: 'bigint' },
+] as const;
+export const BASELINES_PARTITION_KEYS = [
+  { name: 'rule_id', type: 'string' },
+  { name: 'eventday', type: 'string' },
+] as const;
+/**
+ * One INSERT that builds a rule's snapshot of one day, with a marker row (NULL group and
+ * value) so that an empty snapshot is known to be built too. `params` in order: the
+ * previous day (its snapshot is merged when it exists), the cut-off time (epoch ms: the
+ * day's end minus the baseline), the raw days from and to (inclusive), the cut-off again.
+ */
+export interface BaselineBuild {
+  sql: string;
+  params: [string, number, string, string, number];
+}
+
+/** The day before a `yyyyMMdd` day. */
+export function previousDay(day: string): string {
+  return dayOf(dayStart(day) - 86_400_000);
+}
+
+/** Epoch ms of a `yyyyMMdd` day's start (UTC). */
+export function dayStart(day: string): number {
+  return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8)));
+}
+
+/** The day after a `yyyyMMdd` day. */
+export function nextDay(day: string): string {
+  const ms = Date.UTC(
+    Number(day.slice(0, 4)),
+    Number(day.slice(4, 6)) - 1,
+    Number(day.slice(6, 8)),
+  );
+  return dayOf(ms + 86_400_000);
+}
+
+/** At most this many group-by fields (the schema's limit): the table's `g` columns. */
+const MAX_GROUP_FIELDS = 3;
 
 export interface EvidenceColumn {
   column: string;
@@ -75,6 +135,15 @@ export interface CompiledRule {
   lookbackMs: number;
   /** Matching rows of a group at most this far apart belong to one finding. */
   episodeGapMs: number;
+  /**
+   * `first_seen` rules: how long the baseline is, and the INSERT that summarises some
+   * days into `authwatch_baselines` (see `BaselineBuild`).
+   */
+  baseline?: {
+    baselineMs: number;
+    /** The INSERT of `day`'s snapshot; `incremental`: from the previous day's snapshot. */
+    build: (day: string, incremental: boolean) => BaselineBuild;
+  };
 }
 
 const SLOT_MARK = '\u0001';
@@ -186,7 +255,6 @@ function windowedParts(
     ...evidence.map((field, index) => `CAST(${sqlOf(field)} AS VARCHAR) AS e${index}`),
     ...(perValue ? [`CAST(${sqlOf(perValue.field)} AS VARCHAR) AS pv`] : []),
     'time AS t',
-    'metadata.uid AS event_uid',
   ];
   const filterSql = filterOrFail(ctx, rule.filter, 'filter');
   const lookbackMs = spanMs + fromLookbackMs;
@@ -217,8 +285,8 @@ function windowedParts(
   CROSS JOIN UNNEST(sequence(0, ${steps - 1})) AS w (k)
   WHERE b.t - (b.t % ${hopMs}) + ${hopMs} * (w.k + 1) > ${ctx.text.slot({ kind: 'from_ms', lookbackMs: fromLookbackMs })}
 )`;
-  // Counts first, for every candidate window; the evidence (lists of values, sample
-  // event uids) only for the windows that match.
+  // Counts first, for every candidate window; the evidence (lists of values) only for
+  // the windows that match.
   const counts = `${prefix}counts AS (
   SELECT ${g}, window_end, count(*) AS event_count, min(t) AS first_seen, max(t) AS last_seen${counted
     .map((_, index) => `,\n    count(DISTINCT d${index}) AS distinct_${index}`)
@@ -254,8 +322,7 @@ function windowedParts(
   ctes.push(`${prefix}matched AS (
   SELECT ${groupBy.map((_, index) => `m.g${index}`).join(', ')}, m.window_end, ${keep.map((column) => `m.${column}`).join(', ')}${evidence
     .map((_, index) => `,\n    ${distinctValues(`w.e${index}`)} AS values_${index}`)
-    .join('')},
-    ${jsonList(`max_by(w.event_uid, w.t, ${SAMPLE_EVENTS})`)} AS sample_json
+    .join('')}
   FROM ${matchedWindows} m
   JOIN ${prefix}windows w ON ${onGroup('m', 'w')} AND m.window_end = w.window_end
   GROUP BY ${groupBy.map((_, index) => `m.g${index}`).join(', ')}, m.window_end, ${keep.map((column) => `m.${column}`).join(', ')}
@@ -314,16 +381,17 @@ function compileOrdered(
         lookbackMs = Math.max(lookbackMs, spanMs + referencedSpan);
         ctes.push(...parts.ctes);
         unions.push(
-          `SELECT ${g}, first_seen, last_seen, CAST(${`'${id}'`} AS VARCHAR) AS rule_id, CAST(NULL AS VARCHAR) AS event_uid FROM ${parts.result}`,
+          `SELECT ${g}, first_seen, last_seen, CAST(${`'${id}'`} AS VARCHAR) AS rule_id FROM ${parts.result}`,
         );
       });
       ctes.push(
-        `${name} AS (\n  ${unions.length > 0 ? unions.join('\n  UNION ALL\n  ') : `SELECT ${groupBy.map((_, i) => `CAST(NULL AS VARCHAR) AS g${i}`).join(', ')}, CAST(NULL AS BIGINT) AS first_seen, CAST(NULL AS BIGINT) AS last_seen, CAST(NULL AS VARCHAR) AS rule_id, CAST(NULL AS VARCHAR) AS event_uid WHERE false`}\n)`,
+        `${name} AS (\n  ${unions.length > 0 ? unions.join('\n  UNION ALL\n  ') : `SELECT ${groupBy.map((_, i) => `CAST(NULL AS VARCHAR) AS g${i}`).join(', ')}, CAST(NULL AS BIGINT) AS first_seen, CAST(NULL AS BIGINT) AS last_seen, CAST(NULL AS VARCHAR) AS rule_id WHERE false`}\n)`,
       );
     } else {
-      const filterSql = filterOrFail(ctx, step.filter, `correlation.sequence.${index}.filter`);
+      // The rule's base filter holds for every event the rule looks at, each step's too.
+      const filterSql = `(${filterOrFail(ctx, rule.filter, 'filter')}) AND (${filterOrFail(ctx, step.filter, `correlation.sequence.${index}.filter`)})`;
       ctes.push(`${name} AS (
-  SELECT ${groupBy.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS g${i}`).join(', ')}, time AS first_seen, time AS last_seen, CAST(NULL AS VARCHAR) AS rule_id, metadata.uid AS event_uid
+  SELECT ${groupBy.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS g${i}`).join(', ')}, time AS first_seen, time AS last_seen, CAST(NULL AS VARCHAR) AS rule_id
   FROM ${EVENTS_VIEW}
   WHERE ${scanWhere(ctx, filterSql, spanMs, groupBy.map(sqlOf))}
 )`);
@@ -340,8 +408,7 @@ function compileOrdered(
     .join('\n');
   const select = `SELECT ${groupBy.map((_, i) => `${last}.g${i} AS g${i}`).join(', ')}, ${last}.first_seen AS window_end,
   min(${first}.first_seen) AS first_seen, max(${last}.last_seen) AS last_seen, count(DISTINCT ${last}.first_seen) AS event_count,
-  ${jsonList(`array_sort(array_agg(DISTINCT ${first}.rule_id) FILTER (WHERE ${first}.rule_id IS NOT NULL))`)} AS values_0,
-  ${jsonList(`slice(array_sort(array_agg(DISTINCT ${last}.event_uid) FILTER (WHERE ${last}.event_uid IS NOT NULL)), 1, ${SAMPLE_EVENTS})`)} AS sample_json
+  ${jsonList(`array_sort(array_agg(DISTINCT ${first}.rule_id) FILTER (WHERE ${first}.rule_id IS NOT NULL))`)} AS values_0
 FROM ${first}
 ${joins}
 WHERE ${last}.first_seen > ${ctx.text.slot({ kind: 'from_ms', lookbackMs: 0 })}
@@ -379,15 +446,66 @@ function compileFirstSeen(
   // group, the value and the time (the columns Athena scans over the whole baseline).
   const recent = `recent AS (
   SELECT ${groupSelect}, CAST(${sqlOf(correlation.field)} AS VARCHAR) AS v,
-    ${evidence.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS e${i}, `).join('')}time AS t, metadata.uid AS event_uid
+    ${evidence.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS e${i}, `).join('')}time AS t
   FROM ${EVENTS_VIEW}
   WHERE ${scanWhere(ctx, filterSql, 0, notNull)}
 )`;
+  // The baseline: the snapshot of the day before `summary_until` (a value's first and
+  // last time stand for its events: the last is the latest earlier sighting the
+  // condition compares with, either keeps the group seen), then the raw events from
+  // that day on. Without a snapshot the `summary_day` matches nothing.
+  const gCols = groupBy.map((_, i) => `g${i}`).join(', ');
+  const summaryWhere = () =>
+    `rule_id = ${sqlString(rule.id)}
+      AND eventday = ${ctx.text.slot({ kind: 'summary_day', lookbackMs: baselineMs })}`;
   const history = `history AS (
+  SELECT ${gCols}, v, t FROM (
+    SELECT ${gCols}, v, first_time AS t FROM ${BASELINES_TABLE}
+    WHERE ${summaryWhere()}
+    UNION ALL
+    SELECT ${gCols}, v, last_time AS t FROM ${BASELINES_TABLE}
+    WHERE ${summaryWhere()}
+  ) summary
+  WHERE t >= ${ctx.text.slot({ kind: 'from_ms', lookbackMs: baselineMs })} AND t < ${ctx.text.slot({ kind: 'to_ms' })}
+  UNION ALL
   SELECT ${groupSelect}, CAST(${sqlOf(correlation.field)} AS VARCHAR) AS v, time AS t
   FROM ${EVENTS_VIEW}
-  WHERE ${scanWhere(ctx, filterSql, baselineMs, notNull)}
+  WHERE eventday >= ${ctx.text.slot({ kind: 'summary_until', lookbackMs: baselineMs })}
+    AND ${scanWhere(ctx, filterSql, baselineMs, notNull)}
 )`;
+  // The daily summary's INSERT: [day, day) bound as the only parameters.
+  const buildSql = (day: string) => `INSERT INTO ${BASELINES_TABLE}
+SELECT ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => `g${i}`).join(', ')}, v, min(first_time) AS first_time, max(last_time) AS last_time, CAST(${sqlString(rule.id)} AS VARCHAR) AS rule_id, CAST(${sqlString(day)} AS VARCHAR) AS eventday
+FROM (
+  SELECT ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => `g${i}`).join(', ')}, v, first_time, last_time FROM ${BASELINES_TABLE}
+  WHERE rule_id = ${sqlString(rule.id)} AND eventday = ? AND v IS NOT NULL AND last_time >= ?
+  UNION ALL
+  SELECT ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => (i < groupBy.length ? `g${i}` : `CAST(NULL AS VARCHAR) AS g${i}`)).join(', ')}, v, min(t) AS first_time, max(t) AS last_time
+  FROM (
+    SELECT ${groupSelect}, CAST(${sqlOf(correlation.field)} AS VARCHAR) AS v, time AS t
+    FROM ${EVENTS_VIEW}
+    WHERE eventday >= ?
+      AND eventday <= ?
+      AND time >= ?
+      AND (${filterSql})
+      AND ${notNull.map((expr) => `${expr} IS NOT NULL`).join('\n      AND ')}
+  ) day_events
+  GROUP BY ${gCols}, v
+) merged
+GROUP BY ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => `g${i}`).join(', ')}, v
+UNION ALL
+SELECT ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => `CAST(NULL AS VARCHAR) AS g${i}`).join(', ')}, CAST(NULL AS VARCHAR) AS v, CAST(NULL AS BIGINT) AS first_time, CAST(NULL AS BIGINT) AS last_time, CAST(${sqlString(rule.id)} AS VARCHAR) AS rule_id, CAST(${sqlString(day)} AS VARCHAR) AS eventday`;
+  const build = (day: string, incremental: boolean): BaselineBuild => {
+    if (!/^\d{8}$/.test(day)) {
+      throw new RangeError(`a baseline day is a yyyyMMdd day, got ${JSON.stringify(day)}`);
+    }
+    // Pairs last seen before the cut-off cannot be in the baseline of any run after `day`.
+    const cutoff = dayStart(nextDay(day)) - baselineMs;
+    return {
+      sql: buildSql(day),
+      params: [previousDay(day), cutoff, incremental ? day : dayOf(cutoff), day, cutoff],
+    };
+  };
   const seq = `seq AS (
   SELECT h.*, lag(h.t) OVER (PARTITION BY ${groupBy.map((_, i) => `h.g${i}`).join(', ')}, h.v ORDER BY h.t) AS previous_same,
     min(h.t) OVER (PARTITION BY ${groupBy.map((_, i) => `h.g${i}`).join(', ')}) AS group_first
@@ -395,8 +513,7 @@ function compileFirstSeen(
   JOIN (SELECT DISTINCT ${g} FROM recent) c ON ${onGroup('h', 'c')}
 )`;
   const select = `SELECT ${groupBy.map((_, i) => `r.g${i}`).join(', ')}, r.t AS window_end, r.t AS first_seen, r.t AS last_seen, CAST(1 AS BIGINT) AS event_count,
-  ${jsonList('ARRAY[r.v]')} AS values_0${evidence.map((_, i) => `, ${jsonList(`ARRAY[r.e${i}]`)} AS values_${i + 1}`).join('')},
-  ${jsonList('ARRAY[r.event_uid]')} AS sample_json
+  ${jsonList('ARRAY[r.v]')} AS values_0${evidence.map((_, i) => `, ${jsonList(`ARRAY[r.e${i}]`)} AS values_${i + 1}`).join('')}
 FROM recent r
 JOIN seq s ON ${onGroup('r', 's')} AND s.v = r.v AND s.t = r.t
 WHERE r.t > ${ctx.text.slot({ kind: 'from_ms', lookbackMs: 0 })}
@@ -413,6 +530,7 @@ ORDER BY ${groupBy.map((_, i) => `g${i}`).join(', ')}, window_end`;
     ],
     lookbackMs: baselineMs,
     episodeGapMs: 3_600_000,
+    baseline: { baselineMs, build },
   };
 }
 
@@ -432,13 +550,13 @@ function compileTravel(
   const base = `base AS (
   SELECT ${groupBy.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS g${i}`).join(', ')}, ${lat} AS lat, ${lon} AS lon,
     CAST(${sqlOf('src_endpoint.location.country')} AS VARCHAR) AS country, CAST(${sqlOf('src_endpoint.ip')} AS VARCHAR) AS ip,
-    time AS t, metadata.uid AS event_uid
+    time AS t
   FROM ${EVENTS_VIEW}
   WHERE ${scanWhere(ctx, filterSql, spanMs, [...groupBy.map(sqlOf), lat, lon])}
 )`;
   const moves = `moves AS (
   SELECT base.*, lag(t) ${over} AS previous_t, lag(lat) ${over} AS previous_lat, lag(lon) ${over} AS previous_lon,
-    lag(country) ${over} AS previous_country, lag(ip) ${over} AS previous_ip, lag(event_uid) ${over} AS previous_uid
+    lag(country) ${over} AS previous_country, lag(ip) ${over} AS previous_ip
   FROM base
 ),
 distances AS (
@@ -449,7 +567,6 @@ distances AS (
   const minKm = correlation.min_distance_km ?? 100;
   const select = `SELECT ${g}, t AS window_end, previous_t AS first_seen, t AS last_seen, CAST(2 AS BIGINT) AS event_count,
   ${jsonList('ARRAY[previous_country, country]')} AS values_0, ${jsonList('ARRAY[previous_ip, ip]')} AS values_1,
-  ${jsonList('ARRAY[previous_uid, event_uid]')} AS sample_json,
   CAST(round(km) AS BIGINT) AS distance_km,
   CAST(round(km * 3600000.0 / greatest(t - previous_t, 1)) AS BIGINT) AS speed_kmh
 FROM distances
@@ -508,7 +625,22 @@ export function dayOf(epochMs: number): string {
 export function bindSlots(
   slots: readonly Slot[],
   range: { from: number; to: number },
+  /** The first day the baseline summary does not hold (default: it holds none). */
+  summaryUntil?: string,
 ): (number | string)[] {
+  // The raw events are read from `until` on; the snapshot of the day before holds the
+  // baseline up to it. Never past the run's own first day (its events must come raw: they
+  // are the run's candidates), never before the baseline's first day (then there is no
+  // snapshot, and `day` is one no snapshot can have).
+  const summaryBounds = (lookbackMs: number) => {
+    const start = dayOf(range.from - lookbackMs);
+    const limit = dayOf(range.from);
+    const wanted = summaryUntil ?? start;
+    // yyyyMMdd days order as text: the earlier of `wanted` and `limit`, not before `start`.
+    const earlier = [wanted, limit].sort()[0] as string;
+    const until = [earlier, start].sort()[1] as string;
+    return { until, day: until === start ? '00000000' : previousDay(until) };
+  };
   return slots.map((slot) => {
     switch (slot.kind) {
       case 'to_ms':
@@ -517,6 +649,10 @@ export function bindSlots(
         return dayOf(range.to);
       case 'from_ms':
         return range.from - slot.lookbackMs;
+      case 'summary_until':
+        return summaryBounds(slot.lookbackMs).until;
+      case 'summary_day':
+        return summaryBounds(slot.lookbackMs).day;
       default:
         return dayOf(range.from - slot.lookbackMs);
     }
@@ -533,42 +669,61 @@ export interface ExplainQuery {
   ) => (number | string)[];
 }
 
-/**
- * The rows that made a finding: the events of the rule's filter (for a sequence, of its
- * event steps) for the group between two times. Group values are bound parameters.
- */
-export function explainQuery(rule: Rule): ExplainQuery {
+/** The WHERE of the events a rule looked at for one group between two times. */
+function eventsOfGroupWhere(rule: Rule): string {
   const problems: string[] = [];
   const problem: Problem = (field, message) => problems.push(`${field}: ${message}`);
   const correlation = rule.correlation;
   const filters =
     correlation.type === 'temporal_ordered'
-      ? correlation.sequence.flatMap((step, index) =>
-          'filter' in step
-            ? [compileFilter(step.filter, `correlation.sequence.${index}.filter`, problem)]
-            : [],
-        )
+      ? correlation.sequence.flatMap((step, index) => {
+          if (!('filter' in step)) return [];
+          const base = compileFilter(rule.filter, 'filter', problem);
+          const own = compileFilter(step.filter, `correlation.sequence.${index}.filter`, problem);
+          return [base === undefined || own === undefined ? undefined : `(${base}) AND (${own})`];
+        })
       : [compileFilter(rule.filter, 'filter', problem)];
   if (problems.length > 0 || filters.some((sql) => sql === undefined)) {
     throw new RangeError(`rule ${rule.id} does not compile: ${problems.join('; ')}`);
   }
   const groupBy = correlation['group-by'];
+  return `eventday >= ? AND eventday <= ? AND time >= ? AND time <= ?
+  AND (${filters.map((filter) => `(${filter})`).join(' OR ')})
+  AND ${groupBy.map((field) => `CAST(${sqlOf(field)} AS VARCHAR) = ?`).join(' AND ')}`;
+}
+
+function eventsOfGroupParams(
+  range: { from: number; to: number },
+  groupValues: readonly string[],
+): (number | string)[] {
+  return [dayOf(range.from), dayOf(range.to), range.from, range.to, ...groupValues];
+}
+
+/**
+ * The rows that made a finding: the events of the rule's filter (for a sequence, of its
+ * event steps) for the group between two times. Group values are bound parameters.
+ */
+export function explainQuery(rule: Rule): ExplainQuery {
   const sql = `SELECT time, metadata.uid AS event_uid, metadata.log_name AS kind, status_detail,
   "user".name AS user_name, "user".uid AS user_uid, src_endpoint.ip AS source_ip, src_endpoint.location.country AS country
 FROM ${EVENTS_VIEW}
-WHERE eventday >= ? AND eventday <= ? AND time >= ? AND time <= ?
-  AND (${filters.map((filter) => `(${filter})`).join(' OR ')})
-  AND ${groupBy.map((field) => `CAST(${sqlOf(field)} AS VARCHAR) = ?`).join(' AND ')}
+WHERE ${eventsOfGroupWhere(rule)}
 ORDER BY time
 LIMIT 1000`;
-  return {
-    sql,
-    params: (range, groupValues) => [
-      dayOf(range.from),
-      dayOf(range.to),
-      range.from,
-      range.to,
-      ...groupValues,
-    ],
-  };
+  return { sql, params: eventsOfGroupParams };
+}
+
+/**
+ * A finding's sample of related events: the uids of the latest `SAMPLE_EVENTS` events
+ * behind it (the explain query's events). The rules' own queries do not read
+ * `metadata.uid` (random text, most of an event's Parquet bytes); this query reads it
+ * only for the group and time span of a new or grown finding.
+ */
+export function sampleQuery(rule: Rule): ExplainQuery {
+  const sql = `SELECT metadata.uid AS event_uid
+FROM ${EVENTS_VIEW}
+WHERE ${eventsOfGroupWhere(rule)}
+ORDER BY time DESC
+LIMIT ${SAMPLE_EVENTS}`;
+  return { sql, params: eventsOfGroupParams };
 }

@@ -77,7 +77,12 @@ function adminEvent(
   fixture: string,
   time: number,
   actor: { arn: string; ip: string },
-  options: { sub?: string; change?: (request: Record<string, unknown>) => void } = {},
+  options: {
+    sub?: string;
+    change?: (request: Record<string, unknown>) => void;
+    /** The call was refused (CloudTrail's errorCode). */
+    refused?: boolean;
+  } = {},
 ): object {
   sequence += 1;
   const { detail } = getTestEvent<{ detail: Record<string, unknown> }>(
@@ -90,6 +95,10 @@ function adminEvent(
   if (identity.invokedBy === undefined) identity.arn = actor.arn;
   if (options.sub !== undefined) detail.additionalEventData = { sub: options.sub };
   options.change?.(detail.requestParameters as Record<string, unknown>);
+  if (options.refused) {
+    detail.errorCode = 'AccessDenied';
+    detail.errorMessage = 'User is not authorized to perform: cognito-idp:AdminSetUserPassword';
+  }
   const mapped = mapManagementRecord(
     detail,
     { userPoolId: POOL, clientIds: [] },
@@ -206,6 +215,24 @@ describe('the admin-change rules on DuckDB', () => {
         `privileged-password-set {"user.uid":"${ACCOMPLICE}"}`,
       ].sort(),
     );
+  });
+
+  it('does not count a refused password set as the second step of privileged-password-set', async () => {
+    const at = T0 + 30 * MIN;
+    const outcome = await run([
+      ...ordinaryWork(),
+      adminEvent('admin-add-user-to-group', at, KNOWN, { sub: ACCOMPLICE }),
+      adminEvent('admin-set-user-password', at + 2 * MIN, ATTACKER, {
+        sub: ACCOMPLICE,
+        refused: true,
+      }),
+    ]);
+    expect(outcome.runs.filter((r) => r.error)).toEqual([]);
+    // The grant itself is a finding; the refused set is not a taken-over admin.
+    expect(found(outcome)).toContain(
+      `privileged-group-grant {"user.uid":"${ACCOMPLICE}","unmapped.groupName":"admins"}`,
+    );
+    expect(found(outcome).filter((f) => f.startsWith('privileged-password-set'))).toEqual([]);
   });
 
   it('names the user a privileged finding is about by their sub', () => {

@@ -36,6 +36,31 @@ describe('authwatch-detect', () => {
     const { out, io: cli } = io();
     expect(await main(['validate'], cli)).toBe(0);
     expect(out.join('\n')).toMatch(/23 rules, 23 enabled, SQL valid for Athena \(Trino\)/);
+    // Every default rule names its classes, so none reads every source.
+    expect(out.filter((line) => line.startsWith('note:'))).toEqual([]);
+  });
+
+  it('notes a rule that names no class (it would scan every source in Athena)', async () => {
+    const file = join(dir, 'classless.yaml');
+    await writeFile(
+      file,
+      [
+        'rules:',
+        '  - id: any-failure-burst',
+        '    title: Failures of any kind',
+        '    description: Many failures of any class for one user.',
+        '    severity: low',
+        '    mitre: [T1110]',
+        '    filter: { status_id: 2 }',
+        '    correlation: { type: event_count, group-by: [user.uid], timespan: 10m, condition: { gte: 50 } }',
+        '',
+      ].join('\n'),
+    );
+    const { out, io: cli } = io();
+    expect(await main(['validate', file], cli)).toBe(0);
+    expect(out.join('\n')).toContain(
+      'note: rule any-failure-burst names no class_uid in its filter, so Athena scans every source for it',
+    );
   });
 
   it('lists every problem of a bad rules file and exits 1', async () => {

@@ -106,6 +106,55 @@ describe('the default rules on DuckDB', () => {
     expect(spray?.state.maxPerValue).toBeLessThanOrEqual(8);
     expect(spray?.event.finding_info.related_events.length).toBeGreaterThan(0);
   });
+
+  it('samples up to 10 uids of the events behind each finding, read by a query of its own', () => {
+    // The rules' scans leave the uids (random text, most of an event's bytes) alone.
+    for (const compiled of rules) expect(compiled.sql, compiled.rule.id).not.toContain('metadata.uid');
+    for (const change of outcome.changes) {
+      const uids = change.event.finding_info.related_events.map((event) => event.uid);
+      expect(uids.length, change.rule.id).toBeGreaterThan(0);
+      expect(uids.length, change.rule.id).toBeLessThanOrEqual(10);
+      expect(new Set(uids).size).toBe(uids.length);
+    }
+    // A travel finding's sample holds both sign-ins of the jump.
+    const travel = outcome.changes.find((change) => change.rule.id === 'impossible-travel-user');
+    expect(travel?.event.finding_info.related_events).toHaveLength(2);
+  });
+});
+
+describe('a sample query that fails', () => {
+  it('still delivers the finding, with an empty sample', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'detect-sample-'));
+    try {
+      await writeAuditObjects(
+        dir,
+        Array.from({ length: 11 }, (_, i) =>
+          passwordFailure('sampled@example.com', '198.18.30.1', T0 + i * 30_000),
+        ),
+      );
+      const inner = new DuckDbEngine({ dir });
+      const outcome = await detect({
+        engine: {
+          name: 'duckdb',
+          query: (sql, params) =>
+            /ORDER BY time DESC/.test(sql)
+              ? Promise.reject(new Error('throttled'))
+              : inner.query(sql, params),
+          close: () => inner.close(),
+        },
+        rules,
+        range: { from: T0 - HOUR, to: T0 + HOUR },
+        store: new MemoryFindingStore(),
+        now: () => T0 + HOUR,
+      });
+      await inner.close();
+      const found = outcome.changes.find((c) => c.rule.id === 'password-brute-force-user');
+      expect(found?.kind).toBe('new');
+      expect(found?.event.finding_info.related_events).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('findings over successive runs', () => {

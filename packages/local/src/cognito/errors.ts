@@ -29,6 +29,8 @@ export const COGNITO_EXCEPTIONS = {
   CodeDeliveryFailureException: 400,
   UnknownOperationException: 400,
   SerializationException: 400,
+  UserImportInProgressException: 400,
+  UserPoolAddOnNotEnabledException: 400,
   InternalErrorException: 500,
 } as const;
 

@@ -420,3 +420,13 @@ export function getLogEvents(ctx: EmulatorContext, i: Json): Json {
     nextBackwardToken: `b/${start}`,
   };
 }
+
+/** Whether a user import job of the pool is pending or running (the pool's schema is then fixed). */
+export function importJobRunning(ctx: EmulatorContext, poolId: string): boolean {
+  for (const job of jobs(ctx).values()) {
+    if (job.poolId === poolId && (job.status === 'Pending' || job.status === 'InProgress')) {
+      return true;
+    }
+  }
+  return false;
+}

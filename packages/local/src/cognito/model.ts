@@ -4,6 +4,7 @@
  */
 
 import { clientOAuthView } from './client-config.js';
+import { domainView } from './domains.js';
 import { CognitoError, invalidParameter } from './errors.js';
 import { poolConfigView } from './pool-config.js';
 import type {
@@ -231,6 +232,7 @@ export function userPoolType(pool: PoolRecord) {
     UsernameConfiguration: { CaseSensitive: true },
     // UpdateUserPool / SetUserPoolMfaConfig settings, over the creation-time ones.
     ...poolConfigView(pool),
+    ...domainView(pool),
   };
 }
 

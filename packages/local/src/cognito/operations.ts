@@ -8,6 +8,8 @@ import { adminRespondToAuthChallenge, respondToAuthChallenge } from './auth-resp
 import * as clientConfig from './client-config.js';
 import { recordApiCall } from './cloudtrail.js';
 import type { CallContext, EmulatorContext } from './context.js';
+import { addCustomAttributes } from './custom-attributes.js';
+import * as domains from './domains.js';
 import { CognitoError } from './errors.js';
 import { adminLinkProviderForUser } from './federation.js';
 import * as groupChanges from './group-changes.js';
@@ -25,7 +27,9 @@ import {
   listResourceServers,
 } from './resource-servers.js';
 import { adminUserGlobalSignOut, globalSignOut, revokeToken } from './revocation.js';
+import { describeRiskConfiguration, setRiskConfiguration } from './risk-configuration.js';
 import * as signUp from './sign-up.js';
+import { adminSetUserMFAPreference } from './user-mfa.js';
 import * as users from './users.js';
 import { getSigningCertificate } from './well-known.js';
 
@@ -63,6 +67,29 @@ export const AREAS: readonly Area[] = [
       DeleteUserPool: poolConfig.deleteUserPool,
       SetUserPoolMfaConfig: poolConfig.setUserPoolMfaConfig,
       GetUserPoolMfaConfig: poolConfig.getUserPoolMfaConfig,
+    },
+  },
+  {
+    area: 'Custom attributes',
+    file: 'custom-attributes.ts',
+    operations: { AddCustomAttributes: addCustomAttributes },
+  },
+  {
+    area: 'User pool domains',
+    file: 'domains.ts',
+    operations: {
+      CreateUserPoolDomain: domains.createUserPoolDomain,
+      UpdateUserPoolDomain: domains.updateUserPoolDomain,
+      DeleteUserPoolDomain: domains.deleteUserPoolDomain,
+      DescribeUserPoolDomain: domains.describeUserPoolDomain,
+    },
+  },
+  {
+    area: 'Threat protection: risk configuration',
+    file: 'risk-configuration.ts',
+    operations: {
+      SetRiskConfiguration: setRiskConfiguration,
+      DescribeRiskConfiguration: describeRiskConfiguration,
     },
   },
   {
@@ -124,6 +151,11 @@ export const AREAS: readonly Area[] = [
       UpdateUserAttributes: users.updateUserAttributes,
       DeleteUser: users.deleteUser,
     },
+  },
+  {
+    area: 'User MFA preferences',
+    file: 'user-mfa.ts',
+    operations: { AdminSetUserMFAPreference: adminSetUserMFAPreference },
   },
   {
     area: 'Groups',

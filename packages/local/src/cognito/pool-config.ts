@@ -79,7 +79,8 @@ const ARN =
 
 const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
 
-function validation(value: unknown, path: string, constraint: string): CognitoError {
+/** Cognito's message for a member that fails its constraint (`path` in lower camel case). */
+export function validation(value: unknown, path: string, constraint: string): CognitoError {
   return invalidParameter(
     `1 validation error detected: Value '${shown(value).slice(0, 64)}' at '${path}' failed to satisfy constraint: ${constraint}`,
   );
@@ -384,12 +385,17 @@ export function getUserPoolMfaConfig(ctx: EmulatorContext, i: Json): Json {
   return mfaView(requirePool(ctx, i.UserPoolId).config);
 }
 
-/** DeleteUserPool: refused while deletion protection is active, as Cognito does. */
+/** DeleteUserPool: refused while deletion protection is active or a domain is configured, as Cognito does. */
 export function deleteUserPool(ctx: EmulatorContext, i: Json): Json {
   const pool = requirePool(ctx, i.UserPoolId);
   if (pool.config?.settings?.DeletionProtection === 'ACTIVE') {
     throw invalidParameter(
       'The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.',
+    );
+  }
+  if (Object.keys(pool.domains ?? {}).length > 0) {
+    throw invalidParameter(
+      'User pool cannot be deleted. It has a domain configured that should be deleted first.',
     );
   }
   delete ctx.state.pools[pool.id];

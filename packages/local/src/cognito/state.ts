@@ -7,8 +7,11 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ClientOAuthRecord } from './client-config.js';
+import type { DomainRecord } from './domains.js';
 import type { PoolConfigRecord } from './pool-config.js';
+import type { RiskConfigurationRecord } from './risk-configuration.js';
 import type { Verifier } from './srp.js';
+import type { UserMfaRecord } from './user-mfa.js';
 
 export type TriggerName =
   | 'PreSignUp'
@@ -53,6 +56,8 @@ export interface UserRecord {
   links: ProviderLink[];
   /** Refresh tokens issued before this instant are revoked (GlobalSignOut). */
   signedOutAt?: number;
+  /** AdminSetUserMFAPreference's factors: `user-mfa.ts`. */
+  mfa?: UserMfaRecord;
 }
 
 export interface GroupRecord {
@@ -122,6 +127,8 @@ export interface SchemaAttribute {
   Mutable?: boolean;
   Required?: boolean;
   DeveloperOnlyAttribute?: boolean;
+  StringAttributeConstraints?: { MinLength?: string; MaxLength?: string };
+  NumberAttributeConstraints?: { MinValue?: string; MaxValue?: string };
 }
 
 export interface PoolRecord {
@@ -146,6 +153,10 @@ export interface PoolRecord {
   config?: PoolConfigRecord;
   /** Identity providers by name (absent in state files written before they existed). */
   identityProviders?: Record<string, IdentityProviderRecord>;
+  /** User pool domains by name (CreateUserPoolDomain): `domains.ts`. */
+  domains?: Record<string, DomainRecord>;
+  /** SetRiskConfiguration's settings by client id, `ALL` for the pool's: `risk-configuration.ts`. */
+  riskConfigurations?: Record<string, RiskConfigurationRecord>;
 }
 
 export interface RefreshTokenRecord {
@@ -229,6 +240,8 @@ export function loadState(file: string | undefined): State {
       'clients',
       'resourceServers',
       'identityProviders',
+      'domains',
+      'riskConfigurations',
     ] as const) {
       if (pool[member] !== undefined && !isJsonObject(pool[member])) {
         throw new StateFileError(file, `has a pool '${name}' whose ${member} are not an object`);

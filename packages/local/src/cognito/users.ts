@@ -12,6 +12,7 @@ import { findUser, requirePool, requireUser } from './lookup.js';
 import { checkPasswordPolicy, parseAttributes, userType } from './model.js';
 import { revokeUserTokens } from './revocation.js';
 import { createVerifier } from './srp.js';
+import { userMfaView } from './user-mfa.js';
 import { newUser, resolveNewUsername } from './user-records.js';
 
 /** Creates a confirmed user with a permanent password (seeding, tests). */
@@ -41,7 +42,7 @@ export function adminGetUser(ctx: EmulatorContext, i: Json): Json {
   const pool = requirePool(ctx, i.UserPoolId);
   const user = requireUser(pool, i.Username);
   const { Attributes, ...rest } = userType(user);
-  return { ...rest, UserAttributes: Attributes, UserMFASettingList: [], MFAOptions: [] };
+  return { ...rest, UserAttributes: Attributes, MFAOptions: [], ...userMfaView(user) };
 }
 
 export function adminDeleteUser(ctx: EmulatorContext, i: Json): Json {
@@ -120,7 +121,7 @@ export function getUser(ctx: EmulatorContext, i: Json): Json {
     Username: user.username,
     UserAttributes: userType(user).Attributes,
     MFAOptions: [],
-    UserMFASettingList: [],
+    ...userMfaView(user),
   };
 }
 

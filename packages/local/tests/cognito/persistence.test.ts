@@ -34,6 +34,59 @@ describe('persistence', () => {
     expect(emulator.listUserPools()).toEqual([]);
   });
 
+  it('restores domains, custom attributes, MFA preferences and risk configurations after a restart', async () => {
+    const stateFile = join(tempDir(), 'state', 'cognito.json');
+    const first = createCognitoEmulator({
+      region: REGION,
+      baseUrl: 'http://127.0.0.1:1',
+      stateFile,
+    });
+    const poolId = first.createUserPool({ name: 'kept', usernameAttributes: ['email'] }).id;
+    await first.seedUser(poolId, 'kept@example.com', PASSWORD, { email: 'kept@example.com' });
+    await first.call('CreateUserPoolDomain', { UserPoolId: poolId, Domain: 'kept-login' });
+    await first.call('AddCustomAttributes', {
+      UserPoolId: poolId,
+      CustomAttributes: [{ Name: 'role' }],
+    });
+    await first.call('AdminSetUserMFAPreference', {
+      UserPoolId: poolId,
+      Username: 'kept@example.com',
+      EmailMfaSettings: { Enabled: true, PreferredMfa: true },
+    });
+    await first.call('UpdateUserPool', {
+      UserPoolId: poolId,
+      UserPoolAddOns: { AdvancedSecurityMode: 'AUDIT' },
+    });
+    await first.call('SetRiskConfiguration', {
+      UserPoolId: poolId,
+      RiskExceptionConfiguration: { BlockedIPRangeList: ['192.0.2.0/24'] },
+    });
+    await first.save();
+
+    const second = createCognitoEmulator({
+      region: REGION,
+      baseUrl: 'http://127.0.0.1:1',
+      stateFile,
+    });
+    const domain = await second.call('DescribeUserPoolDomain', { Domain: 'kept-login' });
+    const pool = await second.call('DescribeUserPool', { UserPoolId: poolId });
+    const user = await second.call('AdminGetUser', {
+      UserPoolId: poolId,
+      Username: 'kept@example.com',
+    });
+    const risk = await second.call('DescribeRiskConfiguration', { UserPoolId: poolId });
+
+    expect(domain.DomainDescription).toMatchObject({ UserPoolId: poolId, Domain: 'kept-login' });
+    expect(JSON.stringify(pool)).toContain('custom:role');
+    expect(user).toMatchObject({
+      UserMFASettingList: ['EMAIL_OTP'],
+      PreferredMfaSetting: 'EMAIL_OTP',
+    });
+    expect(risk).toMatchObject({
+      RiskConfiguration: { RiskExceptionConfiguration: { BlockedIPRangeList: ['192.0.2.0/24'] } },
+    });
+  });
+
   it('restores pools, clients, users, keys and refresh tokens from the state file, never a password', async () => {
     const stateFile = join(tempDir(), 'state', 'cognito.json');
     const first = await startHarness({ stateFile });

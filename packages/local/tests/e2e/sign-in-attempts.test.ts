@@ -290,7 +290,7 @@ describe('every sign-in attempt, end to end', () => {
       new AdminUpdateUserAttributesCommand({
         UserPoolId: stack.outputs.userPoolId,
         Username: DEMO_USER.email,
-        UserAttributes: [{ Name: 'custom:authwatch_locked_until', Value: String(until) }],
+        UserAttributes: [{ Name: 'custom:authwatch_lock_until', Value: String(until) }],
       }),
     );
     await newRecords();

@@ -111,7 +111,7 @@ describe('pre authentication handler', () => {
   it('lets the user in once the lock has passed', async () => {
     const { handler, events } = harness({ [PRE_AUTH_ENV.lock]: 'true' });
     const event = rawEvent('locked', (e) => {
-      e.request.userAttributes['custom:authwatch_locked_until'] = '1794999999';
+      e.request.userAttributes['custom:authwatch_lock_until'] = '1794999999';
     });
     await expect(handler(event, context())).resolves.toBeDefined();
     expect(events()[0]?.status_id).toBe(1);

@@ -33,14 +33,14 @@ describe('pre authentication properties', () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 20 }), async (value) => {
         const event = rawEvent('locked', (e) => {
-          e.request.userAttributes['custom:authwatch_locked_until'] = value;
+          e.request.userAttributes['custom:authwatch_lock_until'] = value;
         });
         const outcome = await handler(event, context()).then(
           () => 'pass',
           (error: Error) => error.message,
         );
         expect(['pass', REFUSAL_MESSAGE]).toContain(outcome);
-        if (lockedUntil({ 'custom:authwatch_locked_until': value }) === undefined) {
+        if (lockedUntil({ 'custom:authwatch_lock_until': value }) === undefined) {
           expect(outcome).toBe('pass');
         }
       }),
