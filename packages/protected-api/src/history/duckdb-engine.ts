@@ -1,12 +1,14 @@
 /**
  * The offline history engine: embedded DuckDB over the audit objects the local Firehose
  * writes (NDJSON, any folder layout under the audit dir). The objects are loaded into
- * one table on first use and then incrementally: a query first lists the files and
- * loads only those that are new or have grown, so a page that polls does not re-read
- * 100,000 events each time. DuckDB's typed NDJSON reader loads only the columns the
- * queries use (about 0.8 s for 100,000 events here); the whole object of a drill-down
- * is read back from its file. The `authwatch_events` view over that table is what every
- * SQL text reads, as the Athena view does in AWS.
+ * one table and then incrementally: a query first lists the files and loads only those
+ * that are new or have grown, so a page that polls does not re-read 100,000 events each
+ * time. Following (`follow`, the local stack) does the same in the background, as
+ * objects land, so that queries find the table current. DuckDB's typed NDJSON reader
+ * loads only the columns the queries use (0.1-0.3 s for 100,000 events on a quiet
+ * machine, plus 0.2 s for the native module the first time); the whole object of a
+ * drill-down is read back from its file. The `authwatch_events` view over that table is
+ * what every SQL text reads, as the Athena view does in AWS.
  */
 import { watch } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
