@@ -14,6 +14,8 @@ import { shortPrincipal } from '../live/admin-rows.js';
 import type { Store } from '../store.js';
 
 const COLUMNS = 6;
+/** Live changes put on top are kept up to this many rows (older ones are a page away). */
+const MAX_LIVE_ROWS = 200;
 /** At most this many names of changed members are listed in a row (the drill-down has all). */
 const MAX_CHANGES = 6;
 
@@ -185,8 +187,9 @@ export function mountAdminChanges(deps: AdminChangesDeps): { add(change: AdminCh
     add(change) {
       const current = store.get().adminChanges.data;
       if (change.uid && current?.rows.some((r) => r.uid === change.uid)) return;
+      const rows = [change, ...(current?.rows ?? [])].slice(0, MAX_LIVE_ROWS);
       store.set('adminChanges', {
-        data: { rows: [change, ...(current?.rows ?? [])], nextCursor: current?.nextCursor ?? null },
+        data: { rows, nextCursor: current?.nextCursor ?? null },
         loading: false,
       });
     },
