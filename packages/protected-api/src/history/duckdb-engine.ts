@@ -12,7 +12,7 @@
  */
 import { watch } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type HistoryEngine, HistoryQueryError, type Row, type SqlValue } from './engine.js';
 import { EVENTS_VIEW } from './sql.js';
@@ -111,6 +111,20 @@ async function listFiles(dir: string): Promise<Map<string, number>> {
   return files;
 }
 
+/** The sizes of the named files that are audit objects under `ext` (others are left out). */
+async function statFiles(ext: string, paths: Iterable<string>): Promise<Map<string, number>> {
+  const files = new Map<string, number>();
+  await Promise.all(
+    [...paths]
+      .filter((path) => path.startsWith(`${ext}${sep}`) && !basename(path).startsWith('.'))
+      .map(async (path) => {
+        const info = await stat(path).catch(() => undefined);
+        if (info?.isFile() && info.size > 0) files.set(path, info.size);
+      }),
+  );
+  return files;
+}
+
 /** Row values as plain JSON values (DuckDB's BIGINT arrives as bigint). */
 function plain(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
@@ -132,25 +146,25 @@ export interface DuckDbEngineOptions {
   /**
    * Keep the table up to date in the background (the local stack): the objects already
    * there are loaded `followDelayMs` after the engine is made, then each object written
-   * or grown as it lands (a recursive watch of the folder, and a listing every
-   * `pollMs` for what a watch can miss), so that a query finds the history loaded
+   * or grown as it lands (a recursive watch of the folder naming the files, and a whole
+   * listing now and then for what a watch can miss), so that a query finds the history loaded
    * instead of loading it. Off: the first query loads what is there.
    */
   follow?: boolean;
   /** Before the first background load, ms (default 1000: the stack's start-up goes first). */
   followDelayMs?: number;
-  /** Listing interval while following, ms (default 5000). */
+  /** Listing interval while following, ms (default 5000; six times that while a watch works). */
   pollMs?: number;
 }
 
 /** Changes are gathered this long before a load: one Firehose flush writes several files. */
-const WATCH_DEBOUNCE_MS = 100;
+const WATCH_GATHER_MS = 100;
 
 export function createDuckDbEngine(options: DuckDbEngineOptions): HistoryEngine & {
   /** Files loaded so far (tests, benchmarks). */
   loadedFiles(): number;
   /** Loads what is new now (what a query does first); resolves once the table is current. */
-  sync(): Promise<void>;
+  sync(paths?: Iterable<string>): Promise<void>;
 } {
   let connection: Promise<DuckDBConnection> | undefined;
   const loaded = new Map<string, number>();
@@ -181,10 +195,11 @@ export function createDuckDbEngine(options: DuckDbEngineOptions): HistoryEngine 
     return conn;
   };
 
-  const refresh = async (conn: DuckDBConnection): Promise<void> => {
+  const refresh = async (conn: DuckDBConnection, scope: Set<string> | 'all'): Promise<void> => {
     // Delivered objects are under ext/ (one folder per source); errors/ holds records
     // Firehose could not deliver, which are no events.
-    const files = await listFiles(join(options.auditDir, 'ext'));
+    const ext = join(options.auditDir, 'ext');
+    const files = scope === 'all' ? await listFiles(ext) : await statFiles(ext, scope);
     const changed = [...files].filter(([path, size]) => loaded.get(path) !== size);
     if (changed.length === 0) return;
     const list = `[${changed.map(([path]) => sqlString(path)).join(', ')}]`;
@@ -204,8 +219,17 @@ FROM read_json(${list}, format = 'newline_delimited', filename = true, ignore_er
     for (const [path, size] of changed) loaded.set(path, size);
   };
 
-  /** One refresh at a time; a call during one runs another after it (a file may have landed since its listing). */
-  const sync = async (): Promise<void> => {
+  /** What the next refresh looks at: every file, or only those a watch named. */
+  let wanted: Set<string> | 'all' = 'all';
+
+  /**
+   * Loads what is new: every file (a query, the periodic listing) or the named ones (a
+   * watch). One refresh at a time; a call during one runs another after it (a file may
+   * have landed since its listing).
+   */
+  const sync = async (paths?: Iterable<string>): Promise<void> => {
+    if (paths === undefined) wanted = 'all';
+    else if (wanted !== 'all') for (const path of paths) wanted.add(path);
     connection ??= connect();
     const conn = await connection;
     if (refreshing) {
@@ -216,7 +240,14 @@ FROM read_json(${list}, format = 'newline_delimited', filename = true, ignore_er
       try {
         do {
           again = false;
-          await refresh(conn);
+          const scope = wanted;
+          wanted = new Set();
+          try {
+            await refresh(conn, scope);
+          } catch (error) {
+            wanted = 'all';
+            throw error;
+          }
         } while (again && !closed);
       } finally {
         refreshing = undefined;
@@ -225,34 +256,48 @@ FROM read_json(${list}, format = 'newline_delimited', filename = true, ignore_er
     return refreshing;
   };
 
-  const background = () => {
-    if (!closed) sync().catch(() => undefined);
+  const background = (paths?: Iterable<string>) => {
+    if (!closed) sync(paths).catch(() => undefined);
   };
 
   if (options.follow) {
-    let debounce: NodeJS.Timeout | undefined;
+    const named = new Set<string>();
+    let everything = false;
+    let gathering: NodeJS.Timeout | undefined;
     const start = setTimeout(() => {
       background();
+      let watching = false;
       try {
-        const watcher = watch(options.auditDir, { recursive: true }, () => {
-          clearTimeout(debounce);
-          debounce = setTimeout(background, WATCH_DEBOUNCE_MS);
-          debounce.unref();
+        const watcher = watch(options.auditDir, { recursive: true }, (_event, filename) => {
+          if (filename) named.add(join(options.auditDir, filename.toString()));
+          else everything = true;
+          // Gathered, not debounced: a steady stream of objects is still loaded every
+          // WATCH_GATHER_MS, not only once it stops.
+          gathering ??= setTimeout(() => {
+            gathering = undefined;
+            const paths = everything ? undefined : [...named];
+            named.clear();
+            everything = false;
+            background(paths);
+          }, WATCH_GATHER_MS);
+          gathering.unref();
         });
         watcher.on('error', () => watcher.close());
         watcher.unref();
         stops.push(() => watcher.close());
+        watching = true;
       } catch {
-        // No folder yet, or no recursive watch here: the listing below still follows it.
+        // No folder yet, or no recursive watch here: the listing below follows it alone.
       }
-      const poll = setInterval(background, options.pollMs ?? 5_000);
+      // A whole listing now and then, for what a watch misses (often without a watch).
+      const poll = setInterval(background, (options.pollMs ?? 5_000) * (watching ? 6 : 1));
       poll.unref();
       stops.push(() => clearInterval(poll));
     }, options.followDelayMs ?? 1_000);
     start.unref();
     stops.push(() => {
       clearTimeout(start);
-      clearTimeout(debounce);
+      clearTimeout(gathering);
     });
   }
 
