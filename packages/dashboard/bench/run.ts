@@ -2,8 +2,8 @@
  * `pnpm bench` for the security page. Prints:
  * 1. the page's JavaScript and CSS, minified and gzipped (target: JS ≤ 60 KB);
  * 2. navigation to the first chart on the local stack with 100,000 events in history
- *    (range 24 h), in headless Chromium: cold (DuckDB loads the objects) and warm
- *    (target ≤ 1.5 s);
+ *    (range 24 h), in headless Chromium: on a stack started on that history, warm
+ *    (median of 3), and right after every object was written again (target ≤ 1.5 s);
  * 3. the frame rate while the live table takes 200 events/s for 10 s (target ≥ 30 fps).
  * Figures only: nothing here asserts a time.
  */
@@ -42,24 +42,33 @@ if (!existsSync(executablePath)) {
 }
 
 const stateDir = await mkdtemp(join(tmpdir(), 'dashboard-bench-'));
-const stack = await startLocalStack({ port: 0, stateDir, quiet: true, handlerLogs: 'ignore' });
+const history = (now: number) => ({
+  // Where the stack's local Firehose writes (`<stateDir>/audit`).
+  auditDir: join(stateDir, 'audit'),
+  userPoolId: 'eu-west-1_Bench0001',
+  clientIds: ['4demo0web0client0abcdefghij', '4demo0mobile0client0abcdef'],
+  events: EVENTS,
+  spanMs: 23 * 3_600_000,
+  now,
+  perObject: 5_000,
+});
+// A stack started on a history it already has (`pnpm start` again on a used `.local`).
+await writeDemoHistory(history(Date.now()));
+const startStack = async () => {
+  const starting = performance.now();
+  const started = await startLocalStack({ port: 0, stateDir, quiet: true, handlerLogs: 'ignore' });
+  say(
+    `local stack start with ${EVENTS.toLocaleString('en')} events in history: ${Math.round(performance.now() - starting)} ms (load average ${loadavg()[0]?.toFixed(1)})`,
+  );
+  return started;
+};
 const browser = await chromium.launch({ executablePath });
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+let stack = await startStack();
 try {
-  const now = Date.now();
-  await writeDemoHistory({
-    auditDir: stack.outputs.auditDir,
-    userPoolId: stack.outputs.userPoolId,
-    clientIds: [stack.outputs.userPoolClientId, '4demo0mobile0client0abcdef'],
-    events: EVENTS,
-    spanMs: 23 * 3_600_000,
-    now,
-    perObject: 5_000,
-  });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-
   // 2. Navigation to the first chart: the page loads, the user signs in (SRP in the
   // page), the panels query the history.
-  const firstChart = async (label: string) => {
+  const firstChart = async (label: string): Promise<number> => {
     await page.goto(`${stack.outputs.dashboardUrl}/?range=24h`);
     await page.getByRole('textbox', { name: 'Email', exact: true }).fill('security@example.com');
     await page.getByLabel('Password').fill('Security-Passw0rd!');
@@ -74,12 +83,24 @@ try {
       .locator('dd')
       .textContent();
     say(
-      `navigation → first chart, ${EVENTS.toLocaleString('en')} events in history, ${label}: ${Math.round(marks.chart)} ms (of which sign-in → chart ${Math.round(marks.chart - marks.signedIn)} ms; ${counted} sign-ins counted) (target ≤ 1500 ms)`,
+      `navigation → first chart, ${EVENTS.toLocaleString('en')} events in history, ${label}: ${Math.round(marks.chart)} ms (of which sign-in → chart ${Math.round(marks.chart - marks.signedIn)} ms; ${counted} sign-ins counted; load average ${loadavg()[0]?.toFixed(1)}) (target ≤ 1500 ms)`,
     );
+    return marks.chart;
   };
-  await firstChart('cold (DuckDB loads the objects)');
-  await firstChart('warm');
-  await firstChart('warm');
+  // The page opened as soon as the stack answers: its queries load the history themselves.
+  await firstChart('page opened as soon as the stack is up');
+  await stack.stop();
+  // The same state again: this time the page is opened a moment later, when the stack
+  // has loaded its history in the background (it starts a second after the start).
+  stack = await startStack();
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  await firstChart('stack started on it, page opened 3 s later');
+  const warm = [await firstChart('warm'), await firstChart('warm'), await firstChart('warm')];
+  say(`navigation → first chart, warm, median of 3: ${Math.round(median(warm))} ms`);
+  // Objects landing while the stack runs: the same folders written again at once (every
+  // object changed), the page opened right after; the stack loads them as they land.
+  await writeDemoHistory(history(Date.now()));
+  await firstChart('every object rewritten just before (loaded as they land)');
 
   // 3. The live table at RATE events/s: published in batches of 5 (AppSync Events' limit
   // per request), every 25 ms, while the page counts its frames.
@@ -88,6 +109,14 @@ try {
   await browser.close();
   await stack.stop();
   await rm(stateDir, { recursive: true, force: true });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 async function measureLiveTable(page: Page, liveFeedHttpUrl: string, userPoolId: string) {
@@ -151,7 +180,8 @@ async function measureLiveTable(page: Page, liveFeedHttpUrl: string, userPoolId:
   const busy = (name: string) => ((after[name] ?? 0) - (before[name] ?? 0)) / elapsed;
   await new Promise((resolve) => setTimeout(resolve, 500));
   const frames = (await page.evaluate('window.__frames')) as number[];
-  const rows = await page.locator('#events-body tr').count();
+  const drawn = await page.locator('#events-body tr:not(.spacer)').count();
+  const rows = await page.locator('#events-count').textContent();
   const costs = (
     (await page.evaluate(
       "performance.getEntriesByName('authwatch:live-rows').map((m) => m.duration)",
@@ -181,6 +211,6 @@ async function measureLiveTable(page: Page, liveFeedHttpUrl: string, userPoolId:
     `live table: the page's main thread was busy ${(busy('TaskDuration') * 100).toFixed(0)} % of the time (script ${(busy('ScriptDuration') * 100).toFixed(0)} %, style ${(busy('RecalcStyleDuration') * 100).toFixed(0)} %, layout ${(busy('LayoutDuration') * 100).toFixed(0)} %)`,
   );
   say(
-    `live table at ${RATE} events/s for ${elapsed.toFixed(1)} s (${sent} events): ${average.toFixed(0)} fps average, ${Math.min(...full)} fps in the slowest second, longest frame ${worst.toFixed(0)} ms; ${rows} rows kept (target ≥ 30 fps)`,
+    `live table at ${RATE} events/s for ${elapsed.toFixed(1)} s (${sent} events): ${average.toFixed(0)} fps average, ${Math.min(...full)} fps in the slowest second, longest frame ${worst.toFixed(0)} ms; ${rows}, ${drawn} rows drawn (target ≥ 30 fps)`,
   );
 }

@@ -3,7 +3,7 @@
  * Authorization header (never in the URL). A newer request of the same kind aborts the
  * older one, so a fast filter change never shows a stale answer.
  */
-import { apiParams, type Filters } from './filters.js';
+import { adminChangeParams, apiParams, type Filters } from './filters.js';
 
 export class ApiError extends Error {
   constructor(
@@ -70,6 +70,47 @@ export interface Finding {
   relatedEvents: unknown;
 }
 
+/** An admin or configuration change (`GET /security/admin-changes`). */
+export interface AdminChange {
+  time: number;
+  uid: string | null;
+  classUid: number;
+  typeName: string | null;
+  operation: string | null;
+  outcome: 'success' | 'failure' | null;
+  severityId: number | null;
+  message: string | null;
+  actor: {
+    arn: string | null;
+    name: string | null;
+    type: string | null;
+    accessKeyId: string | null;
+    sessionIssuer: string | null;
+    sessionMfa: boolean | null;
+    invokedBy: string | null;
+  };
+  target: {
+    userUid: string | null;
+    group: string | null;
+    client: string | null;
+    resourceType: string | null;
+    resourceUid: string | null;
+    resourceName: string | null;
+  };
+  ip: string | null;
+  country: string | null;
+  changes: string[];
+  errorCode: string | null;
+  flags: {
+    privileged: boolean;
+    weakened: boolean;
+    triggerTampered: boolean;
+    clientWidened: boolean;
+  };
+  /** The whole OCSF event, when it came over the live feed. */
+  raw?: unknown;
+}
+
 export const DIMENSIONS = ['reason', 'user', 'ip', 'country', 'client'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
@@ -126,6 +167,16 @@ export function createApi(
         `/security/events/${encodeURIComponent(uid)}`,
         new URLSearchParams({ time: String(time) }),
       ),
+    adminChanges: (filters: Filters, cursor?: string) => {
+      const params = adminChangeParams(filters);
+      params.set('limit', '25');
+      if (cursor) params.set('cursor', cursor);
+      return get<{ changes: AdminChange[]; nextCursor: string | null }>(
+        cursor ? 'admin-changes-more' : 'admin-changes',
+        '/security/admin-changes',
+        params,
+      );
+    },
     findings: (filters: Filters) => {
       const params = apiParams(filters);
       for (const name of ['outcome', 'user', 'ip', 'client', 'type']) params.delete(name);

@@ -11,9 +11,11 @@ import { createSession, type SessionUser } from './auth/session.js';
 import { type PageConfig, parseConfig } from './config.js';
 import { byId } from './dom.js';
 import { type Filters, readFilters, writeFilters } from './filters.js';
+import { adminChangeMatches, adminChangeOfEvent } from './live/admin-rows.js';
 import { createEventsClient, type EventsClient, tokenAuth } from './live/appsync-events.js';
 import { findingOfEvent, rowMatches, rowOfEvent } from './live/rows.js';
 import { iamAuth, identityPoolCredentials } from './live/sigv4.js';
+import { mountAdminChanges } from './panels/admin-changes.js';
 import { mountCounters } from './panels/counters.js';
 import { mountDrillDown } from './panels/drill-down.js';
 import { mountEventsTable } from './panels/events-table.js';
@@ -61,6 +63,7 @@ export async function startPage(): Promise<void> {
     tops,
     events: idle(),
     findings: idle(),
+    adminChanges: idle(),
     live: [],
     liveStatus: { status: 'closed' },
   });
@@ -125,6 +128,22 @@ export async function startPage(): Promise<void> {
       if (!isAbort(error)) store.set('events', { loading: false, error: (error as Error).message });
     }
   };
+  const loadAdminChanges = async (filters: Filters, more = false) => {
+    const current = store.get().adminChanges;
+    store.set('adminChanges', { ...current, loading: true });
+    try {
+      const page = await api.adminChanges(
+        filters,
+        more ? (current.data?.nextCursor ?? undefined) : undefined,
+      );
+      const rows = more ? [...(current.data?.rows ?? []), ...page.changes] : page.changes;
+      store.set('adminChanges', { data: { rows, nextCursor: page.nextCursor }, loading: false });
+    } catch (error) {
+      if (!isAbort(error)) {
+        store.set('adminChanges', { loading: false, error: (error as Error).message });
+      }
+    }
+  };
   const loadAll = () => {
     const { filters } = store.get();
     void load('summary', () => api.summary(filters));
@@ -132,6 +151,7 @@ export async function startPage(): Promise<void> {
     void load('findings', async () => (await api.findings(filters)).findings);
     for (const dimension of DIMENSIONS) void loadTop(dimension, filters);
     void loadEvents(filters);
+    void loadAdminChanges(filters);
   };
 
   const apply = (filters: Filters, push = true) => {
@@ -150,6 +170,16 @@ export async function startPage(): Promise<void> {
   mountTimeline(store);
   mountTops(store, apply);
   mountFindings(store, apply, open);
+  const adminChanges = mountAdminChanges({
+    store,
+    apply,
+    open,
+    loadMore: () => void loadAdminChanges(store.get().filters, true),
+    fetchEvent: async (change) => {
+      if (!change.uid) throw new Error('the change has no uid');
+      return (await api.event(change.uid, change.time)).event;
+    },
+  });
   const table = mountEventsTable({
     store,
     open,
@@ -174,6 +204,10 @@ export async function startPage(): Promise<void> {
         loading: false,
       });
       return;
+    }
+    const change = adminChangeOfEvent(value);
+    if (change && adminChangeMatches(change, store.get().filters, Date.now())) {
+      adminChanges.add(change);
     }
     const row = rowOfEvent(value);
     if (!row) return;

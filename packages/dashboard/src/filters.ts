@@ -20,9 +20,13 @@ export interface Filters {
   client?: string;
   type?: string;
   severity?: (typeof SEVERITIES)[number];
+  /** Who made an admin change: an IAM principal ARN, access key id or name (admin changes only). */
+  actor?: string;
 }
 
-export const TEXT_FILTERS = ['user', 'ip', 'client', 'type'] as const;
+export const TEXT_FILTERS = ['user', 'ip', 'client', 'type', 'actor'] as const;
+/** Filters the sign-in routes take (the actor is the admin-changes route's own). */
+const SIGN_IN_FILTERS = ['outcome', 'user', 'ip', 'client', 'type', 'severity'] as const;
 export const DEFAULT_FILTERS: Filters = { range: '1h' };
 
 const TEXT = /^[^\p{Cc}\p{Cs}]{1,128}$/u;
@@ -30,6 +34,7 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 const IPV6 = /^[0-9a-fA-F:.]{2,45}$/;
 const CLIENT = /^[\w+]{1,128}$/;
 const TYPE = /^[A-Za-z0-9_ :-]{1,64}$/;
+const ACTOR = /^[\w+=,.@:/-]{1,512}$/;
 const MAX_CUSTOM_MS = 31 * 24 * 3_600_000;
 
 export interface ReadFilters {
@@ -78,6 +83,7 @@ export function readFilters(search: string): ReadFilters {
     ip: (value) => IPV4.test(value) || (value.includes(':') && IPV6.test(value)),
     client: (value) => CLIENT.test(value),
     type: (value) => TYPE.test(value),
+    actor: (value) => ACTOR.test(value),
   };
   for (const name of TEXT_FILTERS) {
     const value = params.get(name);
@@ -113,16 +119,23 @@ export function writeFilters(filters: Filters): string {
   return params.toString();
 }
 
-/** The API's query parameters of the filters. */
+/** The API's query parameters of the filters (the sign-in routes'). */
 export function apiParams(filters: Filters): URLSearchParams {
   const params = new URLSearchParams({ range: filters.range });
   if (filters.range === 'custom' && filters.from !== undefined && filters.to !== undefined) {
     params.set('from', String(filters.from));
     params.set('to', String(filters.to));
   }
-  for (const name of ['outcome', ...TEXT_FILTERS, 'severity'] as const) {
+  for (const name of SIGN_IN_FILTERS) {
     const value = filters[name];
     if (value !== undefined) params.set(name, value);
   }
+  return params;
+}
+
+/** The admin-changes route's query parameters: the same filters and the actor. */
+export function adminChangeParams(filters: Filters): URLSearchParams {
+  const params = apiParams(filters);
+  if (filters.actor !== undefined) params.set('actor', filters.actor);
   return params;
 }

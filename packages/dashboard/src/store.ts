@@ -2,7 +2,7 @@
  * The page's one store: the filters and what each panel shows. Panels subscribe to the
  * keys they draw; `set` notifies only the listeners of the keys that changed.
  */
-import type { Dimension, EventRow, Finding, Series, Summary, TopItem } from './api.js';
+import type { AdminChange, Dimension, EventRow, Finding, Series, Summary, TopItem } from './api.js';
 import type { Filters } from './filters.js';
 import type { LiveStatus } from './live/appsync-events.js';
 
@@ -19,6 +19,7 @@ export interface State {
   tops: Record<Dimension, Loadable<TopItem[]>>;
   events: Loadable<{ rows: EventRow[]; nextCursor: string | null }>;
   findings: Loadable<Finding[]>;
+  adminChanges: Loadable<{ rows: AdminChange[]; nextCursor: string | null }>;
   /** Events received over the live feed since sign-in, newest first. */
   live: EventRow[];
   liveStatus: { status: LiveStatus; detail?: string };

@@ -20,7 +20,11 @@ export function securityGroupOf(config: AuthwatchConfig): string {
   return config.audit?.subscriberGroup ?? 'security';
 }
 
-/** The protected API's history settings: DuckDB over the audit folder, the security group. */
+/**
+ * The protected API's history settings: DuckDB over the audit folder, the security group,
+ * and the history loaded in the background and kept current as objects land
+ * (`HISTORY_FOLLOW`), so that opening the page does not wait for DuckDB to read it.
+ */
 export function historyHandlerEnv(
   config: AuthwatchConfig,
   auditDir: string,
@@ -29,6 +33,7 @@ export function historyHandlerEnv(
     'protected-api': {
       HISTORY_ENGINE: 'duckdb',
       HISTORY_AUDIT_DIR: auditDir,
+      HISTORY_FOLLOW: 'true',
       SECURITY_GROUP: securityGroupOf(config),
     },
   };

@@ -75,6 +75,13 @@ export const ROUTES: readonly ApiRoute[] = [
     scopes: [],
     security: true,
   },
+  {
+    name: 'security-admin-changes',
+    method: 'GET',
+    path: '/security/admin-changes',
+    scopes: [],
+    security: true,
+  },
 ];
 
 /** API Gateway's route key of a route, e.g. `GET /me`. */

@@ -1,4 +1,4 @@
-/** The filters form: range, outcome, user, IP, app client, event type, severity. */
+/** The filters form: range, outcome, user, IP, app client, event type, admin actor, severity. */
 import { byId, h, replace } from '../dom.js';
 import {
   DEFAULT_FILTERS,
@@ -23,6 +23,7 @@ const TEXT_LABELS: Record<(typeof TEXT_FILTERS)[number], string> = {
   ip: 'IP address',
   client: 'App client',
   type: 'Event type',
+  actor: 'Admin actor',
 };
 
 /** `datetime-local` value of epoch ms in the page's time zone, and back. */

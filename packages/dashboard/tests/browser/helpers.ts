@@ -1,8 +1,10 @@
 import type { LocalOutputs } from '@authwatch/local';
 import {
+  AdminAddUserToGroupCommand,
   AdminGetUserCommand,
   AuthFlowType,
   CognitoIdentityProviderClient,
+  CreateGroupCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -26,6 +28,41 @@ export function cognitoClient(outputs: LocalOutputs): CognitoIdentityProviderCli
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     requestHandler: { requestTimeout: 10_000 },
   });
+}
+
+/** The access key of the admin calls the tests make (the local stack records it as CloudTrail does). */
+export const ADMIN_ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
+
+/**
+ * An admin's change made with the SDK, signed with {@link ADMIN_ACCESS_KEY}: a new group
+ * and the demo user added to it (CreateGroup, AdminAddUserToGroup). Gives the user's sub.
+ */
+export async function adminGrant(outputs: LocalOutputs, group: string): Promise<string> {
+  const client = new CognitoIdentityProviderClient({
+    endpoint: outputs.endpoint,
+    region: outputs.region,
+    credentials: {
+      accessKeyId: ADMIN_ACCESS_KEY,
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    },
+    requestHandler: { requestTimeout: 10_000 },
+  });
+  try {
+    await client.send(new CreateGroupCommand({ UserPoolId: outputs.userPoolId, GroupName: group }));
+    await client.send(
+      new AdminAddUserToGroupCommand({
+        UserPoolId: outputs.userPoolId,
+        Username: DEMO.email,
+        GroupName: group,
+      }),
+    );
+    const user = await client.send(
+      new AdminGetUserCommand({ UserPoolId: outputs.userPoolId, Username: DEMO.email }),
+    );
+    return user.UserAttributes?.find((a) => a.Name === 'sub')?.Value as string;
+  } finally {
+    client.destroy();
+  }
 }
 
 /** A sign-in made outside the page (the demo user, password flow). */
@@ -125,12 +162,15 @@ export async function mailedCode(
         body: { text?: string; html?: string };
       }[];
     };
-    const mail = emails
+    // The newest mail to them with a code in it: an alert mail to the same address is no
+    // code mail, and a code stands alone (the digits of a user's sub are no code).
+    const code = emails
       .filter(
         (m) => m.at * 1_000 >= after - 1_000 && m.destination.to.some((to) => to.includes(email)),
       )
+      .map((m) => /(?<![\w-])(\d{6,8})(?![\w-])/.exec(m.body.text ?? m.body.html ?? '')?.[1])
+      .filter((found) => found !== undefined)
       .at(-1);
-    const code = /\b(\d{6,8})\b/.exec(mail?.body.text ?? mail?.body.html ?? '')?.[1];
     if (code) return code;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack } from '@authwatch/local';
-import { demoFinding, writeDemoHistory } from '../support/demo-data.js';
+import { demoAdminChanges, demoFinding, writeDemoHistory } from '../support/demo-data.js';
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium-headless-shell';
@@ -40,7 +40,7 @@ try {
       spanMs: 55 * 60_000,
       now,
     },
-    [demoFinding(now)],
+    [demoFinding(now), ...(demoAdminChanges(now) as unknown as Record<string, unknown>[])],
   );
   const cli = join(
     dirname(createRequire(import.meta.url).resolve('@playwright/test/package.json')),

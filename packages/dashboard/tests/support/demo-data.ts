@@ -16,6 +16,8 @@ import {
   OCSF_SOURCES,
   signUpDenied,
 } from '@authwatch/audit';
+import { mapManagementRecord } from '@authwatch/cloudtrail';
+import { getTestEvent } from '@authwatch/testing';
 
 export interface DemoOptions {
   /** The stack's audit folder. */
@@ -138,6 +140,47 @@ export function demoFinding(now: number, minutesAgo = 5): Record<string, unknown
 }
 
 /**
+ * Admin changes as the CloudTrail handler records them: the testing package's
+ * management records (a privileged group grant, a trigger detached by an UpdateUserPool,
+ * MFA turned off, a client given new callback URLs, a failed delete) mapped by the
+ * CloudTrail package, moved into the last hour.
+ */
+export function demoAdminChanges(now: number): AuditEvent[] {
+  const records: [string, number][] = [
+    ['admin-add-user-to-group', 42],
+    ['update-user-pool-detach-trigger', 31],
+    ['set-user-pool-mfa-config-off', 24],
+    ['update-user-pool-client-callback', 17],
+    ['admin-delete-user-not-found', 9],
+  ];
+  return records.map(([fixture, minutesAgo]) => {
+    const record = getTestEvent<{ detail: Record<string, unknown> }>(
+      `cloudtrail/management/${fixture}`,
+    ).detail;
+    const at = Math.floor((now - minutesAgo * 60_000) / 1_000) * 1_000;
+    record.eventTime = new Date(at).toISOString().replace('.000Z', 'Z');
+    const mapped = mapManagementRecord(
+      record,
+      { clientIds: [] },
+      { lookup: () => ({}) },
+      {
+        privilegedGroups: ['admins'],
+        baseline: {
+          triggers: {
+            PreSignUp: 'arn:aws:lambda:us-east-1:123456789012:function:authwatch-dev-pre-signup',
+            PreAuthentication:
+              'arn:aws:lambda:us-east-1:123456789012:function:authwatch-dev-pre-auth',
+          },
+          mfa: 'ON',
+        },
+      },
+    );
+    if (mapped.kind !== 'event') throw new Error(`${fixture} is not an admin change`);
+    return mapped.event;
+  });
+}
+
+/**
  * Writes events as NDJSON objects under the audit folder where the local Firehose puts
  * them: one folder per OCSF source and event day (the Security Lake layout).
  */
@@ -159,7 +202,9 @@ export async function writeDemoHistory(
       accountId: '000000000000',
       eventDay: eventDay(event.time),
     });
-    groups.set(prefix, [...(groups.get(prefix) ?? []), event]);
+    const group = groups.get(prefix);
+    if (group) group.push(event);
+    else groups.set(prefix, [event]);
   }
   const per = options.perObject ?? 5_000;
   for (const [prefix, group] of groups) {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  adminChangeParams,
   apiParams,
   type Filters,
   filterProblem,
@@ -11,7 +12,19 @@ import {
   writeFilters,
 } from '../../src/filters.js';
 
-const NAMES = ['range', 'from', 'to', 'outcome', 'user', 'ip', 'client', 'type', 'severity', 'x'];
+const NAMES = [
+  'range',
+  'from',
+  'to',
+  'outcome',
+  'user',
+  'ip',
+  'client',
+  'type',
+  'severity',
+  'actor',
+  'x',
+];
 const anyQuery = fc
   .array(fc.tuple(fc.constantFrom(...NAMES), fc.string({ maxLength: 30 })), { maxLength: 8 })
   .map((pairs) => new URLSearchParams(pairs).toString());
@@ -36,6 +49,15 @@ const validFilters: fc.Arbitrary<Filters> = fc
         },
       ),
       severity: fc.option(fc.constantFrom(...SEVERITIES), { nil: undefined }),
+      actor: fc.option(
+        fc.oneof(
+          fc.stringMatching(/^AKIA[A-Z0-9]{16}$/),
+          fc
+            .stringMatching(/^[\w+=,.@-]{1,40}$/)
+            .map((name) => `arn:aws:iam::123456789012:user/${name}`),
+        ),
+        { nil: undefined },
+      ),
     },
     { requiredKeys: ['range', 'from', 'span'] },
   )
@@ -78,6 +100,9 @@ describe('the filters in the URL', () => {
         if (filters.range === '1h') expect(query).not.toContain('range=');
         expect(query).not.toMatch(/token|authorization/i);
         expect([...apiParams(filters).keys()]).toContain('range');
+        // The actor is the admin-changes route's own: the sign-in routes would refuse it.
+        expect([...apiParams(filters).keys()]).not.toContain('actor');
+        if (filters.actor) expect(adminChangeParams(filters).get('actor')).toBe(filters.actor);
       }),
     );
   });

@@ -4,6 +4,7 @@
  * a 502 with a generic message; the engine's message goes to the log only.
  */
 
+import { adminChangeRow, adminChangesSql, parseAdminChangeParams } from './admin-changes.js';
 import type { HistoryEngine, Row } from './engine.js';
 import {
   encodeCursor,
@@ -22,7 +23,8 @@ export type HistoryRouteName =
   | 'security-top'
   | 'security-events'
   | 'security-event'
-  | 'security-findings';
+  | 'security-findings'
+  | 'security-admin-changes';
 
 export interface HistoryRequest {
   route: HistoryRouteName;
@@ -151,6 +153,20 @@ async function run(request: HistoryRequest, engine: HistoryEngine): Promise<unkn
       if (!row) return { notFound: true };
       // DuckDB reads the object back from its file; Athena's view gives its columns.
       return { event: (await engine.wholeEvent?.(uid, time)) ?? row };
+    }
+    case 'security-admin-changes': {
+      const params = parseAdminChangeParams(query, now);
+      const q = adminChangesSql(params);
+      const rows = await engine.query(q.sql, q.params);
+      const page = rows.slice(0, params.limit);
+      const last = page[page.length - 1];
+      return {
+        changes: page.map(adminChangeRow),
+        nextCursor:
+          rows.length > params.limit && last
+            ? encodeCursor({ time: num(last.time), uid: String(last.uid) })
+            : null,
+      };
     }
     case 'security-findings': {
       const { filters, limit } = parseTopParams(query, now);

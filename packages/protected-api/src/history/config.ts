@@ -9,6 +9,8 @@ export const HISTORY_ENV = {
   engine: 'HISTORY_ENGINE',
   /** The folder of audit objects DuckDB reads (the local stack's `.local/audit`). */
   auditDir: 'HISTORY_AUDIT_DIR',
+  /** DuckDB: `true` loads the history in the background and follows new objects (the local stack). */
+  follow: 'HISTORY_FOLLOW',
   /** The group whose members may read history (`audit.liveFeed.subscriberGroup`). */
   securityGroup: 'SECURITY_GROUP',
   /** Athena: the workgroup, database and catalog the `authwatch_events` view is in. */
@@ -18,7 +20,7 @@ export const HISTORY_ENV = {
 
 export type HistoryConfig =
   | { engine: 'none'; securityGroup: string }
-  | { engine: 'duckdb'; auditDir: string; securityGroup: string }
+  | { engine: 'duckdb'; auditDir: string; follow: boolean; securityGroup: string }
   | { engine: 'athena'; workGroup: string; database: string; securityGroup: string };
 
 /** A history variable with a bad value; the message names it. */
@@ -49,8 +51,18 @@ export function readHistoryConfig(env: Record<string, string | undefined>): Hist
   switch (engine) {
     case undefined:
       return { engine: 'none', securityGroup };
-    case 'duckdb':
-      return { engine, auditDir: required(HISTORY_ENV.auditDir), securityGroup };
+    case 'duckdb': {
+      const follow = value(HISTORY_ENV.follow) ?? 'false';
+      if (follow !== 'true' && follow !== 'false') {
+        throw new HistoryConfigError(HISTORY_ENV.follow, 'must be true or false');
+      }
+      return {
+        engine,
+        auditDir: required(HISTORY_ENV.auditDir),
+        follow: follow === 'true',
+        securityGroup,
+      };
+    }
     case 'athena':
       return {
         engine,

@@ -7,7 +7,7 @@ import type { HistoryEngine } from './engine.js';
 export function createHistoryEngine(config: HistoryConfig): HistoryEngine | undefined {
   switch (config.engine) {
     case 'duckdb':
-      return createDuckDbEngine({ auditDir: config.auditDir });
+      return createDuckDbEngine({ auditDir: config.auditDir, follow: config.follow });
     case 'athena':
       return createAthenaHistoryEngine({ workGroup: config.workGroup, database: config.database });
     default:

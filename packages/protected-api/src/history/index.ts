@@ -1,3 +1,4 @@
+export * from './admin-changes.js';
 export * from './answer.js';
 export * from './athena-engine.js';
 export * from './config.js';

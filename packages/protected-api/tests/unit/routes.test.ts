@@ -14,6 +14,7 @@ describe('the route table', () => {
         ['GET /security/events', [], true],
         ['GET /security/events/{uid}', [], true],
         ['GET /security/findings', [], true],
+        ['GET /security/admin-changes', [], true],
       ],
     );
   });
