@@ -109,7 +109,8 @@ describe('the default rules on DuckDB', () => {
 
   it('samples up to 10 uids of the events behind each finding, read by a query of its own', () => {
     // The rules' scans leave the uids (random text, most of an event's bytes) alone.
-    for (const compiled of rules) expect(compiled.sql, compiled.rule.id).not.toContain('metadata.uid');
+    for (const compiled of rules)
+      expect(compiled.sql, compiled.rule.id).not.toContain('metadata.uid');
     for (const change of outcome.changes) {
       const uids = change.event.finding_info.related_events.map((event) => event.uid);
       expect(uids.length, change.rule.id).toBeGreaterThan(0);
