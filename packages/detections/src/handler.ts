@@ -25,11 +25,12 @@ const rules = loadRulesFile(config.rulesFile ?? DEFAULT_RULES_FILE, {
   ...(process.env.LAMBDA_TASK_ROOT ? { baseDir: process.env.LAMBDA_TASK_ROOT } : {}),
 });
 
-// DuckDB (offline only) loads its native module on the first query, not here.
+// DuckDB (offline only) loads its native module on the first query, not here; it keeps
+// the objects of the scanned days in a table and parses only the objects that land.
 const engine: QueryEngine =
   config.engine === 'athena' && config.athena
     ? new AthenaEngine(config.athena)
-    : new DuckDbEngine({ dir: config.auditDir ?? '.' });
+    : new DuckDbEngine({ dir: config.auditDir ?? '.', incremental: true });
 const engineOf = async () => engine;
 const baseline = loadDriftBaseline();
 

@@ -48,29 +48,38 @@ const EVENT_DAY = `strftime(make_timestamp(time * 1000), '%Y%m%d') AS eventday`;
 
 /**
  * `CREATE VIEW authwatch_events` over the given NDJSON and Parquet files (absolute
- * paths). With no file at all the view is empty but has every column.
+ * paths). With no file at all the view is empty but has every column. `withFile` adds
+ * the column `_file` (the object each row came from), for a table loaded object by
+ * object.
  */
-export function flatFolderViewSql(files: {
-  ndjson: readonly string[];
-  parquet: readonly string[];
-}): string {
+export function flatFolderViewSql(
+  files: {
+    ndjson: readonly string[];
+    parquet: readonly string[];
+  },
+  options: { withFile?: boolean } = {},
+): string {
   const parts: string[] = [];
+  const file = options.withFile ? ', filename AS _file' : '';
+  const fileOption = options.withFile ? ', filename = true' : '';
+  const names = Object.keys(DUCKDB_EVENT_COLUMNS).map((name) => `"${name}"`);
   if (files.ndjson.length > 0) {
     parts.push(
-      `SELECT *, ${EVENT_DAY} FROM read_json([${files.ndjson.map(sqlString).join(', ')}], format = 'newline_delimited', columns = ${columnsLiteral()}, ignore_errors = true)`,
+      `SELECT ${names.join(', ')}, ${EVENT_DAY}${file} FROM read_json([${files.ndjson.map(sqlString).join(', ')}], format = 'newline_delimited', columns = ${columnsLiteral()}, ignore_errors = true${fileOption})`,
     );
   }
   if (files.parquet.length > 0) {
-    const names = Object.keys(DUCKDB_EVENT_COLUMNS).map((name) => `"${name}"`);
     parts.push(
-      `SELECT ${names.join(', ')}, ${EVENT_DAY} FROM read_parquet([${files.parquet.map(sqlString).join(', ')}], union_by_name = true)`,
+      `SELECT ${names.join(', ')}, ${EVENT_DAY}${file} FROM read_parquet([${files.parquet.map(sqlString).join(', ')}], union_by_name = true${fileOption})`,
     );
   }
   if (parts.length === 0) {
     const nulls = Object.entries(DUCKDB_EVENT_COLUMNS).map(
       ([name, type]) => `CAST(NULL AS ${type}) AS "${name}"`,
     );
-    parts.push(`SELECT ${nulls.join(', ')}, CAST(NULL AS VARCHAR) AS eventday WHERE false`);
+    parts.push(
+      `SELECT ${nulls.join(', ')}, CAST(NULL AS VARCHAR) AS eventday${options.withFile ? ', CAST(NULL AS VARCHAR) AS _file' : ''} WHERE false`,
+    );
   }
   return `CREATE OR REPLACE VIEW authwatch_events AS\n${parts.join('\nUNION ALL BY NAME\n')}`;
 }

@@ -4,7 +4,7 @@
  * Parquet objects). The native module is loaded on first use, so a process that never
  * runs a query (the local stack at start) does not pay for it.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,6 +27,13 @@ export interface DuckDbEngineOptions {
    * than a view that every rule's query reads again: for backtests over many objects.
    */
   materialize?: boolean;
+  /**
+   * Keep the objects in a table across refreshes and load only the objects that are new
+   * or have changed size since the last one (dropping those that left the day range):
+   * for a long-lived engine over a folder that grows, as the local stack's detect loop
+   * is, which would otherwise parse every object of the day for every rule every run.
+   */
+  incremental?: boolean;
 }
 
 export interface AuditFiles {
@@ -108,6 +115,9 @@ export function duckdbBaselinesTableSql(): string {
   return `CREATE TABLE IF NOT EXISTS ${BASELINES_TABLE} (${columns})`;
 }
 
+/** The incremental engine's table of loaded objects (`_file`: the object of each row). */
+const LOADED_TABLE = 'authwatch_events_loaded';
+
 export class DuckDbEngine implements QueryEngine {
   readonly name = 'duckdb' as const;
   private connection?: Promise<Connection>;
@@ -146,6 +156,11 @@ export class DuckDbEngine implements QueryEngine {
     // types from the records (union_by_name), and fails ("Malformed JSON") when a field's
     // shape differs between records, as it does between the admin-change records and
     // the others today; the engine moves to it once it declares its types.
+    if (this.options.incremental) {
+      await this.loadChanged(connection, files);
+      this.viewDays = days ? `${days.from}-${days.to}` : 'all';
+      return files;
+    }
     const view = flatFolderViewSql(files);
     if (this.options.materialize) {
       // Parse the objects once into a table, instead of once per rule through the view.
@@ -155,6 +170,59 @@ export class DuckDbEngine implements QueryEngine {
     }
     this.viewDays = days ? `${days.from}-${days.to}` : 'all';
     return files;
+  }
+
+  /** Objects in the incremental table, by path: their size when loaded. */
+  private readonly loaded = new Map<string, number>();
+  private tableMade = false;
+
+  private async loadChanged(connection: Connection, files: AuditFiles): Promise<void> {
+    const listed = [...files.ndjson, ...files.parquet];
+    const sizes = new Map<string, number>();
+    await Promise.all(
+      listed.map(async (path) => {
+        const size = await stat(path).then(
+          (info) => info.size,
+          () => -1,
+        );
+        if (size >= 0) sizes.set(path, size);
+      }),
+    );
+    const changed = listed.filter(
+      (path) => sizes.has(path) && this.loaded.get(path) !== sizes.get(path),
+    );
+    const gone = [...this.loaded.keys()].filter((path) => !sizes.has(path));
+    if (!this.tableMade) {
+      // The table's columns are the view's (and `_file`); the view hides `_file`.
+      const empty = flatFolderViewSql({ ndjson: [], parquet: [] }, { withFile: true });
+      await connection.run(
+        `CREATE OR REPLACE TABLE ${LOADED_TABLE} AS ${empty.replace(/^CREATE OR REPLACE VIEW authwatch_events AS\n/, '')}`,
+      );
+      await connection.run(
+        `CREATE OR REPLACE VIEW authwatch_events AS SELECT * EXCLUDE (_file) FROM ${LOADED_TABLE}`,
+      );
+      this.tableMade = true;
+    }
+    const drop = [...gone, ...changed.filter((path) => this.loaded.has(path))];
+    for (let i = 0; i < drop.length; i += 500) {
+      const chunk = drop.slice(i, i + 500);
+      await connection.run(
+        `DELETE FROM ${LOADED_TABLE} WHERE _file IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+    }
+    for (const path of gone) this.loaded.delete(path);
+    if (changed.length > 0) {
+      const select = flatFolderViewSql(
+        {
+          ndjson: changed.filter((path) => files.ndjson.includes(path)),
+          parquet: changed.filter((path) => files.parquet.includes(path)),
+        },
+        { withFile: true },
+      ).replace(/^CREATE OR REPLACE VIEW authwatch_events AS\n/, '');
+      await connection.run(`INSERT INTO ${LOADED_TABLE} BY NAME ${select}`);
+      for (const path of changed) this.loaded.set(path, sizes.get(path) as number);
+    }
   }
 
   async query(sql: string, params: readonly QueryParam[]): Promise<QueryResult> {
@@ -177,5 +245,7 @@ export class DuckDbEngine implements QueryEngine {
     this.closeInstance?.();
     this.connection = undefined;
     this.viewDays = undefined;
+    this.loaded.clear();
+    this.tableMade = false;
   }
 }
