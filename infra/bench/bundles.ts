@@ -46,6 +46,12 @@ const ONLY = (process.env.BENCH_ONLY ?? '')
 /** BENCH_PROFILE=1 prints, per bundle, where one import's CPU time goes, by package. */
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const TARGET_RATIO = 1.1;
+/**
+ * Entries no sign-in waits for: the detect function runs every 5 minutes on a schedule
+ * (a warm environment serves most runs), so its cold start is printed, not held to the
+ * triggers' target.
+ */
+const OFF_SIGN_IN_PATH = new Set(['detections']);
 const REFERENCE = 'floor (Logger+Tracer+SES)';
 const KIT = 'kit (defineTrigger+schema+SES)';
 /** Event of each reference bundle's invocations (env.ts keys them by short name). */
@@ -381,8 +387,15 @@ async function main(): Promise<void> {
       const ratio = row.ratio ?? row.initMs / floor.initMs;
       const rssRatio = (row.rssMb as number) / (floor.rssMb as number);
       const isReference = row.label === REFERENCE || row.label === KIT;
-      const flag = isReference ? '  (reference)' : ratio <= TARGET_RATIO ? '  ok' : '  OVER TARGET';
-      if (!isReference && ratio > TARGET_RATIO) over++;
+      const offPath = OFF_SIGN_IN_PATH.has(row.label);
+      const flag = isReference
+        ? '  (reference)'
+        : offPath
+          ? '  (scheduled: not on a sign-in path, not held to the target)'
+          : ratio <= TARGET_RATIO
+            ? '  ok'
+            : '  OVER TARGET';
+      if (!isReference && !offPath && ratio > TARGET_RATIO) over++;
       console.log(
         `${pad(row.label, 40)} ${pad(size, 9, true)} ${pad(row.initMs.toFixed(1), 17, true)} ${pad((row.minMs as number).toFixed(1), 8, true)} ${pad((row.p90Ms as number).toFixed(1), 8, true)} ${pad((row.rssMb as number).toFixed(1), 8, true)} ${figure(row.cpuMs, 8)} ${pad(ratio.toFixed(2), 11, true)} ${pad(row.cpuRatio === undefined ? '-' : row.cpuRatio.toFixed(2), 10, true)} ${pad(rssRatio.toFixed(2), 10, true)}${flag}`,
       );

@@ -60,6 +60,7 @@ const PRE_SIGNUP_ENV = await envNames('@authwatch/pre-signup', 'PRE_SIGNUP_ENV')
 const POST_AUTH_ENV = await envNames('@authwatch/post-auth', 'POST_AUTH_ENV');
 const PRE_AUTH_ENV = await envNames('@authwatch/pre-auth', 'PRE_AUTH_ENV');
 const CLOUDTRAIL_ENV = await envNames('@authwatch/cloudtrail', 'CLOUDTRAIL_ENV');
+const DETECT_ENV = await envNames('@authwatch/detections', 'DETECT_ENV');
 /** The GeoIP database the layer holds in Lambda: the registry package's file here. */
 const countryDb = await import('@authwatch/cloudtrail')
   .then((module) => module.packagedCountryDb()?.database ?? '')
@@ -111,6 +112,19 @@ export const ENTRY_ENV: Record<string, Record<string, string>> = {
   'protected-api': {},
   'pre-auth': { ...AUDIT, ...sample(PRE_AUTH_ENV, { userHashKey: 'bench-hash-key-0123456789' }) },
   cloudtrail: { ...AUDIT, ...sample(CLOUDTRAIL_ENV, { geoipCountryDb: countryDb }) },
+  // As deployed (Detections): Athena, the default rules (copied beside the bundle in AWS).
+  detections: {
+    ...AUDIT,
+    ...sample(DETECT_ENV, {
+      engine: 'athena',
+      rulesFile: join(REPO_ROOT, 'packages', 'detections', 'rules', 'default.yaml'),
+      athenaWorkGroup: 'authwatch-bench',
+      athenaDatabase: 'authwatch_audit_bench',
+      stateTable: 'authwatch-bench-detections',
+      alertTopicArn: 'arn:aws:sns:eu-west-1:123456789012:authwatch-bench-alerts',
+      responses: 'false',
+    }),
+  },
 };
 
 /**
