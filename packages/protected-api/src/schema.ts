@@ -3,21 +3,21 @@
  * requestContext.authorizer.jwt.claims, scopes beside them).
  *
  * The shape is Powertools' `APIGatewayProxyEventV2Schema` (a parity test checks both
- * accept the same fixtures), written here with `import * as z` so the bundle keeps only
- * the zod it uses (see packages/kit/README.md).
+ * accept the same fixtures), written with zod's mini build (`zod/mini`), as the kit's
+ * schemas are, so the bundle keeps only the zod it uses (see packages/kit/README.md).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 const StringRecord = z.record(z.string(), z.string());
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
-const JwtAuthorizerSchema = z.object({
-  jwt: z
-    .object({
+const JwtAuthorizerSchema = z.looseObject({
+  jwt: z.optional(
+    z.object({
       claims: z.record(z.string(), z.unknown()),
-      scopes: z.array(z.string()).nullable(),
-    })
-    .optional(),
+      scopes: z.nullable(z.array(z.string())),
+    }),
+  ),
 });
 
 export const ApiEventSchema = z.object({
@@ -25,17 +25,17 @@ export const ApiEventSchema = z.object({
   routeKey: z.string(),
   rawPath: z.string(),
   rawQueryString: z.string(),
-  cookies: z.array(z.string()).optional(),
+  cookies: z.optional(z.array(z.string())),
   headers: StringRecord,
-  queryStringParameters: StringRecord.optional(),
-  pathParameters: StringRecord.nullish(),
-  stageVariables: StringRecord.nullish(),
-  body: z.string().optional(),
+  queryStringParameters: z.optional(StringRecord),
+  pathParameters: z.nullish(StringRecord),
+  stageVariables: z.nullish(StringRecord),
+  body: z.optional(z.string()),
   isBase64Encoded: z.boolean(),
   requestContext: z.object({
     accountId: z.string(),
     apiId: z.string(),
-    authorizer: JwtAuthorizerSchema.loose().optional(),
+    authorizer: z.optional(JwtAuthorizerSchema),
     domainName: z.string(),
     domainPrefix: z.string(),
     http: z.object({

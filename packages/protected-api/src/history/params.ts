@@ -12,7 +12,7 @@ import {
   TOP_DIMENSIONS,
   type TopDimension,
 } from '@authwatch/detections/history';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export {
   BUCKETS_MS,
@@ -56,7 +56,7 @@ const CLIENT_ID = /^[\w+]{1,128}$/;
 const EVENT_TYPE = /^[A-Za-z0-9_ :-]{1,64}$/;
 
 const text = (what: string) =>
-  z.string().regex(TEXT, `must be 1-128 printable characters (${what})`);
+  z.string().check(z.regex(TEXT, `must be 1-128 printable characters (${what})`));
 
 const FILTER_SHAPE = {
   range: z.enum(['15m', '1h', '24h', '7d', 'custom'], {
@@ -67,10 +67,12 @@ const FILTER_SHAPE = {
   outcome: z.enum(OUTCOMES, { error: 'must be success or failure' }),
   user: text('a user name or sub'),
   ip: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }),
-  client: z.string().regex(CLIENT_ID, 'must be an app client id (letters, digits, _ and +)'),
+  client: z
+    .string()
+    .check(z.regex(CLIENT_ID, 'must be an app client id (letters, digits, _ and +)')),
   type: z
     .string()
-    .regex(EVENT_TYPE, 'must be an event type like PostAuthentication_Authentication'),
+    .check(z.regex(EVENT_TYPE, 'must be an event type like PostAuthentication_Authentication')),
   severity: z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` }),
 } as const;
 
