@@ -46,6 +46,8 @@ describe('defineTrigger', () => {
   });
 
   it('keeps a UserFacingError’s message', async () => {
+    // The refusal is logged as a warning (not this test's subject): a quiet run.
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
     const handler = defineTrigger({
       name: 'PreSignUp',
       schema: z.object({}),
@@ -56,6 +58,8 @@ describe('defineTrigger', () => {
     await expect(handler({}, context())).rejects.toThrow(
       'sign-up from this email domain is not allowed',
     );
+    expect(warn).toHaveBeenCalledWith('PreSignUp refused the request', expect.anything());
+    warn.mockRestore();
   });
 
   it('replaces any other error with the generic message and logs it in full', async () => {
