@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { issueProblems, parseYamlText, protoKeyPaths } from '@authwatch/kit/rules-text';
 import type * as z from 'zod';
 import { durationMs } from './duration.js';
 import { RulesError, type RulesProblem } from './errors.js';
@@ -27,25 +27,16 @@ export interface LoadedRules {
 
 const DAY_MS = 86_400_000;
 
-/** Parses YAML or JSON text (JSON is YAML) into a plain value; syntax errors become problems. */
+/**
+ * Parses YAML or JSON text (JSON is YAML) into a plain value; syntax errors become
+ * problems with their line and column.
+ */
 export function parseRulesText(text: string, source = 'rules'): unknown {
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (document.errors.length > 0) {
-    throw new RulesError(
-      source,
-      document.errors.map((error) => ({
-        field: '(syntax)',
-        message: `${error.message.split('\n')[0]}${error.linePos ? ` (line ${error.linePos[0].line})` : ''}`,
-      })),
-    );
+  const parsed = parseYamlText(text);
+  if ('problems' in parsed) {
+    throw new RulesError(source, parsed.problems, parsed.cause ? { cause: parsed.cause } : {});
   }
-  try {
-    return document.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new RulesError(source, [{ field: '(syntax)', message: (error as Error).message }], {
-      cause: error,
-    });
-  }
+  return parsed.value;
 }
 
 function zodProblems(
@@ -53,36 +44,12 @@ function zodProblems(
   rule: number | undefined,
   ruleId: string | undefined,
 ): RulesProblem[] {
-  return issues.flatMap((issue) => {
-    const base = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        rule,
-        ruleId,
-        field: base ? `${base}.${key}` : key,
-        message: 'is not a known field',
-      }));
-    }
-    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      // A union (a filter value, a sequence step): report the branch that got furthest.
-      const best = [...issue.errors].sort((a, b) => b.length - a.length)[0] ?? [];
-      const nested = best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
-      if (nested.length > 0) return zodProblems(nested as z.core.$ZodIssue[], rule, ruleId);
-    }
-    return [{ rule, ruleId, field: base, message: issue.message }];
-  });
-}
-
-/** Paths of own `__proto__` keys (YAML and JSON.parse keep them; zod would drop them silently). */
-function protoKeys(value: unknown, path: string[] = []): string[] {
-  if (value === null || typeof value !== 'object') return [];
-  const found: string[] = [];
-  for (const key of Object.keys(value)) {
-    const at = [...path, key];
-    if (key === '__proto__') found.push(at.join('.'));
-    found.push(...protoKeys((value as Record<string, unknown>)[key], at));
-  }
-  return found;
+  // A union (a filter value, a sequence step): the branch that got furthest.
+  return issueProblems(issues, { unions: 'furthest' }).map((problem) => ({
+    rule,
+    ruleId,
+    ...problem,
+  }));
 }
 
 const WINDOWED = new Set(['event_count', 'value_count']);
@@ -209,7 +176,7 @@ export function validateRules(raw: unknown, source = 'rules'): LoadedRules {
     const rawId = (rawRule as { id?: unknown } | null)?.id;
     const ruleId =
       typeof rawId === 'string' && /^[a-z0-9][a-z0-9-]{1,63}$/.test(rawId) ? rawId : undefined;
-    const protos = protoKeys(rawRule);
+    const protos = protoKeyPaths(rawRule);
     if (protos.length > 0) {
       for (const field of protos)
         problems.push({

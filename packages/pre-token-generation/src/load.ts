@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { issueProblems, parseYamlText, protoKeyPaths } from '@authwatch/kit/rules-text';
 import type * as z from 'zod';
 import { type CompiledRules, compileRules } from './compile.js';
 import { RulesError, RulesFileUnreadableError, type RulesProblem } from './errors.js';
@@ -49,40 +49,16 @@ const CLAIM_NAME = /^[^\s]{1,256}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/;
 
-/** Parses YAML or JSON text (JSON is YAML) into a plain value; syntax errors become problems. */
+/**
+ * Parses YAML or JSON text (JSON is YAML) into a plain value; syntax errors become
+ * problems with their line and column.
+ */
 export function parseRulesText(text: string, source = 'rules'): unknown {
-  const lines = new LineCounter();
-  const document = parseDocument(text, {
-    uniqueKeys: true,
-    prettyErrors: false,
-    lineCounter: lines,
-  });
-  if (document.errors.length > 0) {
-    throw new RulesError(
-      source,
-      document.errors.map((error) => {
-        const at = error.linePos?.[0] ?? lines.linePos(error.pos[0]);
-        // The yaml parser's first line ends with its own "at line L, column C": give
-        // the position once, in our words.
-        const text = (error.message.split('\n')[0] ?? '').replace(
-          / at line \d+, column \d+:?$/,
-          '',
-        );
-        return {
-          field: '(syntax)',
-          message: `${text}${at ? ` (line ${at.line}, column ${at.col})` : ''}`,
-        };
-      }),
-    );
+  const parsed = parseYamlText(text);
+  if ('problems' in parsed) {
+    throw new RulesError(source, parsed.problems, parsed.cause ? { cause: parsed.cause } : {});
   }
-  try {
-    // Aliases are resolved here: an unknown anchor or an alias bomb throws.
-    return document.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw new RulesError(source, [{ field: '(syntax)', message: (error as Error).message }], {
-      cause: error,
-    });
-  }
+  return parsed.value;
 }
 
 function zodProblems(
@@ -91,30 +67,7 @@ function zodProblems(
   ruleName: string | undefined,
   prefix: string[] = [],
 ): RulesProblem[] {
-  return issues.flatMap((issue) => {
-    const base = [...prefix, ...issue.path.map(String)].join('.');
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        rule,
-        ruleName,
-        field: base ? `${base}.${key}` : key,
-        message: 'is not a known field',
-      }));
-    }
-    return [{ rule, ruleName, field: base, message: issue.message }];
-  });
-}
-
-/** Paths of own `__proto__` keys (YAML and JSON.parse keep them; zod would drop them silently). */
-function protoKeys(value: unknown, path: string[] = []): string[] {
-  if (value === null || typeof value !== 'object') return [];
-  const found: string[] = [];
-  for (const key of Object.keys(value)) {
-    const at = [...path, key];
-    if (key === '__proto__') found.push(at.join('.'));
-    found.push(...protoKeys((value as Record<string, unknown>)[key], at));
-  }
-  return found;
+  return issueProblems(issues, { prefix }).map((problem) => ({ rule, ruleName, ...problem }));
 }
 
 class Collector {
@@ -338,7 +291,7 @@ export function validateRules(raw: unknown, options: LoadOptions = {}): LoadedRu
   rawRules.forEach((rawRule, index) => {
     const rawName = (rawRule as { name?: unknown } | null)?.name;
     const ruleName = typeof rawName === 'string' ? rawName : undefined;
-    const protos = protoKeys(rawRule);
+    const protos = protoKeyPaths(rawRule);
     if (protos.length > 0) {
       for (const field of protos) {
         errors.push({
