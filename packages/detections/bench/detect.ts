@@ -22,7 +22,7 @@ import { loadRulesFile } from '../src/load.js';
 import { DEFAULT_RULES_FILE } from '../src/paths.js';
 import { DuckDbEngine } from '../src/query/duckdb.js';
 import { classesRead } from '../src/sql/classes.js';
-import { dayOf } from '../src/sql/compile.js';
+import { dayOf } from '../src/sql/days.js';
 import { MemoryFindingStore } from '../src/store.js';
 import {
   codeSent,

@@ -25,7 +25,7 @@ import { DEFAULT_RULES_FILE, PACKAGE_DIR } from './paths.js';
 import { DuckDbEngine } from './query/duckdb.js';
 import { rulesJsonSchema } from './schema.js';
 import { classesRead } from './sql/classes.js';
-import { explainQuery } from './sql/compile.js';
+import { explainQuery } from './sql/group-events.js';
 import { loadTrinoGrammar } from './sql/trino-grammar.js';
 import { FileFindingStore, MemoryFindingStore } from './store.js';
 

@@ -11,16 +11,10 @@ import { type Episode, mergeEpisodes, toEpisodes } from './episodes.js';
 import { type DetectionFinding, findingUid, SEVERITY_IDS, toFindingEvent } from './finding.js';
 import type { QueryEngine } from './query/engine.js';
 import type { Rule } from './schema.js';
-import {
-  BASELINES_TABLE,
-  bindSlots,
-  type CompiledRule,
-  dayOf,
-  type ExplainQuery,
-  previousDay,
-  SAMPLE_EVENTS,
-  sampleQuery,
-} from './sql/compile.js';
+import { BASELINES_TABLE } from './sql/baselines.js';
+import { bindSlots, type CompiledRule } from './sql/compile.js';
+import { dayOf, previousDay } from './sql/days.js';
+import { type ExplainQuery, SAMPLE_EVENTS, sampleQuery } from './sql/group-events.js';
 import type { FindingState, FindingStore } from './store.js';
 
 /** A day is summarised for the baselines this long after it ends (late deliveries). */

@@ -7,7 +7,8 @@ import type { QueryResult } from './query/engine.js';
 import { jsonList, num } from './query/engine.js';
 import { scrubEvidence } from './scrub.js';
 import type { CompiledRule } from './sql/compile.js';
-import { EVIDENCE_VALUES, SAMPLE_EVENTS } from './sql/compile.js';
+import { EVIDENCE_VALUES } from './sql/compile.js';
+import { SAMPLE_EVENTS } from './sql/group-events.js';
 
 export interface Episode {
   ruleId: string;

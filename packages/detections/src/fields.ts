@@ -167,3 +167,10 @@ export function fieldSpec(name: string): FieldSpec | undefined {
 
 /** Field names a rule may use, for error messages. */
 export const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
+
+/** The SQL of a known field (the compiler's and the queries' one way to name a column). */
+export function fieldSql(name: string): string {
+  const spec = fieldSpec(name);
+  if (!spec) throw new RangeError(`unknown field ${name}`);
+  return spec.sql;
+}

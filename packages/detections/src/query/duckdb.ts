@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { QueryError } from '../errors.js';
-import { BASELINES_COLUMNS, BASELINES_PARTITION_KEYS, BASELINES_TABLE } from '../sql/compile.js';
+import { BASELINES_COLUMNS, BASELINES_PARTITION_KEYS, BASELINES_TABLE } from '../sql/baselines.js';
 import { DUCKDB_MACROS } from './duckdb-shim.js';
 import { flatFolderViewSql } from './duckdb-view.js';
 import type { QueryEngine, QueryParam, QueryResult } from './engine.js';

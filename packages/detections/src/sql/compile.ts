@@ -23,17 +23,18 @@
  * | `distance_km`, `speed_kmh` | travel rules only |
  */
 import { durationMs } from '../duration.js';
-import { fieldSpec } from '../fields.js';
+import { fieldSql } from '../fields.js';
 import type { Filter, Rule, RulesFile } from '../schema.js';
+import { BASELINES_TABLE, type BaselineBuild, baselineBuilder } from './baselines.js';
+import { dayOf, previousDay } from './days.js';
 import { compileFilter, type Problem } from './filter.js';
 import { sqlNumber, sqlString } from './literals.js';
+import { EVENTS_VIEW } from './view.js';
 
-/** The view every query reads (issue: storage layout; Athena view, DuckDB view). */
-export const EVENTS_VIEW = 'authwatch_events';
+export { EVENTS_VIEW };
 
-/** At most this many distinct values per evidence field, and event uids per finding row. */
+/** At most this many distinct values per evidence field. */
 export const EVIDENCE_VALUES = 20;
-export const SAMPLE_EVENTS = 10;
 
 /** Default evidence fields (the group-by fields are left out of them). */
 export const DEFAULT_EVIDENCE = [
@@ -54,65 +55,6 @@ export type Slot =
   | { kind: 'from_day'; lookbackMs: number }
   | { kind: 'summary_until'; lookbackMs: number }
   | { kind: 'summary_day'; lookbackMs: number };
-
-/**
- * The baseline snapshot a `first_seen` rule reads instead of its baseline's raw events:
- * per rule and day D, one row per group and value seen in the baseline window that
- * ends with D, with the value's first and last time (`BASELINES_COLUMNS`; `rule_id` and
- * `eventday` = D are the partition columns, last, as Athena puts them). A run reads the
- * snapshot of the last settled day before it and the raw events after that day. A day's
- * snapshot is built once, by `BaselineBuild`'s INSERT, from the previous day's snapshot
- * and one day of raw events (or from the raw baseline when there is none), on Athena (a
- * Glue table the CDK app defines) and on DuckDB (a table of the engine).
- */
-export const BASELINES_TABLE = 'authwatch_baselines';
-/** Where Athena writes the snapshots: this prefix of the audit bucket. */
-export const BASELINES_PREFIX = 'detections/baselines/';
-export const BASELINES_COLUMNS = [
-  { name: 'g0', type: 'string' },
-  { name: 'g1', type: 'string' },
-  { name: 'g2', type: 'string' },
-  { name: 'v', type: 'string' },
-  { name: 'first_time', type: 'bigint' },
-  { name: 'last_time', type: 'bigint' },
-] as const;
-export const BASELINES_PARTITION_KEYS = [
-  { name: 'rule_id', type: 'string' },
-  { name: 'eventday', type: 'string' },
-] as const;
-/**
- * One INSERT that builds a rule's snapshot of one day, with a marker row (NULL group and
- * value) so that an empty snapshot is known to be built too. `params` in order: the
- * previous day (its snapshot is merged when it exists), the cut-off time (epoch ms: the
- * day's end minus the baseline), the raw days from and to (inclusive), the cut-off again.
- */
-export interface BaselineBuild {
-  sql: string;
-  params: [string, number, string, string, number];
-}
-
-/** The day before a `yyyyMMdd` day. */
-export function previousDay(day: string): string {
-  return dayOf(dayStart(day) - 86_400_000);
-}
-
-/** Epoch ms of a `yyyyMMdd` day's start (UTC). */
-export function dayStart(day: string): number {
-  return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8)));
-}
-
-/** The day after a `yyyyMMdd` day. */
-export function nextDay(day: string): string {
-  const ms = Date.UTC(
-    Number(day.slice(0, 4)),
-    Number(day.slice(4, 6)) - 1,
-    Number(day.slice(6, 8)),
-  );
-  return dayOf(ms + 86_400_000);
-}
-
-/** At most this many group-by fields (the schema's limit): the table's `g` columns. */
-const MAX_GROUP_FIELDS = 3;
 
 export interface EvidenceColumn {
   column: string;
@@ -165,11 +107,7 @@ class SqlText {
   }
 }
 
-function sqlOf(field: string): string {
-  const spec = fieldSpec(field);
-  if (!spec) throw new RangeError(`unknown field ${field}`);
-  return spec.sql;
-}
+const sqlOf = fieldSql;
 
 function jsonList(expr: string): string {
   return `json_format(CAST(${expr} AS JSON))`;
@@ -473,39 +411,15 @@ function compileFirstSeen(
   WHERE eventday >= ${ctx.text.slot({ kind: 'summary_until', lookbackMs: baselineMs })}
     AND ${scanWhere(ctx, filterSql, baselineMs, notNull)}
 )`;
-  // The daily summary's INSERT: [day, day) bound as the only parameters.
-  const buildSql = (day: string) => `INSERT INTO ${BASELINES_TABLE}
-SELECT ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => `g${i}`).join(', ')}, v, min(first_time) AS first_time, max(last_time) AS last_time, CAST(${sqlString(rule.id)} AS VARCHAR) AS rule_id, CAST(${sqlString(day)} AS VARCHAR) AS eventday
-FROM (
-  SELECT ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => `g${i}`).join(', ')}, v, first_time, last_time FROM ${BASELINES_TABLE}
-  WHERE rule_id = ${sqlString(rule.id)} AND eventday = ? AND v IS NOT NULL AND last_time >= ?
-  UNION ALL
-  SELECT ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => (i < groupBy.length ? `g${i}` : `CAST(NULL AS VARCHAR) AS g${i}`)).join(', ')}, v, min(t) AS first_time, max(t) AS last_time
-  FROM (
-    SELECT ${groupSelect}, CAST(${sqlOf(correlation.field)} AS VARCHAR) AS v, time AS t
-    FROM ${EVENTS_VIEW}
-    WHERE eventday >= ?
-      AND eventday <= ?
-      AND time >= ?
-      AND (${filterSql})
-      AND ${notNull.map((expr) => `${expr} IS NOT NULL`).join('\n      AND ')}
-  ) day_events
-  GROUP BY ${gCols}, v
-) merged
-GROUP BY ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => `g${i}`).join(', ')}, v
-UNION ALL
-SELECT ${Array.from({ length: MAX_GROUP_FIELDS }, (_, i) => `CAST(NULL AS VARCHAR) AS g${i}`).join(', ')}, CAST(NULL AS VARCHAR) AS v, CAST(NULL AS BIGINT) AS first_time, CAST(NULL AS BIGINT) AS last_time, CAST(${sqlString(rule.id)} AS VARCHAR) AS rule_id, CAST(${sqlString(day)} AS VARCHAR) AS eventday`;
-  const build = (day: string, incremental: boolean): BaselineBuild => {
-    if (!/^\d{8}$/.test(day)) {
-      throw new RangeError(`a baseline day is a yyyyMMdd day, got ${JSON.stringify(day)}`);
-    }
-    // Pairs last seen before the cut-off cannot be in the baseline of any run after `day`.
-    const cutoff = dayStart(nextDay(day)) - baselineMs;
-    return {
-      sql: buildSql(day),
-      params: [previousDay(day), cutoff, incremental ? day : dayOf(cutoff), day, cutoff],
-    };
-  };
+  const build = baselineBuilder({
+    ruleId: rule.id,
+    groupSelect,
+    groups: groupBy.length,
+    valueSql: sqlOf(correlation.field),
+    filterSql,
+    notNull,
+    baselineMs,
+  });
   const seq = `seq AS (
   SELECT h.*, lag(h.t) OVER (PARTITION BY ${groupBy.map((_, i) => `h.g${i}`).join(', ')}, h.v ORDER BY h.t) AS previous_same,
     min(h.t) OVER (PARTITION BY ${groupBy.map((_, i) => `h.g${i}`).join(', ')}) AS group_first
@@ -616,11 +530,6 @@ export function compileRule(
   return { rule, sql, slots, ...rest };
 }
 
-/** `yyyyMMdd` (UTC) of an epoch-ms time: the `eventday` partition of that time. */
-export function dayOf(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 10).replaceAll('-', '');
-}
-
 /** The values of a compiled rule's parameters for a run over [from, to). */
 export function bindSlots(
   slots: readonly Slot[],
@@ -657,73 +566,4 @@ export function bindSlots(
         return dayOf(range.from - slot.lookbackMs);
     }
   });
-}
-
-/** The query behind `explain`: the events a rule looked at for one group in a time span. */
-export interface ExplainQuery {
-  sql: string;
-  /** Parameters in order: from day, to day, from ms, to ms, then the group's values. */
-  params: (
-    range: { from: number; to: number },
-    groupValues: readonly string[],
-  ) => (number | string)[];
-}
-
-/** The WHERE of the events a rule looked at for one group between two times. */
-function eventsOfGroupWhere(rule: Rule): string {
-  const problems: string[] = [];
-  const problem: Problem = (field, message) => problems.push(`${field}: ${message}`);
-  const correlation = rule.correlation;
-  const filters =
-    correlation.type === 'temporal_ordered'
-      ? correlation.sequence.flatMap((step, index) => {
-          if (!('filter' in step)) return [];
-          const base = compileFilter(rule.filter, 'filter', problem);
-          const own = compileFilter(step.filter, `correlation.sequence.${index}.filter`, problem);
-          return [base === undefined || own === undefined ? undefined : `(${base}) AND (${own})`];
-        })
-      : [compileFilter(rule.filter, 'filter', problem)];
-  if (problems.length > 0 || filters.some((sql) => sql === undefined)) {
-    throw new RangeError(`rule ${rule.id} does not compile: ${problems.join('; ')}`);
-  }
-  const groupBy = correlation['group-by'];
-  return `eventday >= ? AND eventday <= ? AND time >= ? AND time <= ?
-  AND (${filters.map((filter) => `(${filter})`).join(' OR ')})
-  AND ${groupBy.map((field) => `CAST(${sqlOf(field)} AS VARCHAR) = ?`).join(' AND ')}`;
-}
-
-function eventsOfGroupParams(
-  range: { from: number; to: number },
-  groupValues: readonly string[],
-): (number | string)[] {
-  return [dayOf(range.from), dayOf(range.to), range.from, range.to, ...groupValues];
-}
-
-/**
- * The rows that made a finding: the events of the rule's filter (for a sequence, of its
- * event steps) for the group between two times. Group values are bound parameters.
- */
-export function explainQuery(rule: Rule): ExplainQuery {
-  const sql = `SELECT time, metadata.uid AS event_uid, metadata.log_name AS kind, status_detail,
-  "user".name AS user_name, "user".uid AS user_uid, src_endpoint.ip AS source_ip, src_endpoint.location.country AS country
-FROM ${EVENTS_VIEW}
-WHERE ${eventsOfGroupWhere(rule)}
-ORDER BY time
-LIMIT 1000`;
-  return { sql, params: eventsOfGroupParams };
-}
-
-/**
- * A finding's sample of related events: the uids of the latest `SAMPLE_EVENTS` events
- * behind it (the explain query's events). The rules' own queries do not read
- * `metadata.uid` (random text, most of an event's Parquet bytes); this query reads it
- * only for the group and time span of a new or grown finding.
- */
-export function sampleQuery(rule: Rule): ExplainQuery {
-  const sql = `SELECT metadata.uid AS event_uid
-FROM ${EVENTS_VIEW}
-WHERE ${eventsOfGroupWhere(rule)}
-ORDER BY time DESC
-LIMIT ${SAMPLE_EVENTS}`;
-  return { sql, params: eventsOfGroupParams };
 }

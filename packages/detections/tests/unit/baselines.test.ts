@@ -14,7 +14,7 @@ import { loadRulesFile } from '../../src/load.js';
 import { DEFAULT_RULES_FILE } from '../../src/paths.js';
 import { DuckDbEngine } from '../../src/query/duckdb.js';
 import type { QueryEngine } from '../../src/query/engine.js';
-import { dayOf, previousDay } from '../../src/sql/compile.js';
+import { dayOf, previousDay } from '../../src/sql/days.js';
 import { loadTrinoGrammar } from '../../src/sql/trino-grammar.js';
 import { MemoryFindingStore } from '../../src/store.js';
 import { DAY_MS, HOUR, PLACES, signIn, T0, writeAuditObjects } from '../support/events.js';
