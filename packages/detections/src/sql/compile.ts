@@ -27,7 +27,7 @@ import { fieldSql } from '../fields.js';
 import type { Filter, Rule, RulesFile } from '../schema.js';
 import { BASELINES_TABLE, type BaselineBuild, baselineBuilder } from './baselines.js';
 import { dayOf, previousDay } from './days.js';
-import { compileFilter, type Problem } from './filter.js';
+import { compileFilter, type Problem, stepFilter } from './filter.js';
 import { sqlNumber, sqlString } from './literals.js';
 import { EVENTS_VIEW } from './view.js';
 
@@ -327,7 +327,7 @@ function compileOrdered(
       );
     } else {
       // The rule's base filter holds for every event the rule looks at, each step's too.
-      const filterSql = `(${filterOrFail(ctx, rule.filter, 'filter')}) AND (${filterOrFail(ctx, step.filter, `correlation.sequence.${index}.filter`)})`;
+      const filterSql = stepFilter(rule.filter, step.filter, index, ctx.problem) ?? 'false';
       ctes.push(`${name} AS (
   SELECT ${groupBy.map((field, i) => `CAST(${sqlOf(field)} AS VARCHAR) AS g${i}`).join(', ')}, time AS first_seen, time AS last_seen, CAST(NULL AS VARCHAR) AS rule_id
   FROM ${EVENTS_VIEW}

@@ -186,3 +186,20 @@ export function compileFilter(filter: Filter, at: string, problem: Problem): str
   if (failed) return undefined;
   return parts.length === 0 ? 'true' : parts.join(' AND ');
 }
+
+/**
+ * The filter of a sequence's event step: the rule's base filter and the step's own (the
+ * base filter holds for every event a rule looks at). Undefined when either has problems.
+ */
+export function stepFilter(
+  base: Filter,
+  step: Filter,
+  index: number,
+  problem: Problem,
+): string | undefined {
+  const baseSql = compileFilter(base, 'filter', problem);
+  const stepSql = compileFilter(step, `correlation.sequence.${index}.filter`, problem);
+  return baseSql === undefined || stepSql === undefined
+    ? undefined
+    : `(${baseSql}) AND (${stepSql})`;
+}

@@ -7,7 +7,7 @@
 import { fieldSql } from '../fields.js';
 import type { Rule } from '../schema.js';
 import { dayOf } from './days.js';
-import { compileFilter, type Problem } from './filter.js';
+import { compileFilter, type Problem, stepFilter } from './filter.js';
 import { EVENTS_VIEW } from './view.js';
 
 /** Uids of up to this many events per finding (its `related_events`). */
@@ -30,12 +30,9 @@ function eventsOfGroupWhere(rule: Rule): string {
   const correlation = rule.correlation;
   const filters =
     correlation.type === 'temporal_ordered'
-      ? correlation.sequence.flatMap((step, index) => {
-          if (!('filter' in step)) return [];
-          const base = compileFilter(rule.filter, 'filter', problem);
-          const own = compileFilter(step.filter, `correlation.sequence.${index}.filter`, problem);
-          return [base === undefined || own === undefined ? undefined : `(${base}) AND (${own})`];
-        })
+      ? correlation.sequence.flatMap((step, index) =>
+          'filter' in step ? [stepFilter(rule.filter, step.filter, index, problem)] : [],
+        )
       : [compileFilter(rule.filter, 'filter', problem)];
   if (problems.length > 0 || filters.some((sql) => sql === undefined)) {
     throw new RangeError(`rule ${rule.id} does not compile: ${problems.join('; ')}`);
